@@ -1,0 +1,60 @@
+# Groupket: the two commands (`make run`, `make test`) and the developer's helpers.
+# Everything installs from pip into .venv; nothing else is needed (translations compile in pure Python).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Newer than every requirements file once they are installed; pip runs again only when one of them changes.
+STAMP := $(VENV)/.installed
+REQUIREMENTS := requirements.txt requirements-dev.txt
+
+.DEFAULT_GOAL := help
+.PHONY: help install translations run test lint format messages clean
+
+help:
+	@echo "make run       install, migrate, load the demo members and serve http://127.0.0.1:8000"
+	@echo "make test      install and run the whole test suite"
+	@echo "make lint      ruff check and ruff format --check"
+	@echo "make format    apply ruff's fixes and formatting"
+	@echo "make messages  update the Korean .po catalogue from the code (needs GNU gettext's xgettext)"
+	@echo "make clean     remove caches, compiled translations and collected static files"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(REQUIREMENTS) | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+translations: install
+	$(PY) manage.py compile_translations
+
+run: translations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# pytest's own exit status is make's: any failure, and exit 5 (no tests ran), fails the target.
+test: translations
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# makemessages runs GNU gettext's xgettext: a translator's tool, not needed to run or test.
+messages: install
+	$(PY) manage.py makemessages --locale ko --no-obsolete --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*"
+	$(PY) manage.py compile_translations
+
+# var/ is kept: it holds the laptop database and its keyring, without which that data cannot be read.
+clean:
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .hypothesis staticfiles
+	find groupket -name "*.mo" -path "*/locale/*" -delete

@@ -1,0 +1,41 @@
+"""Form fields shared by the accounts forms."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{3,30}$")
+
+
+class UsernameField(forms.CharField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            max_length=30,
+            label=_("ID (username)"),
+            help_text=_("3 to 30 letters, digits, dots, hyphens or underscores."),
+            error_messages={"required": _("Choose an ID.")},
+            **kwargs,
+        )
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if value and not USERNAME_PATTERN.match(value):
+            raise forms.ValidationError(
+                _("Use 3 to 30 letters (A-Z), digits, dots, hyphens or underscores."), code="username_invalid"
+            )
+
+
+class NameField(forms.CharField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_length=100, label=_("Name"), error_messages={"required": _("Enter your name.")}, **kwargs)
+
+
+class MemberEmailField(forms.EmailField):
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("label", _("Email address"))
+        super().__init__(
+            max_length=254,
+            error_messages={"required": _("Enter your email address."), "invalid": _("Enter a valid email address.")},
+            **kwargs,
+        )

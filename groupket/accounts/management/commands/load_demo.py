@@ -1,0 +1,76 @@
+"""Create the demo members `make run` signs in with; running it again changes nothing."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from groupket.accounts.models import Member
+from groupket.accounts.services.registration import (
+    Signup,
+    make_verification_token,
+    register_member,
+    verify_email,
+)
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    username: str
+    name: str
+    email: str
+    password: str  # published in the README and printed below: demo use only
+
+
+# Passwords follow the product's own rules (letters and digits, no ID, name or email in them), so the demo
+# accounts behave like real ones. The addresses use a reserved domain that can never receive mail.
+DEMO_MEMBERS = (
+    DemoMember("minji.kim", "Minji Kim", "minji.kim@demo.example", "maple7Lantern-42"),
+    DemoMember("junho.lee", "Junho Lee", "junho.lee@demo.example", "river3Compass-58"),
+    DemoMember("alex.morgan", "Alex Morgan", "alex.morgan@demo.example", "cedar9Harbour-16"),
+)
+
+
+class Command(BaseCommand):
+    help = "Create three demo members with verified emails (existing ones are left alone) and print their logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Known passwords must never exist on a real deployment.
+        if settings.GROUPKET_ENV == "production":
+            raise CommandError("load_demo creates accounts with published passwords; it does not run in production.")
+        created = 0
+        for demo in DEMO_MEMBERS:
+            if Member.objects.with_username(demo.username).exists():
+                continue
+            self._create(demo)
+            created += 1
+        self.stdout.write(
+            self.style.SUCCESS(f"{created} demo members created, {len(DEMO_MEMBERS) - created} already there.")
+        )
+        self.stdout.write("Demo logins (email already verified):")
+        self.stdout.write(f"  {'ID':<14}{'Name':<14}{'Email':<28}Password")
+        for demo in DEMO_MEMBERS:
+            self.stdout.write(f"  {demo.username:<14}{demo.name:<14}{demo.email:<28}{demo.password}")
+        self.stdout.write(
+            "A staff account for the staff console is not part of the demo yet; it comes with a later issue."
+        )
+
+    @staticmethod
+    def _create(demo: DemoMember) -> None:
+        with transaction.atomic():
+            member = register_member(
+                signup=Signup(
+                    username=demo.username,
+                    name=demo.name,
+                    email=demo.email,
+                    password=demo.password,
+                    agree_terms=True,
+                    agree_privacy=True,
+                    marketing_opt_in=False,
+                ),
+                channel="demo",
+            )
+            # Verified the way a member would verify: through the token their email link carries.
+            verify_email(token=make_verification_token(member))

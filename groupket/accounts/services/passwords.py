@@ -1,0 +1,104 @@
+"""Changing and resetting a password, and the reminder to change an old one (P7.1, P7.9).
+
+A reset link carries "<member pk in base64>-<Django reset token>" in one path segment.
+The token hashes the current password hash and last sign-in, so it stops working as soon
+as the password is set (single use) and after PASSWORD_RESET_TIMEOUT (one hour).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from groupket.accounts import emails
+from groupket.accounts.middleware import SIGN_IN_ID
+from groupket.accounts.models import Member, SignIn
+from groupket.accounts.services.sessions import end_all_sign_ins
+from groupket.accounts.services.sign_in import end_other_sign_ins
+
+
+class _ResetTokens(PasswordResetTokenGenerator):
+    key_salt = "groupket.accounts.password-reset"
+
+
+reset_tokens = _ResetTokens()
+
+
+def make_reset_token(member: Member) -> str:
+    # base64 of the digits of a pk never contains "-", so the first "-" separates the two parts.
+    return f"{urlsafe_base64_encode(force_bytes(member.pk))}-{reset_tokens.make_token(member)}"
+
+
+def member_for_reset_token(token: str) -> Member | None:
+    """The member a valid, unexpired, unused token is for; None for anything else."""
+    uidb64, _, django_token = token.partition("-")
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    if not 0 < pk < 2**63:  # beyond any database's integer: not a pk, and not worth a query
+        return None
+    member = Member.objects.filter(pk=pk, is_active=True).first()
+    if member is None or not reset_tokens.check_token(member, django_token):
+        return None
+    return member
+
+
+def request_password_reset(*, email: str) -> None:
+    """Mail a reset link if the address is a member's; the caller cannot tell which happened."""
+    with transaction.atomic():
+        member = Member.objects.with_email(email).filter(is_active=True).only("pk").first()
+        if member is not None:
+            member_id = member.pk
+            transaction.on_commit(lambda: emails.send_password_reset(member_id=member_id))
+
+
+def _set_password(member: Member, new_password: str) -> None:
+    member.set_password(new_password)
+    member.password_changed_at = timezone.now()
+    # A new password starts a new reminder period, so an old snooze no longer matters.
+    member.password_reminder_snoozed_until = None
+    member.save(update_fields=["password", "password_changed_at", "password_reminder_snoozed_until"])
+
+
+def change_password(*, request: HttpRequest, member: Member, new_password: str) -> int:
+    """Set the new password, keep this browser signed in, end every other session; how many ended."""
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        _set_password(member, new_password)
+        ended = end_other_sign_ins(member=member, keep_sign_in_id=request.session.get(SIGN_IN_ID))
+        # This session gets a new key and the new password's hash; its listing follows the new key.
+        update_session_auth_hash(request, member)
+        SignIn.objects.filter(pk=request.session.get(SIGN_IN_ID), member=member).update(
+            session_key=request.session.session_key
+        )
+    return ended
+
+
+def reset_password(*, member: Member, new_password: str) -> None:
+    """Set the password from a reset link and end every session, this browser's included."""
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        _set_password(member, new_password)
+        end_all_sign_ins(member=member)
+
+
+def password_reminder_due(member: Member) -> bool:
+    """Whether to remind the member that the password is older than the reminder period (P7.9)."""
+    now = timezone.now()
+    if member.password_reminder_snoozed_until and member.password_reminder_snoozed_until > now:
+        return False
+    return now - member.password_changed_at > timedelta(days=settings.GROUPKET_PASSWORD_REMINDER_DAYS)
+
+
+def snooze_password_reminder(*, member: Member) -> None:
+    """'Remind me later': no reminder for the snooze period (settings.GROUPKET_PASSWORD_SNOOZE_DAYS)."""
+    with transaction.atomic():
+        member.password_reminder_snoozed_until = timezone.now() + timedelta(days=settings.GROUPKET_PASSWORD_SNOOZE_DAYS)
+        member.save(update_fields=["password_reminder_snoozed_until"])

@@ -1,0 +1,57 @@
+"""Signing a member in and out of one browser, and ending their other sessions (P7.9)."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from groupket.accounts.middleware import SIGN_IN_ID
+from groupket.accounts.models import Member, SignIn
+
+
+def _session_store(session_key: str) -> SessionBase:
+    engine = import_module(settings.SESSION_ENGINE)
+    return engine.SessionStore(session_key=session_key)
+
+
+def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool) -> SignIn:
+    """Log the member in on this browser and list the session on /me/sessions/."""
+    with transaction.atomic():
+        login(request, member, backend=settings.AUTHENTICATION_BACKENDS[0])
+        if shared_computer:
+            # Ends when the browser closes; the middleware ends it after 30 idle minutes.
+            request.session.set_expiry(0)
+        request.session.save()
+        now = timezone.now()
+        sign_in = SignIn.objects.create(
+            member=member,
+            data_key_id=member.data_key_id,
+            session_key=request.session.session_key,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
+            shared_computer=shared_computer,
+            created_at=now,
+            last_seen_at=now,
+        )
+        request.session[SIGN_IN_ID] = sign_in.pk
+    return sign_in
+
+
+def end_sign_ins(*, member: Member, sign_ins: list[SignIn]) -> int:
+    """End the given sessions of this member: their session rows and their listing."""
+    ended = 0
+    with transaction.atomic():
+        for sign_in in sign_ins:
+            if sign_in.member_id != member.pk:
+                continue
+            _session_store(sign_in.session_key).delete()
+            sign_in.delete()
+            ended += 1
+    return ended
+
+
+def end_all_sign_ins(*, member: Member) -> int:
+    return end_sign_ins(member=member, sign_ins=list(SignIn.objects.filter(member=member)))

@@ -1,0 +1,15 @@
+"""Background work of the accounts app. Tasks take ids, never personal data."""
+
+from celery import shared_task
+
+from groupket.accounts import emails
+
+
+@shared_task
+def send_verification_email(member_id: int) -> None:
+    emails.deliver_verification(member_id=member_id)
+
+
+@shared_task
+def send_password_reset_email(member_id: int) -> None:
+    emails.deliver_password_reset(member_id=member_id)

@@ -1,0 +1,82 @@
+"""Change a password, reset a forgotten one by email, and the reminder to change an old one (P7.1, P7.9)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from groupket.accounts.forms.password import NewPasswordForm, PasswordChangeForm, PasswordResetRequestForm
+from groupket.accounts.services import passwords
+from groupket.accounts.views.login import safe_next
+
+# The link's token moves into the session and the browser is sent here, so the token does not stay
+# in the address bar, the history or a Referer header (as Django's own reset view does).
+SET_PASSWORD = "set-password"
+_RESET_TOKEN = "groupket_reset_token"
+
+
+def _posted(request: HttpRequest) -> dict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _status(form: forms.Form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+@login_required
+def change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, _posted(request))
+    if form.is_bound and form.is_valid():
+        passwords.change_password(request=request, member=request.user, new_password=form.cleaned_data["new_password1"])
+        messages.success(
+            request, _("Your password is changed. You stay signed in here; every other browser is signed out.")
+        )
+        return redirect("accounts:me")
+    return render(request, "accounts/password_change.html", {"form": form}, status=_status(form))
+
+
+@login_required
+@require_POST
+def snooze_reminder(request: HttpRequest) -> HttpResponse:
+    passwords.snooze_password_reminder(member=request.user)
+    messages.success(request, _("We will remind you again in 30 days."))
+    return redirect(safe_next(request))
+
+
+def reset_request(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetRequestForm(_posted(request))
+    if form.is_bound and form.is_valid():
+        passwords.request_password_reset(email=form.cleaned_data["email"])
+        # The same page whether or not the address belongs to a member (no account enumeration).
+        return render(request, "accounts/password_reset_sent.html")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=_status(form))
+
+
+def reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if token != SET_PASSWORD:
+        if passwords.member_for_reset_token(token) is None:
+            return _invalid_link(request)
+        request.session[_RESET_TOKEN] = token
+        return redirect("accounts:password_reset_confirm", token=SET_PASSWORD)
+    member = passwords.member_for_reset_token(request.session.get(_RESET_TOKEN, ""))
+    if member is None:
+        return _invalid_link(request)
+    form = NewPasswordForm(member, _posted(request))
+    if form.is_bound and form.is_valid():
+        passwords.reset_password(member=member, new_password=form.cleaned_data["new_password1"])
+        # Every session of the member has ended; this browser starts afresh, the token gone with it.
+        logout(request)
+        messages.success(
+            request, _("Your new password is set and every browser is signed out. Sign in with your new password.")
+        )
+        return redirect("accounts:login")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form}, status=_status(form))
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    request.session.pop(_RESET_TOKEN, None)
+    return render(request, "accounts/password_reset_invalid.html", status=400)

@@ -1,0 +1,75 @@
+"""Sign up with [Agree]/[Disagree], and email verification (P1.1, P2.1, P3.1)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from groupket.accounts.forms.signup import SignupForm
+from groupket.accounts.services import registration
+from groupket.accounts.services.sessions import start_sign_in
+from groupket.privacy.models import PolicyDocument
+from groupket.privacy.selectors import current_document
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:me")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        if form.declined():
+            return redirect("accounts:signup_declined")
+        if form.is_valid():
+            try:
+                member = registration.register_member(signup=form.to_signup())
+            except IntegrityError:
+                # Another signup took the ID or email between the check and the insert.
+                form.add_error(None, _("This ID or email address was just taken. Please choose another."))
+            else:
+                start_sign_in(request=request, member=member, shared_computer=False)
+                return redirect("accounts:signup_done")
+    return render(
+        request,
+        "accounts/signup.html",
+        {
+            "form": form,
+            "terms": current_document(PolicyDocument.TERMS),
+            "privacy": current_document(PolicyDocument.PRIVACY),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def declined(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_declined.html")
+
+
+@login_required
+def done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_done.html")
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        registration.verify_email(token=token)
+    except registration.InvalidVerification:
+        return render(request, "accounts/verify_failed.html", status=400)
+    messages.success(request, _("Your email address is confirmed. Thank you."))
+    return redirect("accounts:me" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+@require_POST
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    registration.resend_verification(member=request.user)
+    messages.success(request, _("We sent the confirmation link again. It is valid for 48 hours."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "accounts:me"
+    return redirect(target)

@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+
+
+class PolicyDocument(models.Model):
+    """A published version of the Terms of Use or the Privacy Policy (P3.1)."""
+
+    TERMS = "terms"
+    PRIVACY = "privacy"
+    KINDS = [(TERMS, "Terms of Use"), (PRIVACY, "Privacy Policy")]
+
+    kind = models.CharField(max_length=20, choices=KINDS)
+    version = models.PositiveIntegerField()
+    effective_at = models.DateTimeField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    material = models.BooleanField(default=False)
+    body_en = models.TextField()
+    body_ko = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="one_version_per_document")]
+        ordering = ["kind", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"
+
+    @property
+    def body(self) -> str:
+        return self.body_ko if get_language() == "ko" else self.body_en
+
+
+class ConsentEvent(models.Model):
+    """One line of the append-only consent ledger; current state is derived from it."""
+
+    MARKETING = "marketing"
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_events")
+    document = models.CharField(max_length=60)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    granted = models.BooleanField()
+    channel = models.CharField(max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.version} {'granted' if self.granted else 'withdrawn'}"
+
+
+class DestructionLog(models.Model):
+    """What was destroyed, how and when; never the data itself (P8.5)."""
+
+    category = models.CharField(max_length=60)
+    count = models.PositiveIntegerField()
+    method = models.CharField(max_length=200)
+    basis = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.category} destroyed ({self.method})"

@@ -1,0 +1,64 @@
+"""The policy and terms pages (P11.1, P12.1)."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from groupket.privacy import inventory
+from groupket.privacy.models import PolicyDocument
+from groupket.privacy.selectors import current_document, document_versions
+
+DISPUTE_BODIES = [
+    {
+        "name_key": "kisa",
+        "url": "https://privacy.kisa.or.kr",
+        "site": "privacy.kisa.or.kr",
+        "phone": "118",
+    },
+    {
+        "name_key": "kopico",
+        "url": "https://www.kopico.go.kr",
+        "site": "kopico.go.kr",
+        "phone": "1833-6972",
+    },
+]
+
+
+def _document_page(request: HttpRequest, document: PolicyDocument, template: str) -> HttpResponse:
+    current = current_document(document.kind)
+    return render(
+        request,
+        template,
+        {
+            "document": document,
+            "is_current": document.pk == current.pk,
+            "versions": document_versions(document.kind),
+            "officer": settings.GROUPKET_PRIVACY_OFFICER,
+            "dispute_bodies": DISPUTE_BODIES,
+            "inventory": inventory.items_by_category(),
+            "purpose_labels": inventory.PURPOSE_LABELS,
+        },
+    )
+
+
+def _version(kind: str, version: int) -> PolicyDocument:
+    try:
+        return PolicyDocument.objects.get(kind=kind, version=version)
+    except PolicyDocument.DoesNotExist:
+        raise Http404 from None
+
+
+def policy(request: HttpRequest) -> HttpResponse:
+    return _document_page(request, current_document(PolicyDocument.PRIVACY), "privacy/policy.html")
+
+
+def policy_version(request: HttpRequest, version: int) -> HttpResponse:
+    return _document_page(request, _version(PolicyDocument.PRIVACY, version), "privacy/policy.html")
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    return _document_page(request, current_document(PolicyDocument.TERMS), "privacy/terms.html")
+
+
+def terms_version(request: HttpRequest, version: int) -> HttpResponse:
+    return _document_page(request, _version(PolicyDocument.TERMS, version), "privacy/terms.html")

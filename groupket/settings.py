@@ -1,0 +1,282 @@
+"""Groupket settings.
+
+Every setting that varies between machines is read from the environment here and
+nowhere else (README, "Configuration"). The defaults are safe on a laptop;
+GROUPKET_ENV=production turns on every production safeguard.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("GROUPKET_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+GROUPKET_ENV = os.environ.get("GROUPKET_ENV", "development")
+if GROUPKET_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"GROUPKET_ENV must be development or production, not {GROUPKET_ENV!r}")
+PRODUCTION = GROUPKET_ENV == "production"
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _secret_key() -> str:
+    key = os.environ.get("GROUPKET_SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("GROUPKET_SECRET_KEY must be set when GROUPKET_ENV=production")
+    # A laptop gets a random key kept beside the database, so sessions survive restarts.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("GROUPKET_DEBUG", False)
+ALLOWED_HOSTS = _list("GROUPKET_ALLOWED_HOSTS", "127.0.0.1,localhost")
+SITE_URL = os.environ.get("GROUPKET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "groupket.core",
+    "groupket.privacy",
+    "groupket.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "groupket.core.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "groupket.accounts.middleware.SignInActivityMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "groupket.urls"
+WSGI_APPLICATION = "groupket.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "groupket" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "groupket.accounts.context_processors.member_notices",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'groupket.sqlite3'}"),
+        conn_max_age=0 if not PRODUCTION else 60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL for concurrent readers; secure_delete so freed pages are zeroed (P8.5).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    # The test database is a file, so tests can read its raw bytes (P8.5).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-groupket.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and tasks ----------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Without a broker, tasks run in-process so `make run` needs no server.
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+
+# --- Members, passwords, sessions -----------------------------------------------------
+AUTH_USER_MODEL = "accounts.Member"
+AUTHENTICATION_BACKENDS = ["groupket.accounts.backends.MemberBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:me"
+PASSWORD_HASHERS = [
+    # Argon2id first: every new hash is Argon2id (P7.1).
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "groupket.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "groupket.accounts.passwords.LettersAndDigitsValidator"},
+    {"NAME": "groupket.accounts.passwords.NoPersonalItemsValidator"},
+    {"NAME": "groupket.accounts.passwords.CommonPasswordValidator"},
+]
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+GROUPKET_SHARED_COMPUTER_IDLE_SECONDS = 30 * 60
+GROUPKET_VERIFICATION_MAX_AGE = 48 * 3600
+GROUPKET_UNVERIFIED_DAYS = 7
+GROUPKET_RESET_MAX_AGE = 3600
+# Django's reset tokens (accounts.services.passwords) expire after one hour.
+PASSWORD_RESET_TIMEOUT = GROUPKET_RESET_MAX_AGE
+GROUPKET_LOGIN_RECORD_DAYS = 90
+GROUPKET_PASSWORD_REMINDER_DAYS = 180
+GROUPKET_PASSWORD_SNOOZE_DAYS = 30
+
+# Scheduled jobs (core.schedules): Celery beat in production, `manage.py run_schedules` from cron.
+GROUPKET_SCHEDULES = {
+    "delete_unverified_members": {
+        "function": "groupket.accounts.services.cleanup.delete_unverified_members",
+        "every_hours": 1,
+    },
+    "purge_old_login_records": {
+        "function": "groupket.accounts.services.sign_in.purge_old_login_records",
+        "every_hours": 24,
+    },
+    "destroy_expired_master_keys": {
+        "function": "groupket.core.rotation.destroy_expired_master_key_count",
+        "every_hours": 1,
+    },
+}
+
+# --- Encryption keys -----------------------------------------------------------------
+GROUPKET_KEYRING = os.environ.get("GROUPKET_KEYRING", "")
+GROUPKET_KEYRING_FILE = Path(os.environ.get("GROUPKET_KEYRING_FILE", VAR_DIR / "keyring.json"))
+GROUPKET_KEY_GRACE_HOURS = float(os.environ.get("GROUPKET_KEY_GRACE_HOURS", "24"))
+
+# --- Uploads -----------------------------------------------------------------------------
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+GROUPKET_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
+# --- Mail ----------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = os.environ.get("GROUPKET_FROM_EMAIL", "Groupket <no-reply@groupket.localhost>")
+GROUPKET_MAIL_DIR = Path(os.environ.get("GROUPKET_MAIL_DIR", VAR_DIR / "mail"))
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    _mail = urlsplit(EMAIL_URL)
+    if _mail.scheme not in ("smtp", "smtps"):
+        raise ImproperlyConfigured("EMAIL_URL must start with smtp:// or smtps://")
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _mail.hostname or "localhost"
+    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+    EMAIL_USE_SSL = _mail.scheme == "smtps"
+    EMAIL_USE_TLS = parse_qs(_mail.query).get("starttls", ["0"])[0] == "1"
+    EMAIL_TIMEOUT = 20
+else:
+    # Every message becomes an .eml file a person can open (README, "Mail").
+    EMAIL_BACKEND = "groupket.core.mail.EmlFileBackend"
+
+# --- The privacy officer (P11.1) ------------------------------------------------------------
+GROUPKET_PRIVACY_OFFICER = {
+    "name": os.environ.get("GROUPKET_PRIVACY_OFFICER_NAME", "Groupket Privacy Officer"),
+    "email": os.environ.get("GROUPKET_PRIVACY_OFFICER_EMAIL", "privacy@groupket.localhost"),
+    "phone": os.environ.get("GROUPKET_PRIVACY_OFFICER_PHONE", "+82-2-0000-0000"),
+}
+
+# --- Languages -------------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
+LOCALE_PATHS = [BASE_DIR / "groupket" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Seoul"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static files ------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+# Only production collects static files; a laptop serves them from the source folders.
+STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
+STATICFILES_DIRS = [BASE_DIR / "groupket" / "static"]
+# Without collectstatic (a laptop), whitenoise serves straight from the source folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Security headers (P7.3, P7.5) ---------------------------------------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+GROUPKET_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+
+# --- Logging: never personal data, so only levels and event names go out -----------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("GROUPKET_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's request logger prints the path and, on errors, request details.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}

@@ -1,0 +1,139 @@
+"""Signed-in browsers: members see their sessions and end the others (P7.9)."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from groupket.accounts.middleware import SIGN_IN_ID
+from groupket.accounts.models import Member, SignIn
+from tests.conftest import sign_in
+from tests.factories import DEFAULT_PASSWORD, MemberFactory
+
+CHROME_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
+FIREFOX_LINUX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"
+
+
+def browser(member: Member, user_agent: str) -> Client:
+    """A browser signed in through the login page, with its own user agent."""
+    client = Client(HTTP_USER_AGENT=user_agent)
+    response = client.post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def is_signed_in(client: Client) -> bool:
+    return client.get("/me/").status_code == 200
+
+
+def rows(html: str) -> list[str]:
+    return html.split("<tbody>")[1].split("</tbody>")[0].split("<tr ")[1:]
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P7.9")
+def test_sessions_page_lists_each_browser_with_this_one_marked(member: Member) -> None:
+    laptop = browser(member, CHROME_WINDOWS)
+    browser(member, FIREFOX_LINUX)
+    html = laptop.get("/me/sessions/").content.decode()
+    (laptop_row,) = [row for row in rows(html) if "Chrome 124" in row]
+    (firefox_row,) = [row for row in rows(html) if "Firefox 125" in row]
+    assert "Windows 10" in laptop_row and "This browser" in laptop_row
+    assert "Ubuntu" in firefox_row and "This browser" not in firefox_row
+    assert html.count("This browser") == 1
+    assert "Sign out everywhere else" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P7.9")
+def test_sessions_page_shows_only_the_members_own_sessions(signed_in: Client, member: Member) -> None:
+    stranger = MemberFactory()
+    browser(stranger, FIREFOX_LINUX)
+    html = signed_in.get("/me/sessions/").content.decode()
+    assert len(rows(html)) == 1 and "Firefox" not in html
+
+
+@pytest.mark.django_db
+def test_sessions_page_query_count(
+    signed_in: Client, member: Member, django_assert_num_queries: Callable[..., object]
+) -> None:
+    for _ in range(3):
+        sign_in(Client(), member)
+    # session, member, this sign-in (middleware), the list of sign-ins
+    with django_assert_num_queries(4):
+        response = signed_in.get("/me/sessions/")
+    assert len(rows(response.content.decode())) == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P7.9")
+def test_sign_out_one_other_browser(member: Member) -> None:
+    laptop = browser(member, CHROME_WINDOWS)
+    phone = browser(member, FIREFOX_LINUX)
+    phone_sign_in = SignIn.objects.get(member=member, pk=phone.session[SIGN_IN_ID])
+    response = laptop.post("/me/sessions/", {"action": "end", "sign_in": phone_sign_in.pk}, follow=True)
+    assert "That browser is signed out." in response.content.decode()
+    assert not is_signed_in(phone)
+    assert is_signed_in(laptop)
+    assert list(SignIn.objects.filter(member=member).values_list("pk", flat=True)) == [laptop.session[SIGN_IN_ID]]
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P7.9")
+def test_sign_out_everywhere_else(member: Member) -> None:
+    laptop = browser(member, CHROME_WINDOWS)
+    others = [browser(member, FIREFOX_LINUX) for _ in range(2)]
+    response = laptop.post("/me/sessions/", {"action": "end_others"}, follow=True)
+    assert "2 other browsers are signed out." in response.content.decode()
+    assert [is_signed_in(client) for client in others] == [False, False]
+    assert is_signed_in(laptop)
+    assert SignIn.objects.filter(member=member).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P7.9")
+def test_signing_out_this_browser_from_the_list_signs_it_out(signed_in: Client, member: Member) -> None:
+    current = SignIn.objects.get(member=member)
+    response = signed_in.post("/me/sessions/", {"action": "end", "sign_in": current.pk})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert not SignIn.objects.filter(member=member).exists()
+    assert not is_signed_in(signed_in)
+
+
+@pytest.mark.django_db
+def test_another_members_session_cannot_be_ended(signed_in: Client) -> None:
+    stranger_browser = browser(MemberFactory(), FIREFOX_LINUX)
+    stranger_sign_in = stranger_browser.session[SIGN_IN_ID]
+    response = signed_in.post("/me/sessions/", {"action": "end", "sign_in": stranger_sign_in})
+    assert response.status_code == 400
+    assert "That session was not found" in response.content.decode()
+    assert SignIn.objects.filter(pk=stranger_sign_in).exists()
+    assert is_signed_in(stranger_browser)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"action": "end"},
+        {"action": "end", "sign_in": "abc"},
+        {"action": "end", "sign_in": "²"},
+        {"action": "end", "sign_in": "9" * 40},
+        {"action": "nonsense", "sign_in": "1"},
+    ],
+)
+def test_bad_requests_get_400_and_change_nothing(signed_in: Client, member: Member, data: dict) -> None:
+    sign_in(Client(), member)
+    response = signed_in.post("/me/sessions/", data)
+    assert response.status_code == 400
+    assert "Nothing was changed." in response.content.decode()
+    assert SignIn.objects.filter(member=member).count() == 2
+
+
+@pytest.mark.django_db
+def test_sessions_page_needs_sign_in(client: Client) -> None:
+    response = client.get("/me/sessions/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/me/sessions/"

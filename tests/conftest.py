@@ -1,0 +1,53 @@
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client, RequestFactory
+
+from groupket.accounts.models import Member
+from groupket.accounts.services.sessions import start_sign_in
+from tests.factories import MemberFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_keys_and_mail(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Each test gets its own keyring file and mail folder."""
+    settings.GROUPKET_KEYRING_FILE = tmp_path / "keyring.json"
+    settings.GROUPKET_KEYRING = ""
+    settings.GROUPKET_MAIL_DIR = tmp_path / "mail"
+    settings.EMAIL_BACKEND = "groupket.core.mail.EmlFileBackend"
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2Hasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def mail_dir(settings: pytest.FixtureRequest) -> Path:
+    return Path(settings.GROUPKET_MAIL_DIR)
+
+
+@pytest.fixture
+def member(db: None) -> Member:
+    return MemberFactory()
+
+
+def sign_in(client: Client, member: Member, *, shared_computer: bool = False) -> None:
+    """Sign the member in on this test client, exactly as the login view does."""
+    request = RequestFactory().get("/", HTTP_USER_AGENT="pytest-browser")
+    request.session = SessionStore()
+    start_sign_in(request=request, member=member, shared_computer=shared_computer)
+    request.session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key
+
+
+@pytest.fixture
+def signed_in(client: Client, member: Member) -> Callable[..., Client]:
+    sign_in(client, member)
+    return client

@@ -1,0 +1,72 @@
+"""Random input to every member form: never a 500, never a partial account (issue 2, §9)."""
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from groupket.accounts.models import Member
+from groupket.core.models import DataKey
+from groupket.privacy.models import ConsentEvent
+from tests.conftest import sign_in
+from tests.factories import MemberFactory
+
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Text that stresses parsers: control characters, surrogates escaped by the client, very long values.
+junk = st.one_of(st.text(max_size=300), st.just(""), st.just("\x00"), st.text(min_size=2000, max_size=3000))
+maybe_agree = st.sampled_from(["agree", "disagree", "", "yes", "\x00"])
+
+
+def form(field_names: list[str]) -> st.SearchStrategy[dict[str, str]]:
+    return st.fixed_dictionaries({}, optional={name: junk for name in field_names})
+
+
+SIGNUP_FIELDS = ["username", "name", "email", "password1", "password2", "marketing_opt_in"]
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(data=form(SIGNUP_FIELDS), terms=maybe_agree, privacy=maybe_agree)
+def test_signup_never_fails_and_never_leaves_a_partial_account(data: dict, terms: str, privacy: str) -> None:
+    response = Client().post("/accounts/signup/", {**data, "agree_terms": terms, "agree_privacy": privacy})
+    assert response.status_code in (200, 302, 400)
+    # Either a whole account (member, key, both agreements) or nothing at all.
+    for member in Member.objects.all():
+        assert DataKey.objects.filter(pk=member.data_key_id).exists()
+        assert set(ConsentEvent.objects.filter(member=member).values_list("document", flat=True)) >= {
+            "terms",
+            "privacy",
+        }
+    assert DataKey.objects.count() == Member.objects.count()
+    Member.objects.all().delete()
+    DataKey.objects.all().delete()
+
+
+MEMBER_FORMS = {
+    "/accounts/login/": ["username", "password", "shared_computer"],
+    "/me/edit/": ["name", "phone", "bio", "email", "remove_photo"],
+    "/me/password/": ["old_password", "new_password1", "new_password2"],
+    "/me/unregister/": ["password", "confirm"],
+    "/accounts/password-reset/": ["email"],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", list(MEMBER_FORMS))
+def test_member_forms_answer_random_input_without_a_server_error(url: str) -> None:
+    member = MemberFactory()
+    client = Client(raise_request_exception=True)
+    sign_in(client, member)
+
+    @FUZZ
+    @given(data=form(MEMBER_FORMS[url]))
+    def post_random(data: dict) -> None:
+        response = client.post(url, data)
+        assert response.status_code < 500
+
+    post_random()
+    stored = Member.objects.filter(pk=member.pk).first()
+    if stored is not None:  # random input may never unregister or rename to junk partially
+        assert stored.data_key_id == member.data_key_id
+        assert stored.username == member.username

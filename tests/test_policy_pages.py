@@ -1,0 +1,274 @@
+"""The Privacy Policy and Terms of Use pages: text, versions, inventory, manager and dispute bodies (P11.1, P12.1)."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from groupket.privacy import inventory
+from groupket.privacy.models import PolicyDocument
+
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+@dataclass
+class Element:
+    """What a test needs of one element: its text, its links and the text of each of its child blocks."""
+
+    text: str = ""
+    hrefs: list[str] = field(default_factory=list)
+    blocks: list[tuple[str, str]] = field(default_factory=list)  # (tag, text) of each direct child element
+
+
+class _Finder(HTMLParser):
+    def __init__(self, attribute: str, value: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attribute, self.value = attribute, value
+        self.depth = 0  # > 0 while inside the element sought
+        self.found: Element | None = None
+        self._block: list[str] | None = None
+        self._block_tag = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if self.depth == 0:
+            if self.found is None and attributes.get(self.attribute) == self.value:
+                self.found = Element()
+                self.depth = 0 if tag in VOID_TAGS else 1
+            return
+        if tag == "a" and attributes.get("href"):
+            self.found.hrefs.append(attributes["href"])
+        if tag in VOID_TAGS:
+            return
+        if self.depth == 1:
+            self._block, self._block_tag = [], tag
+        self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth == 0 or tag in VOID_TAGS:
+            return
+        self.depth -= 1
+        if self.depth == 1 and self._block is not None:
+            self.found.blocks.append((self._block_tag, " ".join("".join(self._block).split())))
+            self._block = None
+
+    def handle_data(self, data: str) -> None:
+        if self.depth > 0:
+            self.found.text += data
+            if self._block is not None:
+                self._block.append(data)
+
+
+def element(html: str, value: str, attribute: str = "id") -> Element:
+    """The element whose `attribute` is `value`, with its whitespace-normalised text; fails the test if absent."""
+    finder = _Finder(attribute, value)
+    finder.feed(html)
+    assert finder.found is not None, f"no element with {attribute}={value!r} on the page"
+    finder.found.text = " ".join(finder.found.text.split())
+    return finder.found
+
+
+def page(client: Client, url: str, **headers: str) -> str:
+    response = client.get(url, **headers)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    return response.content.decode()
+
+
+def publish(kind: str, version: int, *, effective_in: timedelta, body: str) -> PolicyDocument:
+    """A further version of a document, as the next publication would add one."""
+    return PolicyDocument.objects.create(
+        kind=kind, version=version, effective_at=timezone.now() + effective_in, body_en=body, body_ko=body
+    )
+
+
+def section_numbers(body: str) -> list[int]:
+    return [int(match) for match in re.findall(r"^(\d+)\. \S", body, flags=re.MULTILINE)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "sections"), [("privacy", 12), ("terms", 10)])
+def test_version_1_documents_are_numbered_in_order_in_both_languages(kind: str, sections: int) -> None:
+    # The garbled numbering of the owner's draft (1, 2, 1, 2, ...) must not reach members.
+    document = PolicyDocument.objects.get(kind=kind, version=1)
+    assert section_numbers(document.body_en) == list(range(1, sections + 1))
+    assert section_numbers(document.body_ko) == list(range(1, sections + 1))
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P12.1")
+def test_privacy_policy_text_gives_the_current_dispute_contacts_and_retention() -> None:
+    document = PolicyDocument.objects.get(kind="privacy", version=1)
+    for body in (document.body_en, document.body_ko):
+        assert "privacy.kisa.or.kr" in body and "118" in body
+        assert "kopico.go.kr" in body and "1833-6972" in body
+        # The draft's contacts are out of date: that site is gone and 02-1336 is no longer KISA's number.
+        assert "cyberprivacy" not in body and "1336" not in body
+    assert "3 months" in document.body_en and "3개월" in document.body_ko
+    assert "destroys the key" in document.body_en and "키를 파기" in document.body_ko
+
+
+@pytest.mark.django_db
+def test_policy_page_shows_the_policy_in_force_with_its_version_and_date(client: Client) -> None:
+    html = page(client, "/privacy/")
+    head = element(html, "document-title")
+    assert head.text == "Privacy Policy"
+    meta = element(html, "document-meta", attribute="class")
+    assert "Version 1" in meta.text and "Nov. 1, 2026" in meta.text and "in force now" in meta.text
+    text = element(html, "document-text")
+    headings = [block for tag, block in text.blocks if tag == "h2"]
+    assert [int(heading.split(".")[0]) for heading in headings] == list(range(1, 13))
+    assert headings[10] == "11. Personal Information Manager"
+    # Viewing the version in force shows no "earlier version" notice.
+    assert 'id="version-notice"' not in html
+
+
+@pytest.mark.django_db
+def test_policy_text_is_escaped_and_keeps_every_line_break(client: Client) -> None:
+    publish(
+        "privacy",
+        2,
+        effective_in=-timedelta(hours=1),
+        body="1. First section\nA line with <script>alert(1)</script> & more\nThe next line\n\n• A bullet",
+    )
+    html = page(client, "/privacy/")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+    blocks = element(html, "document-text").blocks
+    assert blocks == [
+        ("h2", "1. First section"),
+        ("p", "A line with <script>alert(1)</script> & more"),
+        ("p", "The next line"),
+        ("p", "• A bullet"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P11.1")
+def test_policy_page_names_the_personal_information_manager_from_configuration(client: Client, settings) -> None:
+    settings.GROUPKET_PRIVACY_OFFICER = {
+        "name": "Park Seo-yeon",
+        "email": "dpo@groupket.example",
+        "phone": "+82-2-555-0147",
+    }
+    html = page(client, "/privacy/")
+    officer = element(html, "officer")
+    assert "Personal Information Manager" in officer.text
+    assert element(html, "name", attribute="data-officer").text == "Park Seo-yeon"
+    assert element(html, "email", attribute="data-officer").text == "dpo@groupket.example"
+    assert element(html, "phone", attribute="data-officer").text == "+82-2-555-0147"
+    assert officer.hrefs == ["mailto:dpo@groupket.example", "tel:+82-2-555-0147"]
+    # Nothing of the default configuration is left on the page.
+    assert "privacy@groupket.localhost" not in html and "Groupket Privacy Officer" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P12.1")
+def test_policy_page_gives_both_dispute_bodies_with_sites_and_phones(client: Client) -> None:
+    html = page(client, "/privacy/")
+    kisa = element(html, "kisa", attribute="data-body")
+    assert "Korea Internet & Security Agency (KISA), Privacy Infringement Report Center" in kisa.text
+    assert "privacy.kisa.or.kr" in kisa.text and "118" in kisa.text
+    assert kisa.hrefs == ["https://privacy.kisa.or.kr", "tel:118"]
+    kopico = element(html, "kopico", attribute="data-body")
+    assert "Personal Information Dispute Mediation Committee" in kopico.text
+    assert "kopico.go.kr" in kopico.text and "1833-6972" in kopico.text
+    assert kopico.hrefs == ["https://www.kopico.go.kr", "tel:1833-6972"]
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P12.1")
+def test_korean_policy_page_gives_both_dispute_bodies_in_korean(client: Client) -> None:
+    html = page(client, "/privacy/", HTTP_ACCEPT_LANGUAGE="ko")
+    assert '<html lang="ko">' in html
+    text = element(html, "document-text").text
+    assert "12. 권익침해 구제 및 분쟁조정" in text
+    assert "한국인터넷진흥원(KISA) 개인정보침해 신고센터: privacy.kisa.or.kr, 국번 없이 118" in text
+    assert "개인정보 분쟁조정위원회: kopico.go.kr, 1833-6972" in text
+    kisa = element(html, "kisa", attribute="data-body")
+    kopico = element(html, "kopico", attribute="data-body")
+    assert "privacy.kisa.or.kr" in kisa.text and "118" in kisa.text
+    assert "kopico.go.kr" in kopico.text and "1833-6972" in kopico.text
+    # The bodies are named in Korean too (from the ko catalogue, which `make test` compiles first).
+    assert "한국인터넷진흥원" in kisa.text and "Korea Internet" not in kisa.text
+    assert "분쟁조정위원회" in kopico.text and "Committee" not in kopico.text
+
+
+@pytest.mark.django_db
+def test_policy_page_tabulates_every_inventory_item(client: Client) -> None:
+    html = page(client, "/privacy/")
+    for item in inventory.ITEMS:
+        row = element(html, item.key, attribute="data-item")
+        assert str(item.label) in row.text
+        assert ("Required" if item.required else "Optional") in row.text
+        assert str(item.retention) in row.text
+        for purpose in item.purposes:
+            assert str(inventory.PURPOSE_LABELS[purpose]) in row.text
+    # Sign-in records are the item kept for a fixed time, not until withdrawal.
+    assert "3 months" in element(html, "login_ip", attribute="data-item").text
+    assert "Optional" in element(html, "phone", attribute="data-item").text
+
+
+@pytest.mark.django_db
+def test_a_newer_version_takes_over_and_the_earlier_one_stays_readable_with_a_notice(client: Client) -> None:
+    publish("privacy", 2, effective_in=-timedelta(days=1), body="1. Version two of the policy")
+
+    current = page(client, "/privacy/")
+    assert element(current, "document-text").text == "1. Version two of the policy"
+    versions = element(current, "versions")
+    assert versions.hrefs == ["/privacy/v2/", "/privacy/v1/"]
+    assert "in force" in element(current, "2", attribute="data-version").text
+    assert 'id="version-notice"' not in current
+
+    earlier = page(client, "/privacy/v1/")
+    notice = element(earlier, "version-notice")
+    assert "You are reading an earlier version." in notice.text
+    assert notice.hrefs == ["/privacy/"]
+    assert "1. Principles of Personal Information Collection" in element(earlier, "document-text").text
+    assert "in force" not in element(earlier, "1", attribute="data-version").text
+    assert "in force" in element(earlier, "2", attribute="data-version").text
+
+
+@pytest.mark.django_db
+def test_an_upcoming_version_is_announced_but_not_yet_in_force(client: Client) -> None:
+    publish("privacy", 2, effective_in=timedelta(days=30), body="1. The coming policy")
+
+    current = page(client, "/privacy/")
+    assert "1. Principles of Personal Information Collection" in element(current, "document-text").text
+    assert "A new version is coming." in current and 'href="/privacy/v2/"' in current
+    assert "upcoming" in element(current, "2", attribute="data-version").text
+
+    upcoming = page(client, "/privacy/v2/")
+    assert "This version is not in force yet." in element(upcoming, "version-notice").text
+
+
+@pytest.mark.django_db
+def test_a_version_that_does_not_exist_is_not_found(client: Client) -> None:
+    assert client.get("/privacy/v99/").status_code == 404
+    assert client.get("/terms/v99/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_terms_page_shows_the_terms_with_versions_and_no_inventory(client: Client) -> None:
+    publish("terms", 2, effective_in=-timedelta(days=1), body="1. Terms, version two")
+    html = page(client, "/terms/")
+    assert element(html, "document-title").text == "Terms of Use"
+    assert element(html, "document-text").text == "1. Terms, version two"
+    assert element(html, "versions").hrefs == ["/terms/v2/", "/terms/v1/"]
+    assert 'id="inventory"' not in html and 'id="officer"' not in html
+    assert element(html, "terms-contact").hrefs == ["/privacy/"]
+
+    earlier = page(client, "/terms/v1/")
+    assert element(earlier, "version-notice").hrefs == ["/terms/"]
+    headings = [block for tag, block in element(earlier, "document-text").blocks if tag == "h2"]
+    assert headings[0] == "1. The Service" and headings[-1] == "10. Contact"
+
+
+@pytest.mark.django_db
+def test_korean_terms_page_shows_the_korean_text(client: Client) -> None:
+    html = page(client, "/terms/", HTTP_ACCEPT_LANGUAGE="ko")
+    headings = [block for tag, block in element(html, "document-text").blocks if tag == "h2"]
+    assert headings[0] == "1. 서비스" and headings[-1] == "10. 문의"
