@@ -50,7 +50,7 @@ format: install
 
 # makemessages runs GNU gettext's xgettext: a translator's tool, not needed to run or test.
 messages: install
-	$(PY) manage.py makemessages --locale ko --no-obsolete --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*"
+	$(PY) manage.py makemessages --locale ko --no-obsolete --no-location --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*"
 	$(PY) manage.py compile_translations
 
 # var/ is kept: it holds the laptop database and its keyring, without which that data cannot be read.
