@@ -1,4 +1,4 @@
-"""State changes of the privacy engine: consent events and destruction records."""
+"""The consent ledger and the destruction log: append-only records."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction

@@ -14,7 +14,12 @@ class PolicyDocument(models.Model):
     version = models.PositiveIntegerField()
     effective_at = models.DateTimeField()
     published_at = models.DateTimeField(auto_now_add=True)
+    # A material change is announced to every member in advance and asked for again (P3.1).
     material = models.BooleanField(default=False)
+    # A change that disadvantages members is announced 30 days ahead instead of 7.
+    disadvantageous = models.BooleanField(default=False)
+    change_summary_en = models.TextField(blank=True)
+    change_summary_ko = models.TextField(blank=True)
     body_en = models.TextField()
     body_ko = models.TextField()
 
@@ -28,6 +33,10 @@ class PolicyDocument(models.Model):
     @property
     def body(self) -> str:
         return self.body_ko if get_language() == "ko" else self.body_en
+
+    @property
+    def change_summary(self) -> str:
+        return self.change_summary_ko if get_language() == "ko" else self.change_summary_en
 
 
 class ConsentEvent(models.Model):
@@ -47,19 +56,3 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} v{self.version} {'granted' if self.granted else 'withdrawn'}"
-
-
-class DestructionLog(models.Model):
-    """What was destroyed, how and when; never the data itself (P8.5)."""
-
-    category = models.CharField(max_length=60)
-    count = models.PositiveIntegerField()
-    method = models.CharField(max_length=200)
-    basis = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.count} {self.category} destroyed ({self.method})"
