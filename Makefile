@@ -9,15 +9,16 @@ STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements.txt requirements-dev.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations run test lint format messages clean
+.PHONY: help install translations run test lint format messages clean bench
 
 help:
-	@echo "make run       install, migrate, load the demo members and serve http://127.0.0.1:8000"
+	@echo "make run       install, migrate, load the demo members and staff account, serve http://127.0.0.1:8000"
 	@echo "make test      install and run the whole test suite"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    apply ruff's fixes and formatting"
 	@echo "make messages  update the Korean .po catalogue from the code (needs GNU gettext's xgettext)"
 	@echo "make clean     remove caches, compiled translations and collected static files"
+	@echo "make bench     run the benchmarks in bench/ and record their results in bench/results/"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,7 @@ translations: install
 run: translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_staff_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # pytest's own exit status is make's: any failure, and exit 5 (no tests ran), fails the target.
@@ -52,6 +54,11 @@ format: install
 messages: install
 	$(PY) manage.py makemessages --locale ko --no-obsolete --no-location --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*"
 	$(PY) manage.py compile_translations
+
+# Benchmarks, not tests: each runs on a throwaway SQLite database and writes bench/results/<name>.json.
+# Both run; the target fails if either misses its target.
+bench: install
+	$(PY) bench/unregister_cost.py; first=$$?; $(PY) bench/retention_sweep.py && exit $$first
 
 # var/ is kept: it holds the laptop database and its keyring, without which that data cannot be read.
 clean:

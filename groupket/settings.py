@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "groupket.core",
     "groupket.privacy",
     "groupket.accounts",
+    "groupket.staff",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "groupket.accounts.middleware.SignInActivityMiddleware",
+    # Ends staff sessions after 30 idle minutes or 12 hours (P7.7); ordinary members cost it no query.
+    "groupket.staff.middleware.StaffSessionMiddleware",
+    # After the sign-in check, so a session just ended is not sent to the renewal page (P3.1).
+    "groupket.privacy.middleware.PolicyAgreementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -159,6 +168,18 @@ GROUPKET_LOGIN_RECORD_DAYS = 90
 GROUPKET_PASSWORD_REMINDER_DAYS = 180
 GROUPKET_PASSWORD_SNOOZE_DAYS = 30
 
+# Data exports (P6.1): downloadable for a day, destroyed after a week.
+GROUPKET_EXPORT_DOWNLOAD_HOURS = 24
+GROUPKET_EXPORT_KEEP_DAYS = 7
+# The sections of data.json, in order (privacy.export_sections); each app lists its own here.
+GROUPKET_EXPORT_SECTIONS = [
+    "groupket.accounts.export.items",
+    "groupket.privacy.export_sections.consents",
+    "groupket.accounts.export.login_records",
+    "groupket.accounts.export.sessions",
+    "groupket.privacy.export_sections.disclosures",
+]
+
 # Scheduled jobs (core.schedules): Celery beat in production, `manage.py run_schedules` from cron.
 GROUPKET_SCHEDULES = {
     "delete_unverified_members": {
@@ -173,12 +194,51 @@ GROUPKET_SCHEDULES = {
         "function": "groupket.core.rotation.destroy_expired_master_key_count",
         "every_hours": 1,
     },
+    # Every 2 years from opt-in, news subscribers are told they are still subscribed (P4.1).
+    "remind_news_subscribers": {
+        "function": "groupket.privacy.services.reminders.remind_news_subscribers",
+        "every_hours": 24,
+    },
+    "destroy_expired_exports": {
+        "function": "groupket.privacy.services.exports.destroy_expired_exports",
+        "every_hours": 24,
+    },
+    "sweep_retained_records": {
+        "function": "groupket.privacy.services.retention.sweep_retained_records",
+        "every_hours": 24,
+    },
+    # Emails to the privacy officer become requests on the desk (P6.2); nothing when no mailbox is set.
+    "fetch_officer_mail": {
+        "function": "groupket.staff.services.intake.fetch_officer_mail",
+        "every_hours": 1,
+    },
+    # A legal request may forbid telling the member until a date; the notice goes out that day (P5.2).
+    "send_due_disclosure_notices": {
+        "function": "groupket.privacy.services.disclosures.send_due_disclosure_notices",
+        "every_hours": 24,
+    },
+    # Staff access records are kept 2 years (P7.8).
+    "purge_old_access_log": {
+        "function": "groupket.staff.services.access_log.purge_old_access_log",
+        "every_hours": 24,
+    },
 }
 
 # --- Encryption keys -----------------------------------------------------------------
 GROUPKET_KEYRING = os.environ.get("GROUPKET_KEYRING", "")
 GROUPKET_KEYRING_FILE = Path(os.environ.get("GROUPKET_KEYRING_FILE", VAR_DIR / "keyring.json"))
 GROUPKET_KEY_GRACE_HOURS = float(os.environ.get("GROUPKET_KEY_GRACE_HOURS", "24"))
+# Models whose rows hold a key wrapped by the master key (`wrapped`, `master_key_id`): rotation re-wraps them all.
+GROUPKET_WRAPPED_KEY_MODELS = ["core.DataKey", "privacy.RetentionKey"]
+
+# --- Staff (P7.4, P7.7) ------------------------------------------------------------------
+# The staff console answers only from these networks (CIDR list); everyone else gets the ordinary 404.
+GROUPKET_STAFF_NETWORKS = _list("GROUPKET_STAFF_NETWORKS", "127.0.0.0/8,::1/128")
+GROUPKET_STAFF_PASSWORD_DAYS = 90
+GROUPKET_STAFF_PASSWORD_HISTORY = 5
+GROUPKET_STAFF_IDLE_SECONDS = 30 * 60
+GROUPKET_STAFF_SESSION_SECONDS = 12 * 3600
+OTP_TOTP_ISSUER = "Groupket"
 
 # --- Uploads -----------------------------------------------------------------------------
 CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
@@ -212,6 +272,16 @@ GROUPKET_PRIVACY_OFFICER = {
     "email": os.environ.get("GROUPKET_PRIVACY_OFFICER_EMAIL", "privacy@groupket.localhost"),
     "phone": os.environ.get("GROUPKET_PRIVACY_OFFICER_PHONE", "+82-2-0000-0000"),
 }
+# Requests to the officer (P6.2): answered within 10 days; emails read from this mailbox, if set.
+GROUPKET_REQUEST_DUE_DAYS = 10
+GROUPKET_REQUEST_VERIFY_MAX_AGE = 7 * 24 * 3600
+GROUPKET_REQUEST_MESSAGE_MAX_CHARS = 5000
+GROUPKET_OFFICER_MAILBOX = os.environ.get("GROUPKET_OFFICER_MAILBOX", "")
+if GROUPKET_OFFICER_MAILBOX and not GROUPKET_OFFICER_MAILBOX.startswith(("maildir:", "imaps://")):
+    raise ImproperlyConfigured("GROUPKET_OFFICER_MAILBOX must start with maildir: or imaps://")
+GROUPKET_OFFICER_MAIL_MAX_BYTES = 10 * 1024 * 1024
+GROUPKET_REQUEST_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+GROUPKET_REQUEST_ATTACHMENTS_MAX = 10
 
 # --- Languages -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

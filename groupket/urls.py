@@ -1,12 +1,18 @@
 from django.urls import include, path
 
 from groupket import views
+from groupket.staff.views import contact
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The contact page is public, but its requests land on the staff desk; privacy may not import staff.
+    path("privacy/contact/", contact.contact, name="privacy_contact"),
+    path("privacy/contact/sent/", contact.sent, name="privacy_contact_sent"),
+    path("privacy/contact/verify/<str:token>/", contact.verify, name="privacy_contact_verify"),
     path("", include("groupket.privacy.urls")),
     path("", include("groupket.accounts.urls")),
+    path("staff/", include("groupket.staff.urls")),
 ]
 
 handler400 = "groupket.views.bad_request"

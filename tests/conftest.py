@@ -51,3 +51,30 @@ def sign_in(client: Client, member: Member, *, shared_computer: bool = False) ->
 def signed_in(client: Client, member: Member) -> Callable[..., Client]:
     sign_in(client, member)
     return client
+
+
+def make_staff(*roles: str, **member_fields: str) -> Member:
+    """A member holding these roles, with a confirmed authenticator, as the privacy officer would set up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from groupket.staff.services.roles import grant_role
+
+    staff = MemberFactory(**member_fields)
+    for role in roles:
+        grant_role(officer=None, member=staff, role=role, reason="test staff")
+    TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=True)
+    return staff
+
+
+def sign_in_staff(client: Client, staff: Member) -> None:
+    """Sign a staff member in and pass the second factor, as the verify page does."""
+    from django_otp import login as otp_login
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    request = RequestFactory().get("/", HTTP_USER_AGENT="pytest-browser")
+    request.session = SessionStore()
+    start_sign_in(request=request, member=staff, shared_computer=False)
+    request.user = staff
+    otp_login(request, TOTPDevice.objects.get(user=staff))
+    request.session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key

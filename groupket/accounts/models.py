@@ -55,7 +55,7 @@ class Member(AbstractBaseUser):
         """Validation lives in the forms; the stored username is never rewritten here."""
 
     @property
-    def is_verified(self) -> bool:
+    def email_confirmed(self) -> bool:
         return self.email_verified_at is not None
 
 

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 
-from groupket.accounts.models import LoginRecord, Member, SignIn
+from groupket.accounts.models import LoginRecord, Member
 from groupket.privacy import inventory
 
 
@@ -22,10 +23,19 @@ class HeldCategory:
     items: list[HeldItem]
 
 
+def _record_counts(member: Member) -> dict[str, int]:
+    """How many rows of each model holding items about the member as records, one query per model."""
+    owners = {item.field.rsplit(".", 1)[0]: item.owner for item in inventory.ITEMS}
+    owners.pop("accounts.Member")
+    return {
+        label: apps.get_model(label).objects.filter(**{owner: member.pk}).count() for label, owner in owners.items()
+    }
+
+
 def _held(member: Member, item: inventory.Item, counts: dict[str, int]) -> HeldItem:
-    model, field = item.field.split(".")[1:]
-    if model != "Member":
-        count = counts[model]
+    label, field = item.field.rsplit(".", 1)
+    if label != "accounts.Member":
+        count = counts[label]
         return HeldItem(item, count, "records" if count else "empty")
     if field == "password":
         return HeldItem(item, member.password_changed_at, "password")
@@ -37,10 +47,7 @@ def _held(member: Member, item: inventory.Item, counts: dict[str, int]) -> HeldI
 
 def held_items(member: Member) -> list[HeldCategory]:
     """Every inventory item, with what is held for this member, grouped by category (P6.1)."""
-    counts = {
-        "LoginRecord": LoginRecord.objects.filter(member=member).count(),
-        "SignIn": SignIn.objects.filter(member=member).count(),
-    }
+    counts = _record_counts(member)
     return [
         HeldCategory(label, [_held(member, item, counts) for item in items])
         for label, items in inventory.items_by_category()

@@ -1,7 +1,16 @@
-"""Member data keys: create, open, re-wrap and destroy (P7.5, P8.5)."""
+"""Member data keys: create, open, re-wrap and destroy (P7.5, P8.5).
+
+Other apps keep keys wrapped the same way (a `wrapped` and a `master_key_id`
+column); settings.GROUPKET_WRAPPED_KEY_MODELS names their models so master-key
+rotation re-wraps them too, without core importing those apps.
+"""
 
 from collections import OrderedDict
 from collections.abc import Callable
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
 
 from groupket.core.crypto import new_key, open_sealed, seal
 from groupket.core.keyring import load_keyring
@@ -16,12 +25,34 @@ def _wrap_aad(master_key_id: str) -> bytes:
     return b"groupket data key|" + master_key_id.encode()
 
 
-def create_data_key() -> DataKey:
+def wrap_aad(model_label: str, master_key_id: str) -> bytes:
+    """What a wrapped key is bound to: its master key and, beyond data keys, the model that holds it."""
+    if model_label == DataKey._meta.label:
+        return _wrap_aad(master_key_id)
+    return b"groupket wrapped key|" + model_label.encode() + b"|" + master_key_id.encode()
+
+
+def wrapped_key_models() -> list[type[models.Model]]:
+    labels = getattr(settings, "GROUPKET_WRAPPED_KEY_MODELS", [DataKey._meta.label])
+    return [apps.get_model(label) for label in labels]
+
+
+def wrap_new_key(model_label: str) -> tuple[bytes, bytes, str]:
+    """A fresh 256-bit key: (plaintext, wrapped under the current master key, that master key's id)."""
     master = load_keyring().current
     plain = new_key()
-    data_key = DataKey.objects.create(
-        wrapped=seal(master.secret, plain, aad=_wrap_aad(master.key_id)), master_key_id=master.key_id
-    )
+    return plain, seal(master.secret, plain, aad=wrap_aad(model_label, master.key_id)), master.key_id
+
+
+def unwrap_key(row: models.Model) -> bytes:
+    """The plaintext of a wrapped-key row of any model in GROUPKET_WRAPPED_KEY_MODELS."""
+    master = load_keyring().get(row.master_key_id)
+    return open_sealed(master.secret, bytes(row.wrapped), aad=wrap_aad(row._meta.label, master.key_id))
+
+
+def create_data_key() -> DataKey:
+    plain, wrapped, master_key_id = wrap_new_key(DataKey._meta.label)
+    data_key = DataKey.objects.create(wrapped=wrapped, master_key_id=master_key_id)
     _remember(data_key.pk, plain)
     return data_key
 
@@ -34,8 +65,7 @@ def _remember(data_key_id: int, plain: bytes) -> None:
 
 
 def _unwrap(data_key: DataKey) -> bytes:
-    master = load_keyring().get(data_key.master_key_id)
-    return open_sealed(master.secret, bytes(data_key.wrapped), aad=_wrap_aad(master.key_id))
+    return unwrap_key(data_key)
 
 
 def open_data_key(data_key_id: int) -> bytes:
@@ -59,19 +89,34 @@ def destroy_data_key(data_key_id: int) -> int:
     return deleted
 
 
-def rewrap_data_keys(*, batch_size: int = 500, progress: Callable[[int], None] | None = None) -> int:
-    """Wrap every data key under the current master key; returns how many moved."""
+def rewrap_model_keys(
+    model: type[models.Model], *, batch_size: int = 500, progress: Callable[[int], None] | None = None
+) -> int:
+    """Wrap every key row of one model under the current master key; returns how many moved."""
     master = load_keyring().current
+    aad = wrap_aad(model._meta.label, master.key_id)
     moved = 0
     while True:
-        batch = list(DataKey.objects.exclude(master_key_id=master.key_id).order_by("pk")[:batch_size])
+        batch = list(model._default_manager.exclude(master_key_id=master.key_id).order_by("pk")[:batch_size])
         if not batch:
             return moved
-        for data_key in batch:
-            plain = _unwrap(data_key)
-            data_key.wrapped = seal(master.secret, plain, aad=_wrap_aad(master.key_id))
-            data_key.master_key_id = master.key_id
-        DataKey.objects.bulk_update(batch, ["wrapped", "master_key_id"])
+        for row in batch:
+            row.wrapped = seal(master.secret, unwrap_key(row), aad=aad)
+            row.master_key_id = master.key_id
+        model._default_manager.bulk_update(batch, ["wrapped", "master_key_id"])
         moved += len(batch)
         if progress:
             progress(len(batch))
+
+
+def rewrap_wrapped_keys(*, batch_size: int = 500, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Re-wrap the rows of every model in GROUPKET_WRAPPED_KEY_MODELS; how many moved, by model label."""
+    return {
+        model._meta.label: rewrap_model_keys(model, batch_size=batch_size, progress=progress)
+        for model in wrapped_key_models()
+    }
+
+
+def rewrap_data_keys(*, batch_size: int = 500, progress: Callable[[int], None] | None = None) -> int:
+    """Wrap every member data key under the current master key; returns how many moved."""
+    return rewrap_model_keys(DataKey, batch_size=batch_size, progress=progress)

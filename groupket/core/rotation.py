@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from groupket.core import keyring
 from groupket.core.fields import BlindIndexField
-from groupket.core.keys import rewrap_data_keys
+from groupket.core.keys import rewrap_wrapped_keys, wrapped_key_models
 
 BATCH = 500
 
@@ -20,6 +20,8 @@ class RotationResult:
     data_keys_rewrapped: int
     indexes_recomputed: int
     destroyed_key_ids: list[str]
+    # Keys of other models in GROUPKET_WRAPPED_KEY_MODELS (retention month keys, ...).
+    other_keys_rewrapped: int = 0
 
 
 def _indexed_models() -> Iterator[tuple[type[models.Model], list[BlindIndexField]]]:
@@ -30,9 +32,8 @@ def _indexed_models() -> Iterator[tuple[type[models.Model], list[BlindIndexField
 
 
 def count_rotation_work() -> int:
-    from groupket.core.models import DataKey
-
-    return DataKey.objects.count() + sum(model._default_manager.count() for model, _ in _indexed_models())
+    wrapped = sum(model._default_manager.count() for model in wrapped_key_models())
+    return wrapped + sum(model._default_manager.count() for model, _ in _indexed_models())
 
 
 def recompute_blind_indexes(*, progress: Callable[[int], None] | None = None) -> int:
@@ -58,12 +59,14 @@ def recompute_blind_indexes(*, progress: Callable[[int], None] | None = None) ->
 
 
 def destroy_expired_master_keys(*, now: "timezone.datetime | None" = None, grace: bool = True) -> list[str]:
-    """Destroy retired master keys past the grace period that no data key still needs."""
-    from groupket.core.models import DataKey
-
+    """Destroy retired master keys past the grace period that no wrapped key (of any model) still needs."""
     moment = (now or timezone.now()) - (keyring.grace_period() if grace else timezone.timedelta(0))
     expired = [key.key_id for key in keyring.retired_before(moment)]
-    still_used = set(DataKey.objects.filter(master_key_id__in=expired).values_list("master_key_id", flat=True))
+    still_used: set[str] = set()
+    for model in wrapped_key_models():
+        still_used.update(
+            model._default_manager.filter(master_key_id__in=expired).values_list("master_key_id", flat=True)
+        )
     doomed = [key_id for key_id in expired if key_id not in still_used]
     if doomed:
         keyring.remove_master_keys(doomed)
@@ -72,10 +75,11 @@ def destroy_expired_master_keys(*, now: "timezone.datetime | None" = None, grace
 
 def rotate_master_key(*, destroy_now: bool = False, progress: Callable[[int], None] | None = None) -> RotationResult:
     new_ring = keyring.add_master_key()
-    rewrapped = rewrap_data_keys(progress=progress)
+    rewrapped = rewrap_wrapped_keys(progress=progress)
     reindexed = recompute_blind_indexes(progress=progress)
     destroyed = destroy_expired_master_keys(grace=not destroy_now)
-    return RotationResult(new_ring.current_id, rewrapped, reindexed, destroyed)
+    data_keys = rewrapped.pop("core.DataKey", 0)
+    return RotationResult(new_ring.current_id, data_keys, reindexed, destroyed, sum(rewrapped.values()))
 
 
 def destroy_expired_master_key_count() -> int:

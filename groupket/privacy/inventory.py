@@ -4,10 +4,13 @@ The policy page, "My information", the export and Unregister read this list, so
 what they show cannot drift apart from what is stored.
 """
 
+import calendar
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, override
 
 # Categories of personal items.
 IDENTITY = "identity"
@@ -16,6 +19,8 @@ CREDENTIAL = "credential"
 PROFILE = "profile"
 DEVICE_LOG = "device_log"
 CONSENT = "consent"
+EXPORT_COPY = "export_copy"
+REQUEST = "request"
 
 CATEGORY_LABELS: dict[str, Promise] = {
     IDENTITY: _("Identity"),
@@ -24,6 +29,8 @@ CATEGORY_LABELS: dict[str, Promise] = {
     PROFILE: _("Profile"),
     DEVICE_LOG: _("Devices and sign-in records"),
     CONSENT: _("Agreements"),
+    EXPORT_COPY: _("Copies of your data you asked for"),
+    REQUEST: _("Your requests to the privacy officer"),
 }
 
 # Purposes of use (P4.1): the only reasons personal items are used.
@@ -31,16 +38,115 @@ CONTRACT = "contract"
 SERVICE = "service"
 NEWS = "news"
 SECURITY = "security"
+REQUESTS = "requests"
 
 PURPOSE_LABELS: dict[str, Promise] = {
     CONTRACT: _("Fulfilling the service contract with you"),
     SERVICE: _("Providing Groupket's services"),
     NEWS: _("News of new services and events (only with your consent)"),
     SECURITY: _("Keeping your account secure"),
+    REQUESTS: _("Answering your requests and complaints to the privacy officer"),
 }
 
 UNTIL_WITHDRAWAL = _("Until you unregister")
+SERVICE_CONTRACT_BASIS = _("The service contract: your agreement to the Terms of Use and the Privacy Policy")
 LOGIN_RECORD_RETENTION = _("3 months from the sign-in, then destroyed")
+REQUEST_RETENTION = _("3 years after the request is answered (complaint and dispute records), then destroyed")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), moved back to the month's last day when it has none."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """A law or prior agreement that keeps a category of records after withdrawal (P8.2).
+
+    `category` and the English `basis` are stored on each retained record and in the
+    destruction log; `label` and `basis` are shown translated on the Unregister page.
+    The period runs from each record's own `counted_from` date.
+    """
+
+    category: str
+    label: Promise
+    basis: Promise
+    months: int = 0
+    days: int = 0
+    counted_from: str = "created_at"
+
+    def __post_init__(self) -> None:
+        if (self.months > 0) == (self.days > 0):
+            raise ValueError(f"retention rule {self.category!r} needs a period in months or in days, not both")
+
+    def keep_until(self, start: date) -> date:
+        """The destruction date of a record dated `start`."""
+        return add_months(start, self.months) + timedelta(days=self.days)
+
+    def earliest_kept(self, today: date) -> date:
+        """No record dated before this day is still within its period on `today`."""
+        return add_months(today, -self.months) - timedelta(days=self.days)
+
+    @property
+    def stored_basis(self) -> str:
+        # Records outlive the language of the request that made them: the stored text is English.
+        with override("en"):
+            return str(self.basis)
+
+    @property
+    def period_label(self) -> str:
+        if self.days:
+            return ngettext("%(count)d day", "%(count)d days", self.days) % {"count": self.days}
+        if self.months % 12 == 0:
+            years = self.months // 12
+            return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+        return ngettext("%(count)d month", "%(count)d months", self.months) % {"count": self.months}
+
+
+# What the law requires to keep after withdrawal (P8.2). Orders, payments and disputes declare their
+# items with these rules when they are built; only the login records use one today.
+CONTRACT_RECORDS = "contract and payment records"
+CANCELLATION_RECORDS = "cancellation records"
+DISPUTE_RECORDS = "complaint and dispute records"
+LOGIN_RECORDS = "login records"
+
+RETENTION_RULES: dict[str, RetentionRule] = {
+    CONTRACT_RECORDS: RetentionRule(
+        CONTRACT_RECORDS,
+        _("Records of contracts, payments and the supply of goods"),
+        _(
+            "Act on Consumer Protection in Electronic Commerce, art. 6 and its Enforcement Decree art. 6: "
+            "records of contracts, payments and the supply of goods, 5 years"
+        ),
+        months=60,
+    ),
+    CANCELLATION_RECORDS: RetentionRule(
+        CANCELLATION_RECORDS,
+        _("Records of cancelled orders"),
+        _(
+            "Act on Consumer Protection in Electronic Commerce, art. 6 and its Enforcement Decree art. 6: "
+            "records of the withdrawal of an order (cancellation), 5 years"
+        ),
+        months=60,
+    ),
+    DISPUTE_RECORDS: RetentionRule(
+        DISPUTE_RECORDS,
+        _("Records of complaints and disputes"),
+        _(
+            "Act on Consumer Protection in Electronic Commerce, art. 6 and its Enforcement Decree art. 6: "
+            "records of consumer complaints and dispute resolution, 3 years"
+        ),
+        months=36,
+    ),
+    LOGIN_RECORDS: RetentionRule(
+        LOGIN_RECORDS,
+        _("Sign-in records (time, IP address, browser, success)"),
+        _("Protection of Communications Secrets Act, art. 15-2 and its decree art. 41: 3 months"),
+        months=3,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +159,12 @@ class Item:
     purposes: tuple[str, ...]
     retention: Promise = UNTIL_WITHDRAWAL
     recipients: tuple[str, ...] = ()
+    # Set only where a law or prior agreement keeps the item's records after Unregister (P8.2).
+    kept_after_withdrawal: RetentionRule | None = None
+    # The legal ground for holding the item while the member stays.
+    basis: Promise = SERVICE_CONTRACT_BASIS
+    # How a row of the item's model names the member it is about (a lookup on that model).
+    owner: str = "member_id"
 
 
 ITEMS: tuple[Item, ...] = (
@@ -86,6 +198,8 @@ ITEMS: tuple[Item, ...] = (
         True,
         (SECURITY,),
         LOGIN_RECORD_RETENTION,
+        kept_after_withdrawal=RETENTION_RULES[LOGIN_RECORDS],
+        basis=RETENTION_RULES[LOGIN_RECORDS].basis,
     ),
     Item(
         "login_user_agent",
@@ -95,6 +209,8 @@ ITEMS: tuple[Item, ...] = (
         True,
         (SECURITY,),
         LOGIN_RECORD_RETENTION,
+        kept_after_withdrawal=RETENTION_RULES[LOGIN_RECORDS],
+        basis=RETENTION_RULES[LOGIN_RECORDS].basis,
     ),
     Item(
         "session_user_agent",
@@ -105,7 +221,103 @@ ITEMS: tuple[Item, ...] = (
         (SECURITY,),
         _("Until that session ends"),
     ),
+    Item(
+        "data_export",
+        _("Download of all your data (a zip archive you asked for)"),
+        "privacy.DataExport.archive",
+        EXPORT_COPY,
+        False,
+        (CONTRACT, SERVICE),
+        _("7 days after it is made, then destroyed (downloadable for the first 24 hours)"),
+    ),
+    Item(
+        "request_name",
+        _("Your name as given in a request"),
+        "staff.PrivacyRequest.requester_name",
+        REQUEST,
+        False,
+        (REQUESTS,),
+        REQUEST_RETENTION,
+    ),
+    Item(
+        "request_email",
+        _("The email address a request came from"),
+        "staff.PrivacyRequest.requester_email",
+        REQUEST,
+        False,
+        (REQUESTS,),
+        REQUEST_RETENTION,
+    ),
+    Item(
+        "request_body",
+        _("What you wrote in a request"),
+        "staff.PrivacyRequest.body",
+        REQUEST,
+        False,
+        (REQUESTS,),
+        REQUEST_RETENTION,
+    ),
+    Item(
+        "request_notes",
+        _("The privacy officer's notes on your request"),
+        "staff.PrivacyRequest.officer_notes",
+        REQUEST,
+        False,
+        (REQUESTS,),
+        REQUEST_RETENTION,
+    ),
+    Item(
+        "request_answer",
+        _("The answer to your request"),
+        "staff.PrivacyRequest.answer",
+        REQUEST,
+        False,
+        (REQUESTS,),
+        REQUEST_RETENTION,
+    ),
+    Item(
+        "request_attachment",
+        _("Files sent with a request"),
+        "staff.RequestAttachment.content",
+        REQUEST,
+        False,
+        (REQUESTS,),
+        REQUEST_RETENTION,
+        owner="request__member_id",
+    ),
+    Item(
+        "request_attachment_name",
+        _("Names of files sent with a request"),
+        "staff.RequestAttachment.filename",
+        REQUEST,
+        False,
+        (REQUESTS,),
+        REQUEST_RETENTION,
+        owner="request__member_id",
+    ),
+    Item(
+        "staff_access_ip",
+        _("As staff: the IP address of each look at a member's information"),
+        "staff.AccessLogEntry.ip_address",
+        DEVICE_LOG,
+        False,
+        (SECURITY,),
+        _("2 years (access records, Korean standard of safety measures), then destroyed"),
+        owner="staff_ref",
+    ),
 )
+
+# Columns whose names sound personal but hold nothing about a person, each with the reason; the
+# system check (privacy.checks) refuses any other personal-looking or encrypted column not declared above.
+NOT_PERSONAL: dict[str, str] = {
+    "accounts.Member.username_index": "blind index: a keyed HMAC of the ID, for exact lookups; not reversible",
+    "accounts.Member.email_index": "blind index: a keyed HMAC of the email address, for exact lookups; not reversible",
+    "accounts.Member.email_verified_at": "account state: when the address was confirmed, nothing of the address",
+    "auth.Group.name": "the name of a permission group, not of a person",
+    "auth.Permission.name": "the name of a permission, not of a person",
+    "otp_totp.TOTPDevice.name": "the label Groupket gives a staff member's authenticator device",
+    "otp_static.StaticDevice.name": "the label Groupket gives a staff member's set of backup codes",
+}
 
 
 def items_by_category() -> list[tuple[Promise, list[Item]]]:
@@ -114,6 +326,15 @@ def items_by_category() -> list[tuple[Promise, list[Item]]]:
         for category, label in CATEGORY_LABELS.items()
         if any(item.category == category for item in ITEMS)
     ]
+
+
+def kept_after_withdrawal() -> list[tuple[RetentionRule, list[Item]]]:
+    """Each rule that keeps records after Unregister, with the items it keeps, in inventory order (P8.2)."""
+    kept: dict[str, tuple[RetentionRule, list[Item]]] = {}
+    for item in ITEMS:
+        if item.kept_after_withdrawal is not None:
+            kept.setdefault(item.kept_after_withdrawal.category, (item.kept_after_withdrawal, []))[1].append(item)
+    return list(kept.values())
 
 
 def get_item(key: str) -> Item:

@@ -1,9 +1,23 @@
 """Reads of the privacy engine that other apps and pages need."""
 
-from django.db.models import QuerySet
-from django.utils import timezone
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
 
-from groupket.privacy.models import ConsentEvent, PolicyDocument
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from groupket.privacy import inventory
+from groupket.privacy.models import (
+    ConsentEvent,
+    DataExport,
+    DestructionLog,
+    Disclosure,
+    PolicyDocument,
+    RetainedRecord,
+)
 
 
 def current_document(kind: str) -> PolicyDocument:
@@ -26,3 +40,203 @@ def has_consent(member_id: int, document: str) -> bool:
     """Whether the latest event for this document grants it."""
     latest = ConsentEvent.objects.filter(member_id=member_id, document=document).order_by("-created_at", "-pk").first()
     return bool(latest and latest.granted)
+
+
+DISCLOSURE_BASIS_LABELS: dict[str, Promise] = {
+    Disclosure.CONSENT: _("Your consent"),
+    Disclosure.LAW: _("Required by law"),
+    Disclosure.BILLING: _("Billing for the service you used"),
+}
+
+
+def inventory_labels(keys: list[str]) -> list[Promise | str]:
+    """The inventory labels of item keys; a key no longer declared shows as itself."""
+    labels: list[Promise | str] = []
+    for key in keys:
+        try:
+            labels.append(inventory.get_item(key).label)
+        except KeyError:
+            labels.append(key)
+    return labels
+
+
+@dataclass(frozen=True)
+class MemberDisclosure:
+    """A disclosure as its member sees it: the recorded row with readable item and basis labels."""
+
+    disclosure: Disclosure
+
+    @property
+    def item_labels(self) -> list[Promise | str]:
+        return inventory_labels(self.disclosure.items)
+
+    @property
+    def basis_label(self) -> Promise | str:
+        return DISCLOSURE_BASIS_LABELS.get(self.disclosure.basis, self.disclosure.basis)
+
+
+def member_disclosures(member_id: int) -> list[MemberDisclosure]:
+    """The member's disclosures they may see, newest first, in one query (P1.3, P5.2).
+
+    A disclosure whose notice the law withholds stays hidden until its notice is due.
+    """
+    visible = Q(member_notified=True) | Q(notice_due_on__lte=timezone.localdate())
+    rows = Disclosure.objects.filter(visible, member_id=member_id).order_by("-created_at", "-pk")
+    return [MemberDisclosure(disclosure) for disclosure in rows]
+
+
+def member_exports(member_id: int) -> QuerySet[DataExport]:
+    # The archive can be megabytes and the list never shows it.
+    return DataExport.objects.filter(member_id=member_id).defer("archive").order_by("-created_at", "-pk")
+
+
+# --- Policy versions and re-consent (P3.1) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduledVersion:
+    """A material version of a document and when it takes effect: all the agreement check and the banner need."""
+
+    kind: str
+    version: int
+    effective_at: datetime
+
+
+def material_schedule() -> list[ScheduledVersion]:
+    """Every material version, newest first, in one query (a handful of rows a year, so no limit is needed)."""
+    rows = PolicyDocument.objects.filter(material=True).order_by("-version")
+    return [ScheduledVersion(*row) for row in rows.values_list("kind", "version", "effective_at")]
+
+
+def material_versions_in_force(schedule: list[ScheduledVersion] | None = None) -> dict[str, int]:
+    """For each document that has a material version in force, the newest such version."""
+    now = timezone.now()
+    in_force: dict[str, int] = {}
+    for entry in material_schedule() if schedule is None else schedule:
+        if entry.effective_at <= now and entry.version > in_force.get(entry.kind, 0):
+            in_force[entry.kind] = entry.version
+    return in_force
+
+
+def upcoming_material_changes(schedule: list[ScheduledVersion] | None = None) -> list[ScheduledVersion]:
+    """Material versions published but not yet in force, soonest first; pass a schedule already read to save a query."""
+    now = timezone.now()
+    entries = material_schedule() if schedule is None else schedule
+    return sorted((entry for entry in entries if entry.effective_at > now), key=lambda entry: entry.effective_at)
+
+
+def _latest_answers(member_id: int, kinds: list[str]) -> dict[str, tuple[bool, int | None]]:
+    """Each document's latest (granted, version) in the member's ledger, in one query."""
+    events = (
+        ConsentEvent.objects.filter(member_id=member_id, document__in=kinds)
+        .order_by("-created_at", "-pk")
+        .values_list("document", "granted", "version")
+    )
+    latest: dict[str, tuple[bool, int | None]] = {}
+    for document, granted, version in events:
+        latest.setdefault(document, (granted, version))
+    return latest
+
+
+def kinds_awaiting_agreement(member_id: int, in_force: dict[str, int]) -> list[str]:
+    """The documents whose material version in force the member has not agreed to (P3.1).
+
+    Agreed means: the latest event for the document grants it, for that version or a later one.
+    """
+    if not in_force:
+        return []
+    latest = _latest_answers(member_id, list(in_force))
+    return [
+        kind
+        for kind, material_version in sorted(in_force.items())
+        if not (kind in latest and latest[kind][0] and (latest[kind][1] or 0) >= material_version)
+    ]
+
+
+@dataclass(frozen=True)
+class PolicyRenewal:
+    """A document a member must agree to again: the version in force and the versions published since they agreed."""
+
+    document: PolicyDocument
+    changes: list[PolicyDocument]
+
+
+def policy_renewals(member_id: int) -> list[PolicyRenewal]:
+    """What the member is asked to agree to before using the service again, in three queries."""
+    pending = kinds_awaiting_agreement(member_id, material_versions_in_force())
+    if not pending:
+        return []
+    agreed = {
+        document: version or 0
+        for document, version in ConsentEvent.objects.filter(member_id=member_id, document__in=pending, granted=True)
+        .order_by("created_at", "pk")
+        .values_list("document", "version")
+    }
+    in_force = PolicyDocument.objects.filter(kind__in=pending, effective_at__lte=timezone.now()).order_by("version")
+    versions: dict[str, list[PolicyDocument]] = {}
+    for document in in_force:
+        versions.setdefault(document.kind, []).append(document)
+    return [
+        PolicyRenewal(
+            document=versions[kind][-1],
+            changes=[doc for doc in versions[kind] if doc.version > agreed.get(kind, 0)],
+        )
+        for kind in pending
+    ]
+
+
+def previous_version(document: PolicyDocument) -> PolicyDocument | None:
+    """The version before this one; for a document not yet saved, the newest published version."""
+    earlier = PolicyDocument.objects.filter(kind=document.kind)
+    if document.version:
+        earlier = earlier.filter(version__lt=document.version)
+    return earlier.order_by("-version").first()
+
+
+def document_diff(document: PolicyDocument) -> list[str]:
+    """The unified diff of this version's text against the previous one, in the active language; [] for version 1.
+
+    Works on an unsaved document too, so publish_policy can show the diff before anything is stored.
+    """
+    previous = previous_version(document)
+    if previous is None:
+        return []
+    return list(
+        difflib.unified_diff(
+            previous.body.splitlines(),
+            document.body.splitlines(),
+            fromfile=f"v{previous.version}",
+            tofile=f"v{document.version or previous.version + 1}",
+            lineterm="",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class UpcomingDestruction:
+    month: str  # "YYYY-MM": the month whose key is destroyed once its records are gone
+    category: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RetentionOverview:
+    upcoming: list[UpcomingDestruction]
+    recent: list[DestructionLog]
+
+    @property
+    def held(self) -> int:
+        return sum(row.count for row in self.upcoming)
+
+
+def retention_overview(*, recent: int = 20) -> RetentionOverview:
+    """Retained records still held, by destruction month and category (counts only), and the latest
+    destruction-log rows; two queries (P8.2, P8.5). For `retention_report` and the staff console."""
+    held = (
+        RetainedRecord.objects.values("retention_key__month", "category")
+        .annotate(count=Count("pk"))
+        .order_by("retention_key__month", "category")
+    )
+    upcoming = [UpcomingDestruction(row["retention_key__month"], row["category"], row["count"]) for row in held]
+    latest = DestructionLog.objects.order_by("-created_at", "-pk")[:recent]
+    return RetentionOverview(upcoming=upcoming, recent=list(latest))

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from groupket.privacy import inventory
 from groupket.privacy.models import PolicyDocument
-from groupket.privacy.selectors import current_document, document_versions
+from groupket.privacy.selectors import current_document, document_diff, document_versions
 
 DISPUTE_BODIES = [
     {
@@ -33,6 +33,7 @@ def _document_page(request: HttpRequest, document: PolicyDocument, template: str
             "document": document,
             "is_current": document.pk == current.pk,
             "versions": document_versions(document.kind),
+            "diff": document_diff(document),
             "officer": settings.GROUPKET_PRIVACY_OFFICER,
             "dispute_bodies": DISPUTE_BODIES,
             "inventory": inventory.items_by_category(),

@@ -284,6 +284,7 @@ def test_edit_form_keeps_csrf_protection(member) -> None:
 @pytest.mark.django_db
 def test_edit_page_query_count(signed_in: Client, member, django_assert_num_queries) -> None:
     post_edit(signed_in, member, phone="010-1234-5678", bio="Hello", email="pending@example.org")
-    with django_assert_num_queries(3):
+    # session, member, sign-in check, policy versions
+    with django_assert_num_queries(4):
         response = signed_in.get("/me/edit/")
     assert response.status_code == 200 and "pending@example.org" in response.content.decode()

@@ -42,7 +42,7 @@ def test_signup_sends_a_link_that_verifies_the_address(
     response = client.get(link)
     member.refresh_from_db()
     assert response.status_code == 302
-    assert member.is_verified
+    assert member.email_confirmed
 
 
 @pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_expired_or_altered_link_is_refused_and_changes_nothing(
     assert response.status_code == 400
     assert "This link is not valid" in response.content.decode()
     member.refresh_from_db()
-    assert not member.is_verified
+    assert not member.email_confirmed
 
 
 @pytest.mark.django_db

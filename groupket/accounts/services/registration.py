@@ -119,6 +119,6 @@ def _replace_email(member: Member) -> None:
 
 
 def resend_verification(*, member: Member) -> None:
-    if member.is_verified and not member.pending_email:
+    if member.email_confirmed and not member.pending_email:
         return
     transaction.on_commit(lambda: emails.send_verification(member_id=member.pk))

@@ -7,6 +7,7 @@ from groupket.accounts.services.sessions import end_all_sign_ins
 from groupket.core.keys import destroy_data_key
 from groupket.privacy.models import ConsentEvent
 from groupket.privacy.services import record_destruction
+from groupket.privacy.services.retention import retain_records_for_withdrawal
 
 DESTRUCTION_METHOD = "member data key destroyed (crypto-shredding, AES-256-GCM) and rows deleted"
 DESTRUCTION_BASIS = "withdrawal by the member (Unregister)"
@@ -20,16 +21,34 @@ def unregister_member(*, member: Member, password: str) -> None:
     """Check the password, then destroy everything in one transaction; a failure leaves the member whole."""
     if not member.check_password(password):
         raise WrongPassword("the confirmation password did not match")
+    _destroy_membership(member=member, basis=DESTRUCTION_BASIS)
+
+
+def unregister_member_by_officer(*, member: Member, basis: str) -> None:
+    """The same destruction without the password, for the privacy officer's desk only (P6.2).
+
+    The desk calls it for a request whose requester proved control of the member's address;
+    `basis` names that request in the destruction log (never any personal item).
+    """
+    _destroy_membership(member=member, basis=basis)
+
+
+def _destroy_membership(*, member: Member, basis: str) -> None:
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
+        # What a law keeps is copied apart first, while the member's key can still open it (P8.2).
+        kept = retain_records_for_withdrawal(member=member)
         counts = {
             "member account": 1,
             "login records": LoginRecord.objects.filter(member=member).count(),
             "consent records": ConsentEvent.objects.filter(member=member).count(),
         }
+        for category, count in kept.items():
+            if category in counts:
+                counts[category] -= count
         counts["signed-in sessions"] = end_all_sign_ins(member=member)
         SignIn.objects.filter(member=member).delete()
         destroy_data_key(member.data_key_id)
         for category, count in counts.items():
             if count:
-                record_destruction(category=category, count=count, method=DESTRUCTION_METHOD, basis=DESTRUCTION_BASIS)
+                record_destruction(category=category, count=count, method=DESTRUCTION_METHOD, basis=basis)

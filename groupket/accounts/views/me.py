@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from groupket.accounts.selectors import held_items, login_records
 from groupket.privacy import inventory
-from groupket.privacy.selectors import member_consents
+from groupket.privacy.selectors import member_consents, member_disclosures
 
 
 @login_required
@@ -20,6 +20,6 @@ def my_information(request: HttpRequest) -> HttpResponse:
             "purpose_labels": inventory.PURPOSE_LABELS,
             "consents": member_consents(member.pk),
             "login_records": login_records(member),
-            "disclosures": [],
+            "disclosures": member_disclosures(member.pk),
         },
     )

@@ -1,5 +1,35 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+
+
+class DisclosureWriteRefused(Exception):
+    """A disclosure record was about to be written outside privacy.services.disclosures."""
+
+
+class DisclosureQuerySet(models.QuerySet):
+    """Refuses the ordinary ways of writing rows (P1.3): record_disclosure validates and notifies first."""
+
+    def create(self, **kwargs: Any) -> "Disclosure":
+        raise DisclosureWriteRefused("disclosures are written only by privacy.services.disclosures.record_disclosure")
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list["Disclosure"]:
+        raise DisclosureWriteRefused("disclosures are written only by privacy.services.disclosures.record_disclosure")
+
+    def get_or_create(self, *args: Any, **kwargs: Any) -> tuple["Disclosure", bool]:
+        raise DisclosureWriteRefused("disclosures are written only by privacy.services.disclosures.record_disclosure")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> tuple["Disclosure", bool]:
+        raise DisclosureWriteRefused("disclosures are written only by privacy.services.disclosures.record_disclosure")
+
+    def _create(self, **kwargs: Any) -> "Disclosure":
+        """The one write path, for record_disclosure only (a test scans the source for other callers)."""
+        disclosure = self.model(**kwargs)
+        disclosure.save(force_insert=True, using=self.db)
+        return disclosure
+
+    _create.queryset_only = False  # reachable as Disclosure.objects._create, despite the underscore
 
 
 class Disclosure(models.Model):
@@ -23,6 +53,8 @@ class Disclosure(models.Model):
     member_notified = models.BooleanField(default=False)
     notice_withheld_reason = models.TextField(blank=True)
     notice_due_on = models.DateField(null=True, blank=True)
+
+    objects = DisclosureQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

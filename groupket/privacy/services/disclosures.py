@@ -1,0 +1,148 @@
+"""Disclosures: the one recorded path by which personal items leave Groupket (P1.3, P5.1-P5.4).
+
+`record_disclosure` is the only writer of privacy.Disclosure; the model's manager
+refuses every other way of creating a row, and a test scans the source tree for
+any other writer. The code that owns a transfer (a partner hand-off, billing, a
+legal request) calls it in the same transaction as the transfer is queued.
+"""
+
+from datetime import date
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+
+from groupket.core.mail import send_bilingual
+from groupket.privacy import inventory
+from groupket.privacy.models import Disclosure
+from groupket.privacy.selectors import DISCLOSURE_BASIS_LABELS, has_consent, inventory_labels
+
+PARTNER_PREFIX = "partner:"
+
+
+class ConsentRequired(PermissionDenied):
+    """A transfer on the basis of consent, but the member's consent for that recipient is not in force (P5.1)."""
+
+
+def partner_consent_document(recipient: str) -> str:
+    """The consent-ledger document a transfer to this recipient needs, e.g. "partner:hanjin-express"."""
+    return PARTNER_PREFIX + slugify(recipient)
+
+
+def _check(
+    *, basis: str, items: list[str], notify_member: bool, withheld_reason: str, notice_due_on: date | None
+) -> None:
+    if basis not in dict(Disclosure.BASES):
+        raise ValueError(f"unknown disclosure basis {basis!r}; expected one of {sorted(dict(Disclosure.BASES))}")
+    if not items:
+        raise ValueError("a disclosure names at least one inventory item")
+    for key in items:
+        try:
+            inventory.get_item(key)
+        except KeyError:
+            raise ValueError(f"item {key!r} is not in the data inventory") from None
+    if notify_member and (withheld_reason or notice_due_on):
+        raise ValueError("a notified disclosure has no withheld reason or notice due date")
+    if not notify_member and not (withheld_reason.strip() and notice_due_on):
+        # P5.2: notice may be withheld only when a request forbids it, with the reason and end date recorded.
+        raise ValueError("a disclosure without notice needs the reason it is withheld and the date notice is due")
+
+
+def record_disclosure(
+    *,
+    member: AbstractBaseUser,
+    recipient: str,
+    items: list[str],
+    basis: str,
+    reference: str,
+    notify_member: bool,
+    withheld_reason: str = "",
+    notice_due_on: date | None = None,
+    consent_document: str | None = None,
+) -> Disclosure:
+    """Record one transfer of the member's items; tell the member by email unless the law forbids it.
+
+    On the basis of consent, the member's consent for the recipient (consent_document,
+    by default "partner:<recipient slug>") must be in force, or ConsentRequired is
+    raised and nothing is written.
+    """
+    _check(
+        basis=basis,
+        items=items,
+        notify_member=notify_member,
+        withheld_reason=withheld_reason,
+        notice_due_on=notice_due_on,
+    )
+    with transaction.atomic():
+        if basis == Disclosure.CONSENT:
+            document = consent_document or partner_consent_document(recipient)
+            if not has_consent(member.pk, document):
+                raise ConsentRequired(f"member {member.pk} has no consent in force for {document!r}")
+        disclosure = Disclosure.objects._create(
+            member=member,
+            recipient=recipient,
+            items=list(items),
+            basis=basis,
+            reference=reference,
+            member_notified=notify_member,
+            notice_withheld_reason=withheld_reason,
+            notice_due_on=notice_due_on,
+        )
+        if notify_member:
+            transaction.on_commit(lambda: _enqueue_notice(disclosure.pk))
+    return disclosure
+
+
+def _enqueue_notice(disclosure_id: int) -> None:
+    from groupket.privacy.tasks import send_disclosure_notice
+
+    send_disclosure_notice.delay(disclosure_id)
+
+
+def _notice_body(disclosure: Disclosure, language: str) -> str:
+    with translation.override(language):
+        return render_to_string(
+            "privacy/member/email/disclosure_notice.txt",
+            {
+                "disclosure": disclosure,
+                "items": [str(label) for label in inventory_labels(disclosure.items)],
+                "basis": DISCLOSURE_BASIS_LABELS[disclosure.basis],
+                "link": settings.SITE_URL + reverse("privacy:my_disclosures"),
+            },
+        )
+
+
+def deliver_disclosure_notice(*, disclosure_id: int) -> None:
+    """Email the member that their items were given to someone (P1.3), in English and Korean."""
+    disclosure = Disclosure.objects.select_related("member").filter(pk=disclosure_id, member_notified=True).first()
+    if disclosure is None or not disclosure.member.is_active:
+        return
+    member = disclosure.member
+    send_bilingual(
+        to=getattr(member, member.get_email_field_name()),
+        subject_en="Your information was given to another party",
+        subject_ko="회원님의 정보가 제3자에게 제공되었습니다",
+        body_en=_notice_body(disclosure, "en"),
+        body_ko=_notice_body(disclosure, "ko"),
+    )
+
+
+def send_due_disclosure_notices() -> int:
+    """Tell members of disclosures whose withheld notice is due today or earlier; how many (scheduled daily, P5.2).
+
+    The flag is set in the same transaction as the notices are queued, so a second run the same day sends nothing.
+    """
+    with transaction.atomic():
+        today = timezone.localdate()
+        due = Disclosure.objects.select_for_update().filter(member_notified=False, notice_due_on__lte=today)
+        ids = list(due.values_list("pk", flat=True))
+        Disclosure.objects.filter(pk__in=ids).update(member_notified=True)
+        for disclosure_id in ids:
+            transaction.on_commit(partial(_enqueue_notice, disclosure_id))
+    return len(ids)

@@ -1,0 +1,22 @@
+"""Background work of the privacy engine. Tasks take ids, never personal data."""
+
+from celery import shared_task
+
+from groupket.privacy.services import disclosures, exports
+from groupket.privacy.services.notices import send_mass_notice
+
+
+@shared_task
+def send_mass_notice_task(notice_id: int) -> int:
+    return send_mass_notice(notice_id=notice_id)
+
+
+@shared_task
+def send_disclosure_notice(disclosure_id: int) -> None:
+    disclosures.deliver_disclosure_notice(disclosure_id=disclosure_id)
+
+
+@shared_task
+def build_data_export(export_id: int, language: str) -> None:
+    # The language code picks the archive's labels; it is the request's, not an item about the member.
+    exports.build_export(export_id=export_id, language=language)

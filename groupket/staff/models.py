@@ -1,0 +1,173 @@
+"""Staff records. Rows that must outlive a staff member's account keep the id as a plain number."""
+
+from django.conf import settings
+from django.db import models
+
+from groupket.core.fields import EncryptedBytesField, EncryptedTextField
+from groupket.core.models import DataKey
+from groupket.staff.roles import ROLES
+
+ROLE_CHOICES = [(slug, str(role.label)) for slug, role in ROLES.items()]
+
+
+class RoleGrant(models.Model):
+    """One grant of a role, and its revocation; kept at least 3 years (P7.6)."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    member_ref = models.BigIntegerField(db_index=True)
+    role = models.CharField(max_length=40, choices=ROLE_CHOICES)
+    reason = models.CharField(max_length=300)
+    granted_by_ref = models.BigIntegerField(null=True, blank=True)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by_ref = models.BigIntegerField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member_ref", "role"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_grant_per_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} for member {self.member_ref}"
+
+
+class AccessLogEntry(models.Model):
+    """One look by staff at a member's personal items (P7.8). Append-only and hash-chained."""
+
+    staff_ref = models.BigIntegerField(db_index=True)
+    member_ref = models.BigIntegerField(db_index=True)
+    items = models.JSONField()
+    reason = models.CharField(max_length=40)
+    reference = models.CharField(max_length=200, blank=True)
+    ip_address = models.CharField(max_length=45)
+    created_at = models.DateTimeField(db_index=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"access {self.pk} by staff {self.staff_ref}"
+
+
+class StaffPasswordHistory(models.Model):
+    """Earlier password hashes of a staff member, so the last 5 are not reused (P7.7)."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"password history {self.pk}"
+
+
+class PrivacyRequest(models.Model):
+    """A request or complaint to the privacy officer, by web form or email (P6.2, P11.1).
+
+    Its own data key seals the requester's items, since a requester may not be a member.
+    """
+
+    ACCESS, CORRECTION, DELETION, STOP, COMPLAINT, OTHER = (
+        "access",
+        "correction",
+        "deletion",
+        "stop",
+        "complaint",
+        "other",
+    )
+    KINDS = [
+        (ACCESS, "access"),
+        (CORRECTION, "correction"),
+        (DELETION, "deletion"),
+        (STOP, "stop processing"),
+        (COMPLAINT, "complaint"),
+        (OTHER, "other"),
+    ]
+    OPEN, IN_PROGRESS, ANSWERED, CLOSED = "open", "in_progress", "answered", "closed"
+    STATUSES = [(OPEN, "open"), (IN_PROGRESS, "in progress"), (ANSWERED, "answered"), (CLOSED, "closed")]
+
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=KINDS)
+    channel = models.CharField(max_length=20)
+    requester_name = EncryptedTextField()
+    requester_email = EncryptedTextField()
+    body = EncryptedTextField()
+    message_id_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    received_at = models.DateTimeField()
+    due_on = models.DateField(db_index=True)
+    status = models.CharField(max_length=20, choices=STATUSES, default=OPEN)
+    requester_verified_at = models.DateTimeField(null=True, blank=True)
+    officer_notes = EncryptedTextField(null=True)
+    answer = EncryptedTextField(null=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"privacy request {self.pk} ({self.kind}, {self.status})"
+
+
+class RequestAttachment(models.Model):
+    """A file that came with an emailed request: scanned like an upload, stored sealed, never executed."""
+
+    request = models.ForeignKey(PrivacyRequest, on_delete=models.CASCADE, related_name="attachments")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    filename = EncryptedTextField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    content = EncryptedBytesField()
+
+    def __str__(self) -> str:
+        return f"attachment {self.pk} of request {self.request_id}"
+
+
+class RequestAction(models.Model):
+    """Each step the officer takes on a request, logged (P6.2)."""
+
+    request = models.ForeignKey(PrivacyRequest, on_delete=models.CASCADE, related_name="actions")
+    staff_ref = models.BigIntegerField()
+    action = models.CharField(max_length=40)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on request {self.request_id}"
+
+
+class LegalRequest(models.Model):
+    """A request from an authority, recorded by the privacy officer (P1.3, P5.2)."""
+
+    agency = models.CharField(max_length=200)
+    legal_basis = models.CharField(max_length=300, help_text="act and article")
+    reference = models.CharField(max_length=200)
+    member_refs = models.JSONField(help_text="ids of the members in scope")
+    items = models.JSONField(help_text="inventory keys in scope")
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    received_on = models.DateField()
+    notice_forbidden_until = models.DateField(null=True, blank=True)
+    notice_forbidden_reason = models.TextField(blank=True)
+    recorded_by_ref = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"legal request {self.pk} from {self.agency}"

@@ -1,0 +1,74 @@
+"""Who may reach the staff console, and what each may do there (P7.4, P7.6, P7.8).
+
+Anyone outside the staff networks, not signed in, or holding no role gets the
+ordinary 404 page, so the console cannot be told apart from a missing page. A
+staff member then passes the safeguards (second factor, password age) before
+any console page, and each page names the action its role must allow.
+"""
+
+import ipaddress
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from groupket.staff.roles import ROLES
+from groupket.staff.selectors import active_role_slugs
+
+View = Callable[..., HttpResponse]
+
+
+class StaffActionDenied(PermissionDenied):
+    """The staff member's roles do not allow this action."""
+
+
+def client_in_staff_networks(request: HttpRequest) -> bool:
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(network, strict=False) for network in settings.GROUPKET_STAFF_NETWORKS)
+
+
+def staff_roles_or_404(request: HttpRequest) -> set[str]:
+    """The signed-in staff member's role slugs, or a 404 for everyone else."""
+    if not client_in_staff_networks(request) or not request.user.is_authenticated:
+        raise Http404
+    slugs = active_role_slugs(request.user.pk)
+    if not slugs:
+        raise Http404
+    return slugs
+
+
+def allowed_actions(slugs: set[str]) -> set[str]:
+    return {action for slug in slugs for action in ROLES[slug].actions}
+
+
+def check_action(slugs: set[str], action: str) -> None:
+    if action not in allowed_actions(slugs):
+        raise StaffActionDenied(f"no role allows {action!r}")
+
+
+def staff_view(action: str | None = None, *, safeguards: bool = True) -> Callable[[View], View]:
+    """Gate a console view: staff network and role, then the safeguards, then the action's permission."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            slugs = staff_roles_or_404(request)
+            if safeguards:
+                from groupket.staff.safeguards import pending_step
+
+                step = pending_step(request)
+                if step is not None:
+                    return step
+            if action is not None:
+                check_action(slugs, action)
+            request.staff_roles = slugs
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -1,0 +1,226 @@
+"""Staff safeguards (P7.7): enrolling an authenticator, the second factor at sign-in, and password changes.
+
+Wrong codes are counted per staff member in the shared cache: 5 within 15 minutes
+pause verification for 15 minutes. The devices' own back-off (django-otp's
+ThrottlingMixin: 1, 2, 4, 8 ... seconds after each wrong code, kept in the
+database) stays on underneath, so guessing stays slow even if the cache is lost.
+"""
+
+import re
+import time
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from groupket.accounts.middleware import SIGN_IN_ID
+from groupket.accounts.models import Member, SignIn
+from groupket.accounts.services.passwords import change_password
+from groupket.staff.models import StaffPasswordHistory
+
+AUTHENTICATOR_NAME = "authenticator"
+BACKUP_DEVICE_NAME = "backup codes"
+BACKUP_CODE_COUNT = 10
+FAILURE_LIMIT = 5
+WINDOW_SECONDS = 15 * 60
+LOCK_SECONDS = 15 * 60
+_BUCKET_SECONDS = 60
+_TOTP_CODE = re.compile(r"^\d{6}$")
+# StaticToken.random_token(): 8 characters of lower-case base32.
+_BACKUP_CODE = re.compile(r"^[a-z2-7]{8}$")
+
+
+class SafeguardRefused(Exception):
+    """A safeguard step that did not go through; nothing about the account changed."""
+
+
+class EnrolmentRefused(SafeguardRefused):
+    """The account already has a confirmed authenticator: a second one cannot be enrolled this way."""
+
+
+class WrongCode(SafeguardRefused):
+    """The code matches no device of this staff member."""
+
+
+class TryShortlyAgain(SafeguardRefused):
+    """The device is still in its back-off after a wrong code; the code was not checked."""
+
+
+class VerificationLocked(SafeguardRefused):
+    """Too many wrong codes within the window; verification is paused."""
+
+
+class PasswordReused(SafeguardRefused):
+    """The new password is the current one or one of the kept earlier ones."""
+
+
+def _now() -> float:
+    # One clock for the failure buckets and the lock, so tests can move it forward.
+    return time.time()
+
+
+def normalise_code(code: str) -> str:
+    """Codes are typed with spaces or hyphens and in either case; compare them bare and lower-case."""
+    return re.sub(r"[\s-]", "", code).lower()
+
+
+# --- Enrolment --------------------------------------------------------------------------------------------
+
+
+def start_enrolment(*, staff: Member) -> TOTPDevice:
+    """The authenticator being enrolled: the waiting one, or a new one with a fresh secret."""
+    with transaction.atomic():
+        _lock_member_without_authenticator(staff)
+        device = TOTPDevice.objects.filter(user=staff, confirmed=False).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=staff, name=AUTHENTICATOR_NAME, confirmed=False)
+    return device
+
+
+def _lock_member_without_authenticator(staff: Member) -> None:
+    # Locking the member serialises two enrolment pages opened at once onto one secret.
+    list(Member.objects.select_for_update().filter(pk=staff.pk).values_list("pk", flat=True))
+    if user_has_device(staff, confirmed=True):
+        raise EnrolmentRefused("the account already has a confirmed authenticator")
+
+
+def confirm_enrolment(*, request: HttpRequest, staff: Member, code: str) -> list[str]:
+    """Confirm the waiting authenticator with a current code; the new backup codes, shown once."""
+    with transaction.atomic():
+        _lock_member_without_authenticator(staff)
+        device = TOTPDevice.objects.filter(user=staff, confirmed=False).order_by("pk").first()
+        if device is None:
+            raise EnrolmentRefused("no authenticator is waiting to be confirmed")
+        if not device.verify_is_allowed()[0]:
+            raise TryShortlyAgain("the authenticator is in its back-off")
+        code = normalise_code(code)
+        # verify_token saves its failure count; it must commit, so the refusal is raised after the block.
+        verified = bool(_TOTP_CODE.match(code)) and device.verify_token(code)
+        if verified:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=staff, confirmed=False).delete()
+            codes = _issue_backup_codes(staff)
+            _mark_verified(request, staff, device)
+    if not verified:
+        raise WrongCode("the code does not match the authenticator being enrolled")
+    return codes
+
+
+def _issue_backup_codes(staff: Member) -> list[str]:
+    StaticDevice.objects.filter(user=staff).delete()
+    device = StaticDevice.objects.create(user=staff, name=BACKUP_DEVICE_NAME, confirmed=True)
+    codes: set[str] = set()
+    while len(codes) < BACKUP_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return sorted(codes)
+
+
+def _mark_verified(request: HttpRequest, staff: Member, device: Device) -> None:
+    otp_login(request, device)
+    # A new session key once the second factor is passed, so a key seen before cannot ride on it.
+    request.session.cycle_key()
+    SignIn.objects.filter(pk=request.session.get(SIGN_IN_ID), member_id=staff.pk).update(
+        session_key=request.session.session_key
+    )
+
+
+# --- Verification at sign-in --------------------------------------------------------------------------------
+
+
+def verify_second_factor(*, request: HttpRequest, staff: Member, code: str) -> Device:
+    """Pass the second factor with a current TOTP code or an unused backup code (used up by this)."""
+    if verification_locked(staff.pk):
+        raise VerificationLocked("verification is paused for this staff member")
+    code = normalise_code(code)
+    with transaction.atomic():
+        device = _device_for_code(staff, code)
+        held_back = device is not None and not device.verify_is_allowed()[0]
+        verified = device is not None and not held_back and device.verify_token(code)
+        if verified:
+            _mark_verified(request, staff, device)
+    if not verified:
+        if _note_failure(staff.pk):
+            raise VerificationLocked("this wrong code reached the limit")
+        if held_back:
+            raise TryShortlyAgain("the device is in its back-off")
+        raise WrongCode("the code matches no device")
+    _forget_failures(staff.pk)
+    return device
+
+
+def _device_for_code(staff: Member, code: str) -> Device | None:
+    """The device that could have made this code, locked for the check; None for a code of no known shape."""
+    if _TOTP_CODE.match(code):
+        model = TOTPDevice
+    elif _BACKUP_CODE.match(code):
+        model = StaticDevice
+    else:
+        return None
+    return model.objects.select_for_update().filter(user=staff, confirmed=True).order_by("pk").first()
+
+
+def _bucket_keys(member_id: int) -> list[str]:
+    current = int(_now() // _BUCKET_SECONDS)
+    first = current - WINDOW_SECONDS // _BUCKET_SECONDS + 1
+    # Keyed by the member's number only: the cache holds no personal data.
+    return [f"staff:verify:{member_id}:{bucket}" for bucket in range(first, current + 1)]
+
+
+def verification_locked(member_id: int) -> bool:
+    until = cache.get(f"staff:verify:{member_id}:lock")
+    return until is not None and until > _now()
+
+
+def _note_failure(member_id: int) -> bool:
+    """Count one wrong code; whether verification is now paused."""
+    buckets = _bucket_keys(member_id)
+    timeout = WINDOW_SECONDS + _BUCKET_SECONDS
+    cache.add(buckets[-1], 0, timeout=timeout)
+    try:
+        cache.incr(buckets[-1])
+    except ValueError:  # the bucket expired between add() and incr()
+        cache.set(buckets[-1], 1, timeout=timeout)
+    if sum(cache.get_many(buckets).values()) < FAILURE_LIMIT:
+        return False
+    cache.set(f"staff:verify:{member_id}:lock", _now() + LOCK_SECONDS, timeout=LOCK_SECONDS)
+    cache.delete_many(buckets)
+    return True
+
+
+def _forget_failures(member_id: int) -> None:
+    cache.delete_many(_bucket_keys(member_id))
+
+
+# --- Password changes ---------------------------------------------------------------------------------------
+
+
+def change_staff_password(*, request: HttpRequest, staff: Member, new_password: str) -> int:
+    """Set a new password that is neither the current one nor one of the kept earlier ones; keep this session.
+
+    Every other browser of the staff member is signed out; returns how many.
+    """
+    with transaction.atomic():
+        staff = Member.objects.select_for_update().get(pk=staff.pk)
+        if _recently_used(staff, new_password):
+            raise PasswordReused("the new password was used recently")
+        StaffPasswordHistory.objects.create(member=staff, password=staff.password)
+        kept = StaffPasswordHistory.objects.filter(member=staff).values_list("pk", flat=True)
+        StaffPasswordHistory.objects.filter(member=staff).exclude(
+            pk__in=list(kept[: settings.GROUPKET_STAFF_PASSWORD_HISTORY])
+        ).delete()
+        return change_password(request=request, member=staff, new_password=new_password)
+
+
+def _recently_used(staff: Member, password: str) -> bool:
+    earlier = StaffPasswordHistory.objects.filter(member=staff).values_list("password", flat=True)
+    hashes = [staff.password, *earlier[: settings.GROUPKET_STAFF_PASSWORD_HISTORY]]
+    return any(check_password(password, encoded) for encoded in hashes)

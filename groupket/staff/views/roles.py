@@ -1,0 +1,125 @@
+"""The privacy officer's role desk: live grants, the full history, grant and revoke (P7.6, P10.2)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from groupket.accounts.models import Member
+from groupket.staff.forms_access import GrantRoleForm, RevokeRoleForm
+from groupket.staff.models import RoleGrant
+from groupket.staff.permissions import staff_view
+from groupket.staff.roles import GRANT_ROLES, ROLES
+from groupket.staff.services.roles import RoleChangeRefused, grant_role, revoke_role
+
+
+def usernames_by_id(ids: Iterable[int | None]) -> dict[int, str]:
+    """The usernames of these members in one query; a member who has unregistered is simply absent."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return {}
+    return {member.pk: member.username for member in Member.objects.filter(pk__in=wanted).only("username", "data_key")}
+
+
+def display_name(names: dict[int, str], pk: int | None) -> str:
+    if pk is None:
+        return _("the operator")
+    return names.get(pk) or _("former member #%(id)s") % {"id": pk}
+
+
+@dataclass(frozen=True)
+class RoleEvent:
+    when: datetime
+    kind: str  # "granted" or "revoked"
+    role_label: str
+    member: str
+    by: str
+    reason: str
+
+
+def _events(grants: list[RoleGrant], names: dict[int, str]) -> list[RoleEvent]:
+    events = []
+    for grant in grants:
+        label, member = ROLES[grant.role].label, display_name(names, grant.member_ref)
+        by = display_name(names, grant.granted_by_ref)
+        events.append(RoleEvent(grant.granted_at, "granted", label, member, by, grant.reason))
+        if grant.revoked_at:
+            by = display_name(names, grant.revoked_by_ref)
+            events.append(RoleEvent(grant.revoked_at, "revoked", label, member, by, grant.revoke_reason))
+    return sorted(events, key=lambda event: event.when, reverse=True)
+
+
+def _render_desk(
+    request: HttpRequest,
+    *,
+    grant_form: GrantRoleForm | None = None,
+    revoke_errors: dict | None = None,
+    desk_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    # Grant rows are never deleted, so the history stays complete (kept at least 3 years, P7.6).
+    grants = list(RoleGrant.objects.order_by("-granted_at", "-pk"))
+    names = usernames_by_id(
+        ref for grant in grants for ref in (grant.member_ref, grant.granted_by_ref, grant.revoked_by_ref)
+    )
+    revoke_errors = revoke_errors or {}
+    live = [
+        (grant, ROLES[grant.role].label, display_name(names, grant.member_ref), revoke_errors.get(grant.pk))
+        for grant in grants
+        if grant.revoked_at is None
+    ]
+    context = {
+        "live": live,
+        "events": _events(grants, names),
+        "grant_form": grant_form or GrantRoleForm(),
+        "desk_error": desk_error,
+    }
+    return render(request, "staff/roles.html", context, status=status)
+
+
+@staff_view(GRANT_ROLES)
+def role_desk(request: HttpRequest) -> HttpResponse:
+    return _render_desk(request)
+
+
+@staff_view(GRANT_ROLES)
+@require_POST
+def grant(request: HttpRequest) -> HttpResponse:
+    form = GrantRoleForm(request.POST)
+    if form.is_valid():
+        member = Member.objects.with_username(form.cleaned_data["username"]).filter(is_active=True).first()
+        if member is None:
+            form.add_error("username", _("No active member has exactly that ID. Nothing was changed."))
+        else:
+            try:
+                grant_role(
+                    officer=request.user,
+                    member=member,
+                    role=form.cleaned_data["role"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except RoleChangeRefused:
+                form.add_error("role", _("That member already holds this role. Nothing was changed."))
+            else:
+                messages.success(request, _("The role was granted and the grant recorded."))
+                return redirect("staff:roles")
+    return _render_desk(request, grant_form=form, status=400)
+
+
+@staff_view(GRANT_ROLES)
+@require_POST
+def revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+    form = RevokeRoleForm(request.POST)
+    if not form.is_valid():
+        return _render_desk(request, revoke_errors={grant_id: form.errors["reason"]}, status=400)
+    try:
+        revoke_role(officer=request.user, grant_id=grant_id, reason=form.cleaned_data["reason"])
+    except RoleChangeRefused:
+        return _render_desk(request, desk_error=_("That grant is not live any more. Nothing was changed."), status=400)
+    messages.success(request, _("The role was revoked and the revocation recorded."))
+    return redirect("staff:roles")

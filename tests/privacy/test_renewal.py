@@ -1,0 +1,241 @@
+"""Agreeing again after a material change takes effect: asked on every page until answered (P3.1)."""
+
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from groupket.accounts.models import Member
+from groupket.privacy.models import ConsentEvent, PolicyDocument
+from tests.conftest import sign_in
+from tests.factories import DEFAULT_PASSWORD, MemberFactory
+
+RENEW = "/me/agreements/renew/"
+SUMMARY_EN = {"privacy": "Delivery addresses now go to shipping partners.", "terms": "Group orders can be refunded."}
+SUMMARY_KO = {"privacy": "배송지 주소가 배송 업체에 전달됩니다.", "terms": "공동 주문을 환불할 수 있습니다."}
+NEW_LINE = "• A line added in the new version."
+
+
+def change_in_force(kind: str = "privacy", *, version: int = 2, material: bool = True) -> PolicyDocument:
+    """A new version already in effect, stored directly: publishing refuses a material change dated today."""
+    previous = PolicyDocument.objects.get(kind=kind, version=version - 1)
+    return PolicyDocument.objects.create(
+        kind=kind,
+        version=version,
+        effective_at=timezone.now() - timedelta(minutes=1),
+        material=material,
+        change_summary_en=SUMMARY_EN[kind],
+        change_summary_ko=SUMMARY_KO[kind],
+        body_en=f"{previous.body_en}\n{NEW_LINE} v{version}",
+        body_ko=f"{previous.body_ko}\n{NEW_LINE} v{version}",
+    )
+
+
+def latest_event(member: Member, kind: str) -> ConsentEvent:
+    return ConsentEvent.objects.filter(member=member, document=kind).order_by("-created_at", "-pk").first()
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+@pytest.mark.parametrize("path", ["/", "/me/", "/me/sessions/", "/me/edit/?tab=1", "/accounts/signup/done/"])
+def test_after_the_effective_date_every_page_asks_for_agreement(signed_in: Client, path: str) -> None:
+    assert not signed_in.get(path).headers.get("Location", "").startswith(RENEW)
+    change_in_force()
+    response = signed_in.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"{RENEW}?next={quote(path, safe='')}"
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (RENEW, 200),
+        ("/privacy/", 200),
+        ("/privacy/v2/", 200),
+        ("/terms/v1/", 200),
+        ("/accounts/logout/", 200),
+        ("/me/unregister/", 200),
+        ("/me/export/", 200),
+        ("/static/css/groupket.css", 200),
+        ("/news/unsubscribe/not-a-token/", 400),
+    ],
+)
+def test_reading_the_documents_leaving_and_signing_out_stay_open(signed_in: Client, path: str, status: int) -> None:
+    change_in_force()
+    assert signed_in.get(path).status_code == status
+    response = signed_in.post("/i18n/setlang/", {"language": "ko", "next": "/privacy/"})
+    assert response.status_code == 302 and response["Location"] == "/privacy/"
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+def test_a_member_is_asked_at_their_next_sign_in(client: Client, member: Member) -> None:
+    change_in_force()
+    response = client.post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    response = client.get(response["Location"], follow=True)
+    assert response.redirect_chain == [(f"{RENEW}?next=%2Fme%2F", 302)]
+    assert "Please read and agree again" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+def test_renew_page_shows_the_summary_the_diff_link_the_full_text_and_agree_disagree(signed_in: Client) -> None:
+    document = change_in_force()
+    html = signed_in.get(RENEW).content.decode()
+    fieldset = html.split('data-renewal="privacy"')[1].split("</fieldset>")[0]
+    assert SUMMARY_EN["privacy"] in fieldset
+    assert 'href="/privacy/v2/#what-changed"' in fieldset
+    assert document.body_en.splitlines()[0] in fieldset and f"{NEW_LINE} v2" in fieldset
+    assert 'type="radio" name="agree_privacy" value="agree"' in fieldset
+    assert 'type="radio" name="agree_privacy" value="disagree"' in fieldset
+    assert 'name="agree_terms"' not in html  # the Terms of Use did not change
+    assert SUMMARY_KO["privacy"] in signed_in.get(RENEW, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+def test_agree_records_the_version_and_lets_the_member_through(signed_in: Client, member: Member) -> None:
+    change_in_force()
+    response = signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": "2", "next": "/me/sessions/"})
+    assert response.status_code == 302 and response["Location"] == "/me/sessions/"
+    event = latest_event(member, "privacy")
+    assert (event.version, event.granted, event.channel) == (2, True, "renewal")
+    assert signed_in.get("/me/sessions/").status_code == 200
+    assert signed_in.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+def test_disagree_is_recorded_keeps_the_member_waiting_and_offers_export_and_unregister(
+    signed_in: Client, member: Member
+) -> None:
+    change_in_force()
+    response = signed_in.post(RENEW, {"agree_privacy": "disagree", "version_privacy": "2", "next": "/me/"})
+    assert response.status_code == 302 and response["Location"] == f"{RENEW}declined/?next=%2Fme%2F"
+    event = latest_event(member, "privacy")
+    assert (event.version, event.granted, event.channel) == (2, False, "renewal")
+
+    page = signed_in.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200 and "basic service" in html
+    assert 'href="/me/export/"' in html and 'href="/me/unregister/"' in html
+    assert f'href="{RENEW}?next=%2Fme%2F"' in html
+    assert signed_in.get("/me/")["Location"] == f"{RENEW}?next=%2Fme%2F"  # still waiting
+    assert signed_in.get("/me/unregister/").status_code == 200
+
+    # Changing their mind later is one Agree away.
+    signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": "2"})
+    assert signed_in.get("/me/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+def test_both_documents_are_asked_for_and_each_answer_is_recorded(signed_in: Client, member: Member) -> None:
+    change_in_force("terms")
+    change_in_force("privacy")
+    html = signed_in.get(RENEW).content.decode()
+    assert 'name="agree_terms"' in html and 'name="agree_privacy"' in html
+    response = signed_in.post(
+        RENEW, {"agree_terms": "agree", "version_terms": "2", "agree_privacy": "disagree", "version_privacy": "2"}
+    )
+    assert response["Location"] == f"{RENEW}declined/"
+    assert latest_event(member, "terms").granted and not latest_event(member, "privacy").granted
+    html = signed_in.get(RENEW).content.decode()
+    assert 'name="agree_privacy"' in html and 'name="agree_terms"' not in html  # only what is still missing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Choose Agree or Disagree for the Privacy Policy."),
+        ({"agree_privacy": "maybe", "version_privacy": "2"}, "Choose Agree or Disagree for the Privacy Policy."),
+        ({"agree_privacy": "agree", "version_privacy": "1"}, "This page is out of date."),
+        ({"agree_privacy": "agree", "version_privacy": "x"}, "This page is out of date."),
+    ],
+)
+def test_missing_or_stale_answer_is_refused_and_records_nothing(
+    signed_in: Client, member: Member, data: dict, message: str
+) -> None:
+    change_in_force()
+    response = signed_in.post(RENEW, data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert latest_event(member, "privacy").version == 1
+
+
+@pytest.mark.django_db
+def test_next_leading_off_the_site_is_ignored(signed_in: Client) -> None:
+    change_in_force()
+    response = signed_in.post(
+        RENEW, {"agree_privacy": "agree", "version_privacy": "2", "next": "https://attacker.example/"}
+    )
+    assert response["Location"] == "/me/"
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+def test_a_non_material_version_blocks_nobody(signed_in: Client) -> None:
+    change_in_force(material=False)
+    assert signed_in.get("/me/").status_code == 200
+    assert signed_in.get(RENEW)["Location"] == "/me/"  # nothing to answer
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+def test_agreeing_to_a_later_version_covers_an_earlier_material_change(signed_in: Client, member: Member) -> None:
+    change_in_force(version=2, material=True)
+    change_in_force(version=3, material=False)
+    html = signed_in.get(RENEW).content.decode()
+    assert 'name="version_privacy" value="3"' in html and 'href="/privacy/v2/#what-changed"' in html
+    signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": "3"})
+    assert latest_event(member, "privacy").version == 3
+    assert signed_in.get("/me/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+def test_a_member_who_signs_up_after_the_change_agreed_to_it_and_is_not_asked_again(client: Client) -> None:
+    change_in_force()
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newcomer",
+            "name": "Seo-yeon Park",
+            "email": "seoyeon@example.org",
+            "password1": "blue9harbor-Lamp",
+            "password2": "blue9harbor-Lamp",
+            "agree_terms": "agree",
+            "agree_privacy": "agree",
+        },
+    )
+    assert response.status_code == 302
+    member = Member.objects.with_username("newcomer").get()
+    assert (latest_event(member, "privacy").version, latest_event(member, "privacy").granted) == (2, True)
+    assert client.get("/me/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P3.1")
+def test_the_agreement_check_costs_one_query_once_its_answer_is_in_the_session(
+    client: Client, django_assert_num_queries
+) -> None:
+    waiting = MemberFactory()
+    change_in_force()
+    agreed = MemberFactory()  # signed up after the change
+    sign_in(client, waiting)
+    client.get("/me/")  # the first request looks the answer up and keeps it in the session
+    # session, member, sign-in check, the material versions; then the redirect
+    with django_assert_num_queries(4):
+        assert client.get("/me/")["Location"].startswith(RENEW)
+
+    other = Client()
+    sign_in(other, agreed)
+    other.get("/")
+    # session, member, sign-in check, the material versions (the home page and its banners need no more)
+    with django_assert_num_queries(4):
+        assert other.get("/").status_code == 200
