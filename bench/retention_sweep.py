@@ -9,7 +9,6 @@ Three rounds; the target is judged on the median.
 import statistics
 import sys
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -30,6 +29,7 @@ PAYLOAD = (
 def insert_records(count: int, first_day: date, days: int) -> None:
     """`count` records due on days spread over [first_day, first_day + days), sealed like real ones."""
     from groupket.core.crypto import seal
+    from groupket.core.ids import time_ordered_uuid
     from groupket.privacy import inventory
     from groupket.privacy.models import RetainedRecord
     from groupket.privacy.retention_keys import month_of, open_month_keys
@@ -37,13 +37,13 @@ def insert_records(count: int, first_day: date, days: int) -> None:
     rule = inventory.RETENTION_RULES[inventory.LOGIN_RECORDS]
     due = [first_day + timedelta(days=index % days) for index in range(count)]
     keys = open_month_keys({month_of(day) for day in due})
-    subject = uuid.uuid4()
+    subject = time_ordered_uuid()
     batch = []
     for index, destroy_on in enumerate(due):
         key_row, key = keys[month_of(destroy_on)]
-        ref = uuid.uuid4()
+        ref = time_ordered_uuid()
         if index % 50 == 0:
-            subject = uuid.uuid4()  # 50 records per former member
+            subject = time_ordered_uuid()  # 50 records per former member
         batch.append(
             RetainedRecord(
                 record_ref=ref,

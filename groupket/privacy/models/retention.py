@@ -1,6 +1,6 @@
-import uuid
-
 from django.db import models
+
+from groupket.core.ids import time_ordered_uuid
 
 
 class RetentionKey(models.Model):
@@ -26,7 +26,7 @@ class RetainedRecord(models.Model):
     destruction date. It has no foreign key to the member, who no longer exists.
     """
 
-    record_ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    record_ref = models.UUIDField(default=time_ordered_uuid, unique=True, editable=False)
     subject_ref = models.UUIDField(db_index=True, help_text="the same for every record of one former member")
     retention_key = models.ForeignKey(RetentionKey, on_delete=models.PROTECT, related_name="records")
     category = models.CharField(max_length=60)

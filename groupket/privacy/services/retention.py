@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from groupket.core.crypto import open_sealed, seal
 from groupket.core.fields import BlindIndexField, EncryptedField
+from groupket.core.ids import time_ordered_uuid
 from groupket.privacy import inventory
 from groupket.privacy.models import ConsentEvent, DestructionLog, RetainedRecord, RetentionExtension, RetentionKey
 from groupket.privacy.retention_keys import month_of, open_month_key, open_month_keys
@@ -138,7 +139,7 @@ def retain_records_for_withdrawal(*, member: AbstractBaseUser, today: date | Non
     Returns how many were kept, by category.
     """
     today = today or timezone.localdate()
-    subject_ref = uuid.uuid4()  # ties one former member's records together without naming them
+    subject_ref = time_ordered_uuid()  # ties one former member's records together without naming them
     with transaction.atomic():
         kept = [(k.rule, day, payload) for k in _kept_models() for day, payload in _rows_in_period(k, member.pk, today)]
         if not kept:
@@ -147,7 +148,7 @@ def retain_records_for_withdrawal(*, member: AbstractBaseUser, today: date | Non
         records = []
         for rule, destroy_on, payload in kept:
             key_row, key = month_keys[month_of(destroy_on)]
-            record_ref = uuid.uuid4()
+            record_ref = time_ordered_uuid()
             records.append(
                 RetainedRecord(
                     record_ref=record_ref,
