@@ -167,6 +167,11 @@ PASSWORD_RESET_TIMEOUT = GROUPKET_RESET_MAX_AGE
 GROUPKET_LOGIN_RECORD_DAYS = 90
 GROUPKET_PASSWORD_REMINDER_DAYS = 180
 GROUPKET_PASSWORD_SNOOZE_DAYS = 30
+# Rules of apps below accounts, applied on every page that sets a password (accounts.services.passwords):
+# policy(*, member, new_password) -> list of translated reasons to refuse it (empty: allowed), and
+# recorder(*, member, old_password_hash), called after each change in the same transaction.
+GROUPKET_PASSWORD_POLICIES = ["groupket.staff.services.safeguards.staff_password_policy"]
+GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record_password_change"]
 
 # Data exports (P6.1): downloadable for a day, destroyed after a week.
 GROUPKET_EXPORT_DOWNLOAD_HOURS = 24
@@ -220,6 +225,11 @@ GROUPKET_SCHEDULES = {
     # Staff access records are kept 2 years (P7.8).
     "purge_old_access_log": {
         "function": "groupket.staff.services.access_log.purge_old_access_log",
+        "every_hours": 24,
+    },
+    # Requests to the privacy officer are kept 3 years after they are answered (P8.2).
+    "destroy_expired_requests": {
+        "function": "groupket.staff.services.requests_retention.destroy_expired_requests",
         "every_hours": 24,
     },
 }

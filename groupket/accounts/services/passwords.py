@@ -3,6 +3,10 @@
 A reset link carries "<member pk in base64>-<Django reset token>" in one path segment.
 The token hashes the current password hash and last sign-in, so it stops working as soon
 as the password is set (single use) and after PASSWORD_RESET_TIMEOUT (one hour).
+
+Apps below accounts add their own rules without accounts importing them: every callable named in
+settings.GROUPKET_PASSWORD_POLICIES may refuse a new password, and every one named in
+settings.GROUPKET_PASSWORD_CHANGE_RECORDERS hears of each change, in the same transaction (staff: P7.7).
 """
 
 from datetime import timedelta
@@ -15,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.module_loading import import_string
 
 from groupket.accounts import emails
 from groupket.accounts.middleware import SIGN_IN_ID
@@ -59,16 +64,46 @@ def request_password_reset(*, email: str) -> None:
             transaction.on_commit(lambda: emails.send_password_reset(member_id=member_id))
 
 
+class PasswordRefused(Exception):
+    """A password policy refused the new password; nothing changed. `reasons` are translated, for the form."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(f"{len(reasons)} password policies refused the new password")
+        self.reasons = reasons
+
+
+def _refuse_by_policies(member: Member, new_password: str) -> None:
+    reasons = [
+        reason
+        for path in settings.GROUPKET_PASSWORD_POLICIES
+        for reason in import_string(path)(member=member, new_password=new_password)
+    ]
+    if reasons:
+        raise PasswordRefused(reasons)
+
+
+def _record_change(member: Member, old_password_hash: str) -> None:
+    for path in settings.GROUPKET_PASSWORD_CHANGE_RECORDERS:
+        import_string(path)(member=member, old_password_hash=old_password_hash)
+
+
 def _set_password(member: Member, new_password: str) -> None:
+    """Set the password on the locked member if every policy allows it; PasswordRefused otherwise."""
+    _refuse_by_policies(member, new_password)
+    old_password_hash = member.password
     member.set_password(new_password)
     member.password_changed_at = timezone.now()
     # A new password starts a new reminder period, so an old snooze no longer matters.
     member.password_reminder_snoozed_until = None
     member.save(update_fields=["password", "password_changed_at", "password_reminder_snoozed_until"])
+    _record_change(member, old_password_hash)
 
 
 def change_password(*, request: HttpRequest, member: Member, new_password: str) -> int:
-    """Set the new password, keep this browser signed in, end every other session; how many ended."""
+    """Set the new password, keep this browser signed in, end every other session; how many ended.
+
+    PasswordRefused, with nothing changed, when a policy refuses the new password.
+    """
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         _set_password(member, new_password)
@@ -82,7 +117,10 @@ def change_password(*, request: HttpRequest, member: Member, new_password: str) 
 
 
 def reset_password(*, member: Member, new_password: str) -> None:
-    """Set the password from a reset link and end every session, this browser's included."""
+    """Set the password from a reset link and end every session, this browser's included.
+
+    PasswordRefused, with nothing changed, when a policy refuses the new password.
+    """
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         _set_password(member, new_password)

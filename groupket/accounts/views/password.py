@@ -1,5 +1,7 @@
 """Change a password, reset a forgotten one by email, and the reminder to change an old one (P7.1, P7.9)."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -27,11 +29,26 @@ def _status(form: forms.Form) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
+def _set_unless_refused(form: forms.Form, set_password: Callable[..., object], **kwargs: object) -> bool:
+    """Set the form's new password; False, with the reasons on the form, when a password policy refused it."""
+    try:
+        set_password(new_password=form.cleaned_data["new_password1"], **kwargs)
+    except passwords.PasswordRefused as refused:
+        for reason in refused.reasons:
+            form.add_error("new_password1", reason)
+        return False
+    return True
+
+
 @login_required
 def change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, _posted(request))
-    if form.is_bound and form.is_valid():
-        passwords.change_password(request=request, member=request.user, new_password=form.cleaned_data["new_password1"])
+    changed = (
+        form.is_bound
+        and form.is_valid()
+        and _set_unless_refused(form, passwords.change_password, request=request, member=request.user)
+    )
+    if changed:
         messages.success(
             request, _("Your password is changed. You stay signed in here; every other browser is signed out.")
         )
@@ -66,8 +83,7 @@ def reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if member is None:
         return _invalid_link(request)
     form = NewPasswordForm(member, _posted(request))
-    if form.is_bound and form.is_valid():
-        passwords.reset_password(member=member, new_password=form.cleaned_data["new_password1"])
+    if form.is_bound and form.is_valid() and _set_unless_refused(form, passwords.reset_password, member=member):
         # Every session of the member has ended; this browser starts afresh, the token gone with it.
         logout(request)
         messages.success(

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.models import Device
@@ -24,6 +25,7 @@ from groupket.accounts.middleware import SIGN_IN_ID
 from groupket.accounts.models import Member, SignIn
 from groupket.accounts.services.passwords import change_password
 from groupket.staff.models import StaffPasswordHistory
+from groupket.staff.selectors import is_staff
 
 AUTHENTICATOR_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup codes"
@@ -55,10 +57,6 @@ class TryShortlyAgain(SafeguardRefused):
 
 class VerificationLocked(SafeguardRefused):
     """Too many wrong codes within the window; verification is paused."""
-
-
-class PasswordReused(SafeguardRefused):
-    """The new password is the current one or one of the kept earlier ones."""
 
 
 def _now() -> float:
@@ -206,18 +204,38 @@ def _forget_failures(member_id: int) -> None:
 def change_staff_password(*, request: HttpRequest, staff: Member, new_password: str) -> int:
     """Set a new password that is neither the current one nor one of the kept earlier ones; keep this session.
 
-    Every other browser of the staff member is signed out; returns how many.
+    Every other browser of the staff member is signed out; returns how many. The reuse rule is
+    staff_password_policy and record_password_change below, which accounts applies to every page that sets a
+    password (settings.GROUPKET_PASSWORD_POLICIES), so it raises accounts' PasswordRefused.
     """
-    with transaction.atomic():
-        staff = Member.objects.select_for_update().get(pk=staff.pk)
-        if _recently_used(staff, new_password):
-            raise PasswordReused("the new password was used recently")
-        StaffPasswordHistory.objects.create(member=staff, password=staff.password)
-        kept = StaffPasswordHistory.objects.filter(member=staff).values_list("pk", flat=True)
-        StaffPasswordHistory.objects.filter(member=staff).exclude(
-            pk__in=list(kept[: settings.GROUPKET_STAFF_PASSWORD_HISTORY])
-        ).delete()
-        return change_password(request=request, member=staff, new_password=new_password)
+    return change_password(request=request, member=staff, new_password=new_password)
+
+
+def password_reused_message() -> str:
+    return _(
+        "Choose a password you have not used recently: not the current one, nor any of the %(count)d before it."
+    ) % {"count": settings.GROUPKET_STAFF_PASSWORD_HISTORY}
+
+
+def staff_password_policy(*, member: Member, new_password: str) -> list[str]:
+    """A staff member may not reuse the current password nor the kept earlier ones, on any page (P7.7).
+
+    Called by accounts on the locked member, before anything changes; for a member who is not staff, one query.
+    """
+    if not is_staff(member.pk) or not _recently_used(member, new_password):
+        return []
+    return [password_reused_message()]
+
+
+def record_password_change(*, member: Member, old_password_hash: str) -> None:
+    """Keep a staff member's replaced password hash, and only the last few, whichever page changed it (P7.7)."""
+    if not is_staff(member.pk):
+        return
+    StaffPasswordHistory.objects.create(member=member, password=old_password_hash)
+    kept = StaffPasswordHistory.objects.filter(member=member).values_list("pk", flat=True)
+    StaffPasswordHistory.objects.filter(member=member).exclude(
+        pk__in=list(kept[: settings.GROUPKET_STAFF_PASSWORD_HISTORY])
+    ).delete()
 
 
 def _recently_used(staff: Member, password: str) -> bool:

@@ -16,6 +16,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groupket.accounts.forms.password import PasswordChangeForm
+from groupket.accounts.services.passwords import PasswordRefused
 from groupket.accounts.views.login import next_on_this_site
 from groupket.staff.forms import AuthenticatorCodeForm, VerificationForm
 from groupket.staff.permissions import staff_view
@@ -33,12 +34,6 @@ def _wrong_code() -> str:
 
 def _wait_a_moment() -> str:
     return _("Too many tries in a row: wait a few seconds, then type the code shown now.")
-
-
-def _password_reused() -> str:
-    return _(
-        "Choose a password you have not used recently: not the current one, nor any of the %(count)d before it."
-    ) % {"count": settings.GROUPKET_STAFF_PASSWORD_HISTORY}
 
 
 def qr_code_svg(device: TOTPDevice) -> SafeString:
@@ -137,8 +132,9 @@ def change_password(request: HttpRequest) -> HttpResponse:
             safeguards.change_staff_password(
                 request=request, staff=request.user, new_password=form.cleaned_data["new_password1"]
             )
-        except safeguards.PasswordReused:
-            form.add_error("new_password1", _password_reused())
+        except PasswordRefused as refused:
+            for reason in refused.reasons:
+                form.add_error("new_password1", reason)
         else:
             messages.success(
                 request, _("Your password is changed. You stay signed in here; every other browser is signed out.")
