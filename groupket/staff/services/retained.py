@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 
 from groupket.privacy.models import RetainedRecord
 from groupket.privacy.services.retention import READ_PURPOSES, RetainedReadRefused, read_retained_record
-from groupket.staff.models import AccessLogEntry
 from groupket.staff.permissions import check_action
 from groupket.staff.roles import READ_RETAINED_RECORDS
 from groupket.staff.selectors import active_role_slugs
@@ -66,21 +65,15 @@ def find_retained_records(reference: uuid.UUID) -> list[RetainedRecord]:
 def _log_read(
     *, custodian: AbstractBaseUser, category: str, record_ref: str, purpose: str, request: HttpRequest
 ) -> None:
-    """Append the read to the access log's hash chain, exactly as log_member_view appends a member view."""
-    access_log._lock_chain()
-    last_hash = AccessLogEntry.objects.order_by("-pk").values_list("entry_hash", flat=True).first()
-    entry = AccessLogEntry(
+    """Append the read to the access log's hash chain, beside the member views."""
+    access_log.append_entry(
         staff_ref=custodian.pk,
         member_ref=NOT_A_MEMBER,
         items=[f"retained:{category}"],
         reason=PURPOSE_REASONS[purpose],
         reference=record_ref,
-        ip_address=(request.META.get("REMOTE_ADDR") or "")[:45],
-        created_at=timezone.now(),
-        previous_hash=last_hash or access_log.GENESIS_HASH,
+        request=request,
     )
-    entry.entry_hash = access_log.compute_hash(entry)
-    entry.save(force_insert=True)
 
 
 def read_for_purpose(
