@@ -16,6 +16,10 @@ from django.test import Client
 from django.utils import translation
 
 from groupket.core.management.commands.compile_translations import compile_po_file
+from groupket.privacy.models import Disclosure
+from groupket.privacy.services.disclosures import record_disclosure
+from tests.conftest import make_staff, sign_in, sign_in_staff
+from tests.factories import MemberFactory
 
 PO_PATH = Path(django_settings.BASE_DIR) / "groupket" / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 
@@ -279,6 +283,95 @@ def test_missing_page_in_korean(client: Client) -> None:
     assert '<html lang="ko">' in html
     assert "<h1>페이지를 찾을 수 없습니다</h1>" in html
     assert "이 주소에는 페이지가 없습니다." in html
+
+
+# --- The privacy pages of a signed-in member, the contact page and the staff console -----------------------------
+
+
+@pytest.mark.django_db
+def test_my_agreements_page_in_korean(client: Client, korean) -> None:
+    sign_in(client, MemberFactory())
+    html = korean("/me/consents/")
+    assert_korean_page(html)
+    assert "<h1>내 동의 내역</h1>" in html
+    assert "<h2>동의한 문서</h2>" in html
+    assert "어떤 문서에 언제 동의하셨는지와 소식 수신 여부입니다." in html
+    assert "새로운 서비스 및 이벤트 소식을 받지 않고 있습니다." in html
+    assert " 예, 소식을 받겠습니다</label>" in html and " 받지 않겠습니다</label>" in html
+    assert '<button type="submit">선택 저장</button>' in html
+    assert "소식 수신에 동의하신 적이 없습니다." in html
+    for english in ("Documents you agreed to", "Yes, send me news", "Save my choice", "Your choices so far"):
+        assert english not in html
+
+
+@pytest.mark.django_db
+def test_download_my_data_page_in_korean(client: Client, korean) -> None:
+    sign_in(client, MemberFactory())
+    html = korean("/me/export/")
+    assert_korean_page(html)
+    assert "<h1>내 데이터 내려받기</h1>" in html
+    assert "<h2>내려받는 파일에 담긴 정보</h2>" in html
+    assert "<code>index.html</code>: 인터넷에 연결되어 있지 않아도 어떤 브라우저에서나 읽을 수 있는 페이지" in html
+    assert "준비된 후 24시간 동안 내려받을 수 있습니다." in html  # the plural entry, in its one Korean form
+    assert '<button type="submit">내려받을 파일 준비하기</button>' in html
+    assert "<h2>내려받기 내역</h2>" in html
+    assert "아직 내려받기를 요청하지 않으셨습니다." in html
+    for english in ("Download my data", "What the download contains", "Prepare my download", "My downloads"):
+        assert english not in html
+
+
+@pytest.mark.django_db
+def test_my_disclosures_page_in_korean(client: Client, korean) -> None:
+    member = MemberFactory()
+    record_disclosure(
+        member=member,
+        recipient="Seoul Metropolitan Police Agency",
+        items=["name", "email"],
+        basis=Disclosure.LAW,
+        reference="warrant 2025-11-0042",
+        notify_member=True,
+    )
+    sign_in(client, member)
+    html = korean("/me/disclosures/")
+    assert_korean_page(html)
+    assert "<h1>제3자 제공 내역</h1>" in html
+    assert "그룹켓이 회원님의 정보를 외부에 제공한 모든 내역으로" in html
+    assert "<th>제공받은 자</th><th>항목</th><th>근거</th><th>참조 번호</th>" in html
+    assert "<td>이름, 이메일 주소</td>" in html
+    assert "<td>법령에 따른 요구</td>" in html
+    for english in ("Recipient", "Required by law", "Every time Groupket gave"):
+        assert english not in html
+
+
+@pytest.mark.django_db
+def test_contact_page_in_korean(korean) -> None:
+    html = korean("/privacy/contact/")
+    assert_korean_page(html)
+    assert "<h1>개인정보 보호책임자에게 문의하기</h1>" in html
+    assert "그룹켓의 개인정보 보호책임자는 " in html
+    assert "10일 이내에 답변해 드리며," in html
+    assert "<legend>어떤 요청인가요?</legend>" in html
+    assert " 내 정보 정정</label>" in html and " 내 정보 처리정지</label>" in html
+    assert "최대 5,000자까지 쓸 수 있습니다." in html
+    assert '<button type="submit">개인정보 보호책임자에게 보내기</button>' in html
+    assert ">개인정보 보호책임자에게 문의하기</a>" in html  # the footer link
+    for english in ("Write to the privacy officer", "What is it about?", "Send to the privacy officer"):
+        assert english not in html
+
+
+@pytest.mark.django_db
+def test_staff_console_home_in_korean(client: Client, korean) -> None:
+    sign_in_staff(client, make_staff("privacy_officer"))
+    html = korean("/staff/")
+    assert_korean_page(html)
+    assert "<h1>직원 콘솔</h1>" in html
+    assert '<nav class="staff-nav" aria-label="직원 콘솔">' in html
+    assert ">보호책임자 요청</a>" in html and ">법적 요청</a>" in html and ">보관 기록</a>" in html
+    assert '내 역할: <span class="tag current">개인정보 보호책임자</span>' in html
+    assert "<h2>역할별 열람 범위</h2>" in html
+    assert "기록 보관 담당자" in html
+    for english in ("Staff console", "Your roles:", "Roles and what each may see", "Records custodian"):
+        assert english not in html
 
 
 def test_plural_message_uses_the_one_korean_form() -> None:
