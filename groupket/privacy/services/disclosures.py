@@ -11,7 +11,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,14 +19,16 @@ from django.utils.text import slugify
 
 from groupket.core.mail import send_bilingual
 from groupket.privacy import inventory
+from groupket.privacy.guard import PARTNER_PREFIX, ConsentNotInForce
 from groupket.privacy.models import Disclosure
 from groupket.privacy.selectors import DISCLOSURE_BASIS_LABELS, has_consent, inventory_labels
 
-PARTNER_PREFIX = "partner:"
 
+class ConsentRequired(ConsentNotInForce):
+    """A transfer on the basis of consent, but the member's consent for that recipient is not in force (P5.1).
 
-class ConsentRequired(PermissionDenied):
-    """A transfer on the basis of consent, but the member's consent for that recipient is not in force (P5.1)."""
+    The guard's own refusal, so one `except ConsentNotInForce` covers every use that rests on consent.
+    """
 
 
 def partner_consent_document(recipient: str) -> str:
