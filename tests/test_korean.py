@@ -366,7 +366,7 @@ def test_staff_console_home_in_korean(client: Client, korean) -> None:
     assert_korean_page(html)
     assert "<h1>직원 콘솔</h1>" in html
     assert '<nav class="staff-nav" aria-label="직원 콘솔">' in html
-    assert ">보호책임자 요청</a>" in html and ">법적 요청</a>" in html and ">보관 기록</a>" in html
+    assert ">보호책임자 요청</a>" in html and ">법적 요청</a>" in html and ">접근 기록</a>" in html
     assert '내 역할: <span class="tag current">개인정보 보호책임자</span>' in html
     assert "<h2>역할별 열람 범위</h2>" in html
     assert "기록 보관 담당자" in html

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from groupket.staff.navigation import pages_open_to
 from groupket.staff.roles import ROLES
 from groupket.staff.selectors import active_role_slugs
 
@@ -67,6 +68,7 @@ def staff_view(action: str | None = None, *, safeguards: bool = True) -> Callabl
             if action is not None:
                 check_action(slugs, action)
             request.staff_roles = slugs
+            request.staff_pages = pages_open_to(allowed_actions(slugs))
             return view(request, *args, **kwargs)
 
         return wrapped
