@@ -374,6 +374,19 @@ def test_staff_console_home_in_korean(client: Client, korean) -> None:
         assert english not in html
 
 
+@pytest.mark.django_db
+def test_role_desk_with_the_authenticator_reset_in_korean(client: Client, korean) -> None:
+    sign_in_staff(client, make_staff("privacy_officer"))
+    html = korean("/staff/roles/")
+    assert_korean_page(html)
+    assert "<h2>분실한 인증 앱 초기화</h2>" in html
+    assert "직원 아이디(정확히 입력)" in html and "사유 및 요청자 확인 방법" in html
+    assert '<button class="danger" type="submit">인증 앱 초기화</button>' in html
+    assert "<h2>부여·해제·초기화 내역</h2>" in html
+    for english in ("Reset a lost authenticator", "Why, and how you confirmed who asked", "History of grants"):
+        assert english not in html
+
+
 def test_plural_message_uses_the_one_korean_form() -> None:
     for count in (1, 2, 11):
         with translation.override("ko"):

@@ -38,6 +38,20 @@ class RevokeRoleForm(forms.Form):
     )
 
 
+class ResetAuthenticatorForm(forms.Form):
+    username = forms.CharField(
+        label=_("Staff member's ID (username), exactly"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Type the exact ID of the staff member whose authenticator is lost.")},
+    )
+    reason = forms.CharField(
+        label=_("Why, and how you confirmed who asked"),
+        max_length=300,
+        error_messages={"required": _("Say why the authenticator is reset.")},
+    )
+
+
 class MemberLookupForm(forms.Form):
     """One member by exact ID or email, with the reason and a note or request reference (P7.8)."""
 

@@ -37,6 +37,21 @@ class RoleGrant(models.Model):
         return f"{self.role} for member {self.member_ref}"
 
 
+class AuthenticatorReset(models.Model):
+    """A staff member's lost authenticator removed by the privacy officer, with the reason; never deleted (P7.7)."""
+
+    member_ref = models.BigIntegerField(db_index=True)
+    reset_by_ref = models.BigIntegerField(null=True, blank=True, help_text="empty: the operator on the server")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"authenticator reset for member {self.member_ref}"
+
+
 class AccessLogEntry(models.Model):
     """One look by staff at a member's personal items (P7.8). Append-only and hash-chained."""
 

@@ -88,3 +88,28 @@ def send_request_answer(request_id: int) -> None:
         template="staff/requests_mail_answer.txt",
         context={"request": filed, "officer": settings.GROUPKET_PRIVACY_OFFICER},
     )
+
+
+@shared_task
+def send_authenticator_reset_notice(reset_id: int) -> None:
+    """Tell a staff member their authenticator was reset, so one they did not ask for is noticed at once."""
+    from groupket.accounts.models import Member
+    from groupket.staff.models import AuthenticatorReset
+
+    reset = AuthenticatorReset.objects.filter(pk=reset_id).first()
+    staff = Member.objects.filter(pk=reset.member_ref, is_active=True).first() if reset else None
+    if staff is None:
+        return
+    context = {"when": reset.created_at, "console": settings.SITE_URL + reverse("staff:home")}
+    bodies = []
+    for language in ("en", "ko"):
+        with translation.override(language):
+            bodies.append(render_to_string("staff/authenticator_reset_mail.txt", context))
+    send_bilingual(
+        to=staff.email,
+        subject_en="Your staff authenticator was reset",
+        subject_ko="직원 인증 앱이 초기화되었습니다",
+        body_en=bodies[0],
+        body_ko=bodies[1],
+        headers=AUTO_HEADERS,
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("roles/", roles.role_desk, name="roles"),
     path("roles/grant/", roles.grant, name="grant_role"),
     path("roles/<int:grant_id>/revoke/", roles.revoke, name="revoke_role"),
+    path("roles/reset-authenticator/", roles.reset_lost_authenticator, name="reset_authenticator"),
     path("members/", members.look_up_member, name="members"),
     path("access-log/", access.access_log, name="access_log"),
     path("access-review/", access.access_review, name="access_review"),

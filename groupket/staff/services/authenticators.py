@@ -1,0 +1,70 @@
+"""Resetting a staff member's lost authenticator: a recorded action of the privacy officer (P7.7).
+
+The staff member then enrols a new authenticator at their next console visit, as on their first.
+Whoever knows the password could enrol next, so the officer confirms who is asking (in person or
+by phone) before resetting, and the staff member is told by email at once.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from groupket.accounts.models import Member
+from groupket.accounts.services.sessions import end_all_sign_ins
+from groupket.staff.models import AuthenticatorReset
+from groupket.staff.selectors import is_staff
+from groupket.staff.services.roles import check_can_grant
+
+_REASON_LIMIT = 300
+
+
+class AuthenticatorResetRefused(Exception):
+    """The reset is not possible as asked; nothing was changed. The message is meant for people."""
+
+
+def _checked_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise AuthenticatorResetRefused(_("Say why the authenticator is reset."))
+    if len(reason) > _REASON_LIMIT:
+        raise AuthenticatorResetRefused(_("The reason is limited to 300 characters."))
+    return reason
+
+
+def reset_authenticator(*, officer: Member | None, staff: Member, reason: str) -> AuthenticatorReset:
+    """Remove the staff member's authenticator and backup codes, sign them out everywhere, and record why.
+
+    officer None: the operator on the server (manage.py reset_authenticator), for an officer's own device.
+    """
+    if officer is not None:
+        check_can_grant(officer)
+        if officer.pk == staff.pk:
+            raise AuthenticatorResetRefused(
+                _("Your own authenticator is reset by another privacy officer, or by the operator on the server.")
+            )
+    reason = _checked_reason(reason)
+    with transaction.atomic():
+        # Locking the member serialises a reset with an enrolment or a sign-in of the same account.
+        list(Member.objects.select_for_update().filter(pk=staff.pk).values_list("pk", flat=True))
+        if not is_staff(staff.pk):
+            raise AuthenticatorResetRefused(_("That member holds no staff role. Nothing was changed."))
+        removed = (
+            TOTPDevice.objects.filter(user=staff).delete()[0] + StaticDevice.objects.filter(user=staff).delete()[0]
+        )
+        if not removed:
+            raise AuthenticatorResetRefused(
+                _("That staff member has no authenticator yet: they set one up at their next console visit.")
+            )
+        end_all_sign_ins(member=staff)
+        reset = AuthenticatorReset.objects.create(
+            member_ref=staff.pk, reset_by_ref=officer.pk if officer else None, reason=reason
+        )
+        transaction.on_commit(lambda: _send_notice(reset.pk))
+    return reset
+
+
+def _send_notice(reset_id: int) -> None:
+    from groupket.staff.tasks import send_authenticator_reset_notice
+
+    send_authenticator_reset_notice.delay(reset_id)
