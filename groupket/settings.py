@@ -63,9 +63,7 @@ INSTALLED_APPS = [
     "groupket.privacy",
     "groupket.accounts",
     "groupket.staff",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "django_otp",  # its Device, throttle and middleware; the devices themselves are staff's, sealed
 ]
 
 MIDDLEWARE = [

@@ -55,26 +55,28 @@ def signed_in(client: Client, member: Member) -> Callable[..., Client]:
 
 def make_staff(*roles: str, **member_fields: str) -> Member:
     """A member holding these roles, with a confirmed authenticator, as the privacy officer would set up."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    from groupket.staff.models import Authenticator
     from groupket.staff.services.roles import grant_role
 
     staff = MemberFactory(**member_fields)
     for role in roles:
         grant_role(officer=None, member=staff, role=role, reason="test staff")
-    TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=True)
+    Authenticator.objects.create(
+        user=staff, data_key_id=staff.data_key_id, name="authenticator", secret=Authenticator.new_secret()
+    )
     return staff
 
 
 def sign_in_staff(client: Client, staff: Member) -> None:
     """Sign a staff member in and pass the second factor, as the verify page does."""
     from django_otp import login as otp_login
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from groupket.staff.models import Authenticator
 
     request = RequestFactory().get("/", HTTP_USER_AGENT="pytest-browser")
     request.session = SessionStore()
     start_sign_in(request=request, member=staff, shared_computer=False)
     request.user = staff
-    otp_login(request, TOTPDevice.objects.get(user=staff))
+    otp_login(request, Authenticator.objects.get(user=staff))
     request.session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key

@@ -315,8 +315,10 @@ NOT_PERSONAL: dict[str, str] = {
     "accounts.Member.email_verified_at": "account state: when the address was confirmed, nothing of the address",
     "auth.Group.name": "the name of a permission group, not of a person",
     "auth.Permission.name": "the name of a permission, not of a person",
-    "otp_totp.TOTPDevice.name": "the label Groupket gives a staff member's authenticator device",
-    "otp_static.StaticDevice.name": "the label Groupket gives a staff member's set of backup codes",
+    "staff.Authenticator.name": "the label Groupket gives a staff member's authenticator device",
+    "staff.Authenticator.secret": "the sealed secret of a staff account's second factor, nothing about the person",
+    "staff.BackupCodes.name": "the label Groupket gives a staff member's set of backup codes",
+    "staff.BackupCodes.codes": "the sealed backup codes of a staff account's second factor, nothing about the person",
 }
 
 

@@ -1,7 +1,15 @@
 """Staff records. Rows that must outlive a staff member's account keep the id as a plain number."""
 
+import hmac
+import secrets
+import time
+from base64 import b32encode
+from urllib.parse import quote, urlencode
+
 from django.conf import settings
 from django.db import models
+from django_otp.models import Device, ThrottlingMixin
+from django_otp.oath import TOTP
 
 from groupket.core.fields import EncryptedBytesField, EncryptedTextField
 from groupket.core.models import DataKey
@@ -35,6 +43,95 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} for member {self.member_ref}"
+
+
+class Authenticator(ThrottlingMixin, Device):
+    """A staff member's authenticator app (TOTP, RFC 6238), its secret sealed under the member's data key (P7.7).
+
+    In place of django-otp's TOTPDevice, which keeps the secret as plain hex: a copy of the
+    database must not hand over second factors. The throttle (1, 2, 4 ... seconds after each
+    wrong code) is django-otp's.
+    """
+
+    STEP = 30
+    DIGITS = 6
+    TOLERANCE = 1  # the codes just before and after the current one, for a phone clock a little off
+    ISSUER = "Groupket"
+
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    secret = EncryptedBytesField()
+    drift = models.SmallIntegerField(default=0, help_text="time steps the phone's clock is known to be off")
+    last_t = models.BigIntegerField(default=-1, help_text="time step of the last code accepted: none is taken twice")
+
+    @classmethod
+    def new_secret(cls) -> bytes:
+        return secrets.token_bytes(20)  # 160 bits, as RFC 4226 recommends for HMAC-SHA1
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token: str) -> bool:
+        if not self.verify_is_allowed()[0]:
+            return False
+        totp = TOTP(self.secret, self.STEP, 0, self.DIGITS, self.drift)
+        totp.time = time.time()
+        verified = token.isdigit() and totp.verify(int(token), self.TOLERANCE, self.last_t + 1)
+        if verified:
+            self.last_t, self.drift = totp.t(), totp.drift
+            self.throttle_reset(commit=False)
+            self.save()
+        else:
+            self.throttle_increment(commit=True)
+        return verified
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// address an authenticator app reads from the QR code (Google's Key URI format)."""
+        label = quote(f"{self.ISSUER}:{self.user.get_username()}")
+        params = {
+            "secret": self.secret_base32,
+            "issuer": self.ISSUER,
+            "algorithm": "SHA1",
+            "digits": self.DIGITS,
+            "period": self.STEP,
+        }
+        return f"otpauth://totp/{label}?{urlencode(params, quote_via=quote)}"
+
+    @property
+    def secret_base32(self) -> str:
+        return b32encode(self.secret).decode().rstrip("=")
+
+
+class BackupCodes(ThrottlingMixin, Device):
+    """A staff member's single-use backup codes, sealed under the member's data key (P7.7).
+
+    In place of django-otp's StaticDevice, whose tokens are plain text: each code is a second
+    factor by itself, so a copy of the database must not reveal them.
+    """
+
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    codes = EncryptedTextField(help_text="the codes not used yet, separated by spaces")
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    @property
+    def remaining(self) -> int:
+        return len(self.codes.split())
+
+    def verify_token(self, token: str) -> bool:
+        """Accept an unused code once; every stored code is compared, in constant time."""
+        if not self.verify_is_allowed()[0]:
+            return False
+        unused = self.codes.split()
+        matches = [code for code in unused if hmac.compare_digest(code.encode(), token.encode())]
+        if matches:
+            self.codes = " ".join(code for code in unused if code != matches[0])
+            self.throttle_reset(commit=False)
+            self.save()
+        else:
+            self.throttle_increment(commit=True)
+        return bool(matches)
 
 
 class AuthenticatorReset(models.Model):

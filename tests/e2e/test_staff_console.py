@@ -182,8 +182,8 @@ def test_privacy_officer_enrols_looks_up_a_member_and_finds_the_logged_look(
     assert AccessLogEntry.objects.count() == 1
     assert verify_access_log() is None
     officer.refresh_from_db()
-    assert officer.totpdevice_set.filter(confirmed=True).count() == 1
-    assert officer.staticdevice_set.get().token_set.count() == 10
+    assert officer.authenticator_set.filter(confirmed=True).count() == 1
+    assert officer.backupcodes_set.get().remaining == 10
 
     # Every request went to the live server alone (P7.5), and nothing failed or was blocked in the page.
     assert any(urlsplit(url).path.startswith("/static/") for url in requested_urls)

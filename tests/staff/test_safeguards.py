@@ -12,13 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groupket.accounts.models import Member, SignIn
 from groupket.staff import middleware
 from groupket.staff import urls as staff_urls
-from groupket.staff.models import StaffPasswordHistory
+from groupket.staff.models import Authenticator, BackupCodes, StaffPasswordHistory
 from groupket.staff.services import safeguards
 from groupket.staff.services.roles import grant_role
 from tests.conftest import make_staff, sign_in, sign_in_staff
@@ -30,12 +28,12 @@ PAUSED = "Verification is paused for 15 minutes."
 REUSED = "Choose a password you have not used recently"
 
 
-def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
+def code_for(device: Authenticator, steps_ahead: int = 0) -> str:
     """The code the authenticator app shows now (or that many 30-second steps later)."""
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, steps_ahead):06d}"
+    return f"{totp(device.secret, device.STEP, 0, device.DIGITS, steps_ahead):06d}"
 
 
-def wrong_code_for(device: TOTPDevice) -> str:
+def wrong_code_for(device: Authenticator) -> str:
     accepted = {code_for(device, step) for step in range(-2, 3)}
     return next(code for code in (f"{n:06d}" for n in range(123456, 999999, 7919)) if code not in accepted)
 
@@ -43,7 +41,7 @@ def wrong_code_for(device: TOTPDevice) -> str:
 def let_backoff_pass() -> None:
     """Wait out the devices' own back-off (1, 2, 4 ... seconds after a wrong code), kept in the database."""
     past = timezone.now() - timedelta(hours=1)
-    for model in (TOTPDevice, StaticDevice):
+    for model in (Authenticator, BackupCodes):
         model.objects.exclude(throttling_failure_timestamp=None).update(throttling_failure_timestamp=past)
 
 
@@ -72,7 +70,7 @@ def console_urls() -> list[str]:
 
 def enrol(client: Client, staff: Member) -> list[str]:
     client.get("/staff/enrol/")
-    device = TOTPDevice.objects.get(user=staff, confirmed=False)
+    device = Authenticator.objects.get(user=staff, confirmed=False)
     response = client.post("/staff/enrol/", {"code": code_for(device)})
     assert response.status_code == 200
     return re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
@@ -101,7 +99,7 @@ def test_enrol_page_draws_the_qr_code_inline_and_requests_nothing_from_another_o
     staff = new_staff(client)
     response = client.get("/staff/enrol/")
     page = response.content.decode()
-    device = TOTPDevice.objects.get(user=staff)
+    device = Authenticator.objects.get(user=staff)
     assert not device.confirmed
     assert '<figure class="qr-code"' in page and "<svg " in page and "<img" not in page.split("qr-code")[1][:200]
     secret = "".join(re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).split())
@@ -115,7 +113,7 @@ def test_enrol_page_draws_the_qr_code_inline_and_requests_nothing_from_another_o
     assert "no-store" in response["Cache-Control"]
     # Opening the page again shows the same secret rather than piling up devices.
     client.get("/staff/enrol/")
-    assert TOTPDevice.objects.filter(user=staff).count() == 1
+    assert Authenticator.objects.filter(user=staff).count() == 1
 
 
 @pytest.mark.django_db
@@ -124,12 +122,12 @@ def test_enrol_page_draws_the_qr_code_inline_and_requests_nothing_from_another_o
 def test_enrolment_with_a_wrong_code_confirms_nothing(client: Client, typed: str, message: str) -> None:
     staff = new_staff(client)
     client.get("/staff/enrol/")
-    device = TOTPDevice.objects.get(user=staff)
+    device = Authenticator.objects.get(user=staff)
     response = client.post("/staff/enrol/", {"code": wrong_code_for(device) if typed == "wrong" else typed})
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
-    assert not StaticDevice.objects.filter(user=staff).exists()
+    assert not Authenticator.objects.filter(user=staff, confirmed=True).exists()
+    assert not BackupCodes.objects.filter(user=staff).exists()
     assert client.get("/staff/")["Location"] == "/staff/enrol/"
 
 
@@ -138,12 +136,12 @@ def test_enrolment_with_a_wrong_code_confirms_nothing(client: Client, typed: str
 def test_enrolment_with_the_right_code_confirms_and_shows_ten_backup_codes_once(client: Client) -> None:
     staff = new_staff(client)
     client.get("/staff/enrol/")
-    device = TOTPDevice.objects.get(user=staff)
+    device = Authenticator.objects.get(user=staff)
     response = client.post("/staff/enrol/", {"code": code_for(device)})
     page = response.content.decode()
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", page)
     assert len(set(codes)) == 10
-    assert set(codes) == set(StaticToken.objects.filter(device__user=staff).values_list("token", flat=True))
+    assert set(codes) == set(BackupCodes.objects.get(user=staff).codes.split())
     assert "shown only once" in page and "no-store" in response["Cache-Control"]
     device.refresh_from_db()
     assert device.confirmed
@@ -153,7 +151,7 @@ def test_enrolment_with_the_right_code_confirms_and_shows_ten_backup_codes_once(
     assert again.redirect_chain[0] == ("/staff/", 302)
     assert not any(code in again.content.decode() for code in codes)
     assert client.post("/staff/enrol/", {"code": code_for(device, 1)})["Location"] == "/staff/"
-    assert TOTPDevice.objects.filter(user=staff).count() == 1
+    assert Authenticator.objects.filter(user=staff).count() == 1
 
 
 # --- The second factor at each sign-in ---------------------------------------------------------------------------
@@ -166,7 +164,7 @@ def test_next_sign_in_needs_the_second_factor_and_returns_to_the_page_asked_for(
     sign_in(client, staff)
     response = client.get("/staff/members/")
     assert response["Location"] == "/staff/verify/?next=%2Fstaff%2Fmembers%2F"
-    device = TOTPDevice.objects.get(user=staff)
+    device = Authenticator.objects.get(user=staff)
     session_before = client.cookies["sessionid"].value
     response = client.post("/staff/verify/", {"code": code_for(device), "next": "/staff/members/"})
     assert response["Location"] == "/staff/members/"
@@ -180,7 +178,7 @@ def test_next_sign_in_needs_the_second_factor_and_returns_to_the_page_asked_for(
 def test_a_wrong_code_is_refused_and_an_outside_next_is_ignored(client: Client) -> None:
     staff = make_staff("support_handler")
     sign_in(client, staff)
-    device = TOTPDevice.objects.get(user=staff)
+    device = Authenticator.objects.get(user=staff)
     response = client.post("/staff/verify/", {"code": wrong_code_for(device)})
     assert response.status_code == 400 and WRONG in response.content.decode()
     assert client.post("/staff/verify/", {"code": ""}).status_code == 400
@@ -204,7 +202,7 @@ def test_a_backup_code_works_once_only(client: Client) -> None:
     sign_in(second, staff)
     response = second.post("/staff/verify/", {"code": codes[0]})
     assert response.status_code == 400 and WRONG in response.content.decode()
-    assert StaticToken.objects.filter(device__user=staff).count() == 9
+    assert BackupCodes.objects.get(user=staff).remaining == 9
 
 
 @pytest.mark.django_db
@@ -212,7 +210,7 @@ def test_a_backup_code_works_once_only(client: Client) -> None:
 def test_five_wrong_codes_pause_verification_for_15_minutes(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     staff = make_staff("support_handler")
     sign_in(client, staff)
-    device = TOTPDevice.objects.get(user=staff)
+    device = Authenticator.objects.get(user=staff)
     statuses = [client.post("/staff/verify/", {"code": wrong_code_for(device)}) for _ in range(5)]
     assert statuses[0].status_code == 400
     assert all(response.status_code in (400, 429) for response in statuses[1:4])
@@ -317,7 +315,9 @@ def test_staff_session_ends_12_hours_after_sign_in_however_busy(client: Client, 
 @pytest.mark.clause("P7.7")
 def test_a_role_granted_during_a_session_brings_the_idle_limit(client: Client, monkeypatch) -> None:
     member = MemberFactory()
-    TOTPDevice.objects.create(user=member, name="authenticator", confirmed=True)
+    Authenticator.objects.create(
+        user=member, data_key_id=member.data_key_id, name="authenticator", secret=Authenticator.new_secret()
+    )
     sign_in_staff(client, member)
     assert client.get("/").status_code == 200  # known as an ordinary member from here on
     grant_role(officer=None, member=member, role="moderator", reason="test staff")

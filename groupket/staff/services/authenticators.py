@@ -7,12 +7,10 @@ by phone) before resetting, and the staff member is told by email at once.
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groupket.accounts.models import Member
 from groupket.accounts.services.sessions import end_all_sign_ins
-from groupket.staff.models import AuthenticatorReset
+from groupket.staff.models import Authenticator, AuthenticatorReset, BackupCodes
 from groupket.staff.selectors import is_staff
 from groupket.staff.services.roles import check_can_grant
 
@@ -50,7 +48,7 @@ def reset_authenticator(*, officer: Member | None, staff: Member, reason: str) -
         if not is_staff(staff.pk):
             raise AuthenticatorResetRefused(_("That member holds no staff role. Nothing was changed."))
         removed = (
-            TOTPDevice.objects.filter(user=staff).delete()[0] + StaticDevice.objects.filter(user=staff).delete()[0]
+            Authenticator.objects.filter(user=staff).delete()[0] + BackupCodes.objects.filter(user=staff).delete()[0]
         )
         if not removed:
             raise AuthenticatorResetRefused(

@@ -7,6 +7,7 @@ database) stays on underneath, so guessing stays slow even if the cache is lost.
 """
 
 import re
+import secrets
 import time
 
 from django.conf import settings
@@ -18,13 +19,11 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groupket.accounts.middleware import SIGN_IN_ID
 from groupket.accounts.models import Member, SignIn
 from groupket.accounts.services.passwords import change_password
-from groupket.staff.models import StaffPasswordHistory
+from groupket.staff.models import Authenticator, BackupCodes, StaffPasswordHistory
 from groupket.staff.selectors import is_staff
 
 AUTHENTICATOR_NAME = "authenticator"
@@ -35,8 +34,9 @@ WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
 _BUCKET_SECONDS = 60
 _TOTP_CODE = re.compile(r"^\d{6}$")
-# StaticToken.random_token(): 8 characters of lower-case base32.
+# 8 characters of lower-case base32: 40 bits, typed from paper.
 _BACKUP_CODE = re.compile(r"^[a-z2-7]{8}$")
+_BACKUP_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 
 
 class SafeguardRefused(Exception):
@@ -72,13 +72,19 @@ def normalise_code(code: str) -> str:
 # --- Enrolment --------------------------------------------------------------------------------------------
 
 
-def start_enrolment(*, staff: Member) -> TOTPDevice:
+def start_enrolment(*, staff: Member) -> Authenticator:
     """The authenticator being enrolled: the waiting one, or a new one with a fresh secret."""
     with transaction.atomic():
         _lock_member_without_authenticator(staff)
-        device = TOTPDevice.objects.filter(user=staff, confirmed=False).order_by("pk").first()
+        device = Authenticator.objects.filter(user=staff, confirmed=False).order_by("pk").first()
         if device is None:
-            device = TOTPDevice.objects.create(user=staff, name=AUTHENTICATOR_NAME, confirmed=False)
+            device = Authenticator.objects.create(
+                user=staff,
+                data_key_id=staff.data_key_id,
+                name=AUTHENTICATOR_NAME,
+                confirmed=False,
+                secret=Authenticator.new_secret(),
+            )
     return device
 
 
@@ -93,7 +99,7 @@ def confirm_enrolment(*, request: HttpRequest, staff: Member, code: str) -> list
     """Confirm the waiting authenticator with a current code; the new backup codes, shown once."""
     with transaction.atomic():
         _lock_member_without_authenticator(staff)
-        device = TOTPDevice.objects.filter(user=staff, confirmed=False).order_by("pk").first()
+        device = Authenticator.objects.filter(user=staff, confirmed=False).order_by("pk").first()
         if device is None:
             raise EnrolmentRefused("no authenticator is waiting to be confirmed")
         if not device.verify_is_allowed()[0]:
@@ -104,7 +110,7 @@ def confirm_enrolment(*, request: HttpRequest, staff: Member, code: str) -> list
         if verified:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=staff, confirmed=False).delete()
+            Authenticator.objects.filter(user=staff, confirmed=False).delete()
             codes = _issue_backup_codes(staff)
             _mark_verified(request, staff, device)
     if not verified:
@@ -113,12 +119,13 @@ def confirm_enrolment(*, request: HttpRequest, staff: Member, code: str) -> list
 
 
 def _issue_backup_codes(staff: Member) -> list[str]:
-    StaticDevice.objects.filter(user=staff).delete()
-    device = StaticDevice.objects.create(user=staff, name=BACKUP_DEVICE_NAME, confirmed=True)
     codes: set[str] = set()
     while len(codes) < BACKUP_CODE_COUNT:
-        codes.add(StaticToken.random_token())
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        codes.add("".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(8)))
+    BackupCodes.objects.filter(user=staff).delete()
+    BackupCodes.objects.create(
+        user=staff, data_key_id=staff.data_key_id, name=BACKUP_DEVICE_NAME, confirmed=True, codes=" ".join(codes)
+    )
     return sorted(codes)
 
 
@@ -158,9 +165,9 @@ def verify_second_factor(*, request: HttpRequest, staff: Member, code: str) -> D
 def _device_for_code(staff: Member, code: str) -> Device | None:
     """The device that could have made this code, locked for the check; None for a code of no known shape."""
     if _TOTP_CODE.match(code):
-        model = TOTPDevice
+        model = Authenticator
     elif _BACKUP_CODE.match(code):
-        model = StaticDevice
+        model = BackupCodes
     else:
         return None
     return model.objects.select_for_update().filter(user=staff, confirmed=True).order_by("pk").first()

@@ -1,7 +1,5 @@
 """The staff safeguards' pages: enrol an authenticator, pass the second factor, change the password (P7.7)."""
 
-from base64 import b32encode
-
 import segno
 from django import forms
 from django.conf import settings
@@ -13,12 +11,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp import user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groupket.accounts.forms.password import PasswordChangeForm
 from groupket.accounts.services.passwords import PasswordRefused
 from groupket.accounts.views.login import next_on_this_site
 from groupket.staff.forms import AuthenticatorCodeForm, VerificationForm
+from groupket.staff.models import Authenticator
 from groupket.staff.permissions import staff_view
 from groupket.staff.safeguards import password_expired, pending_step
 from groupket.staff.services import safeguards
@@ -36,13 +34,13 @@ def _wait_a_moment() -> str:
     return _("Too many tries in a row: wait a few seconds, then type the code shown now.")
 
 
-def qr_code_svg(device: TOTPDevice) -> SafeString:
+def qr_code_svg(device: Authenticator) -> SafeString:
     """The setup QR code drawn here as inline SVG, so the secret never goes to another site."""
     return mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4, border=4, light="#fff"))  # noqa: S308
 
 
-def grouped_secret(device: TOTPDevice) -> str:
-    secret = b32encode(device.bin_key).decode()
+def grouped_secret(device: Authenticator) -> str:
+    secret = device.secret_base32
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
