@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it, throttling and the staff network gate included, sees the visitor's address.
+    "groupket.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "groupket.core.middleware.PermissionsPolicyMiddleware",
@@ -243,6 +245,8 @@ GROUPKET_WRAPPED_KEY_MODELS = ["core.DataKey", "privacy.RetentionKey"]
 # --- Staff (P7.4, P7.7) ------------------------------------------------------------------
 # The staff console answers only from these networks (CIDR list); everyone else gets the ordinary 404.
 GROUPKET_STAFF_NETWORKS = _list("GROUPKET_STAFF_NETWORKS", "127.0.0.0/8,::1/128")
+# Reverse proxies (CIDR list) whose X-Forwarded-For names the visitor (core.middleware.ClientAddressMiddleware).
+GROUPKET_TRUSTED_PROXIES = _list("GROUPKET_TRUSTED_PROXIES", "")
 GROUPKET_STAFF_PASSWORD_DAYS = 90
 GROUPKET_STAFF_PASSWORD_HISTORY = 5
 GROUPKET_STAFF_IDLE_SECONDS = 30 * 60

@@ -124,18 +124,19 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         GROUPKET_ENV="production",
         GROUPKET_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         GROUPKET_ALLOWED_HOSTS="groupket.example",
+        GROUPKET_TRUSTED_PROXIES="127.0.0.1/32",
         GROUPKET_VAR_DIR=str(tmp_path / "var"),
         DJANGO_SETTINGS_MODULE="groupket.settings",
     )
     return env
 
 
-def run_in_production(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+def run_in_production(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     # A subprocess, because settings are read once per process: this one's are the test settings.
     return subprocess.run(
         [sys.executable, *args],
         cwd=BASE_DIR,
-        env=production_env(tmp_path),
+        env={**production_env(tmp_path), **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -199,6 +200,13 @@ def test_check_deploy_passes_without_warnings_in_production(tmp_path: Path) -> N
     assert result.returncode == 0, output
     assert "WARNING" not in output and "W0" not in output, output
     assert "System check identified no issues" in output
+
+
+@pytest.mark.clause("P7.4")
+def test_check_deploy_warns_when_the_proxy_in_front_is_not_named(tmp_path: Path) -> None:
+    result = run_in_production(tmp_path, "manage.py", "check", "--deploy", GROUPKET_TRUSTED_PROXIES="")
+    output = result.stdout + result.stderr
+    assert "(core.W001) GROUPKET_TRUSTED_PROXIES is empty" in output, output
 
 
 PRODUCTION_PROBE = """

@@ -28,7 +28,7 @@ class WrongCredentials(Exception):
 
 
 def client_ip(request: HttpRequest) -> str:
-    # The address the WSGI server saw; behind a reverse proxy, the proxy must pass the visitor's address on.
+    # The visitor's address: behind a trusted reverse proxy, core.middleware.ClientAddressMiddleware put it here.
     return request.META.get("REMOTE_ADDR") or ""
 
 
