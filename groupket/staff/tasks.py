@@ -10,8 +10,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from groupket.accounts.models import Member
 from groupket.core.mail import send_bilingual
-from groupket.staff.models import PrivacyRequest
+from groupket.staff.models import AuthenticatorReset, PrivacyRequest
 
 AUTO_HEADERS = {"Auto-Submitted": "auto-generated"}
 
@@ -93,9 +94,6 @@ def send_request_answer(request_id: int) -> None:
 @shared_task
 def send_authenticator_reset_notice(reset_id: int) -> None:
     """Tell a staff member their authenticator was reset, so one they did not ask for is noticed at once."""
-    from groupket.accounts.models import Member
-    from groupket.staff.models import AuthenticatorReset
-
     reset = AuthenticatorReset.objects.filter(pk=reset_id).first()
     staff = Member.objects.filter(pk=reset.member_ref, is_active=True).first() if reset else None
     if staff is None:
