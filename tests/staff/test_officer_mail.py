@@ -1,7 +1,7 @@
 """Emails to the privacy officer become requests: read from a Maildir, parsed safely, filed once (P6.2).
 
-The messages are real RFC 5322 bytes delivered into a Maildir made in tmp_path. The IMAP
-source is not tested here: no IMAP server can be run cheaply in the test environment.
+The messages are real RFC 5322 bytes delivered into a Maildir made in tmp_path. The same messages
+are read over IMAP from a real Dovecot in test_officer_mail_imap.py, which reuses the builders here.
 """
 
 import logging

@@ -79,8 +79,13 @@ class ImapSource:
         self.conn = imaplib.IMAP4_SSL(
             parts.hostname or "", parts.port or 993, ssl_context=ssl.create_default_context(), timeout=60
         )
-        self.conn.login(unquote(parts.username or ""), unquote(parts.password or ""))
-        self._ok(self.conn.select(self._quoted(self.folder)))
+        try:
+            self.conn.login(unquote(parts.username or ""), unquote(parts.password or ""))
+            self._ok(self.conn.select(self._quoted(self.folder)))
+        except Exception:
+            # No source is returned, so close() will never run: the connection would stay open until collected.
+            self.conn.shutdown()
+            raise
         self.moved_aside = False
 
     @staticmethod
@@ -98,6 +103,8 @@ class ImapSource:
         found = []
         for uid in uids:
             meta = self._ok(self.conn.uid("FETCH", uid, "(RFC822.SIZE INTERNALDATE)"))[0]
+            if meta is None:  # expunged by another client since the search: nothing left to take
+                continue
             meta = meta if isinstance(meta, bytes) else meta[0]
             size = int(re.search(rb"RFC822\.SIZE (\d+)", meta).group(1))
             moment = imaplib.Internaldate2tuple(meta)
