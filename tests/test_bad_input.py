@@ -44,7 +44,7 @@ def test_signup_never_fails_and_never_leaves_a_partial_account(data: dict, terms
 
 
 MEMBER_FORMS = {
-    "/accounts/login/": ["username", "password", "shared_computer"],
+    "/accounts/login/": ["username", "password", "shared_computer", "next"],
     "/me/edit/": ["name", "phone", "bio", "email", "remove_photo"],
     "/me/password/": ["old_password", "new_password1", "new_password2"],
     "/me/unregister/": ["password", "confirm"],

@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from groupket.core.redirects import next_on_this_site
 from groupket.privacy.middleware import RENEWAL_PREFIX, remember_answer
 from groupket.privacy.models import PolicyDocument
 from groupket.privacy.selectors import PolicyRenewal, material_versions_in_force, policy_renewals
@@ -66,11 +67,8 @@ class RenewalForm(forms.Form):
 
 def _next(request: HttpRequest) -> str:
     """Where the member was going, if it is a page on this site outside the renewal pages; else ""."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    on_site = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if on_site and not target.startswith(RENEWAL_PREFIX) else ""
+    target = next_on_this_site(request)
+    return "" if target.startswith(RENEWAL_PREFIX) else target
 
 
 def _remember(request: HttpRequest, renewals: list[PolicyRenewal]) -> None:

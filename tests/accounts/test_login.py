@@ -223,7 +223,14 @@ def test_an_unknown_id_costs_one_argon2_run_like_a_wrong_password(
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("next_url", "expected"),
-    [("/me/sessions/", "/me/sessions/"), ("https://evil.example/", "/me/"), ("//evil.example/x", "/me/")],
+    [
+        ("/me/sessions/", "/me/sessions/"),
+        ("https://evil.example/", "/me/"),
+        ("//evil.example/x", "/me/"),
+        ("0", "/me/"),  # a bare word is not a path: redirect() would look it up as a view name
+        ("accounts:logout", "/me/"),
+        ("me/sessions/", "/me/"),
+    ],
 )
 def test_next_redirect_stays_on_this_site(client: Client, member: Member, next_url: str, expected: str) -> None:
     response = client.post(

@@ -101,3 +101,6 @@ def test_resend_never_redirects_to_another_site(signed_in: Client) -> None:
     assert response["Location"] == "/me/"
     response = signed_in.post("/accounts/verify-resend/", {"next": "/me/edit/"})
     assert response["Location"] == "/me/edit/"
+    # A bare word is no path: redirect() would have looked it up as a view name and failed.
+    response = signed_in.post("/accounts/verify-resend/", {"next": "0"})
+    assert response["Location"] == "/me/"

@@ -169,11 +169,10 @@ def test_missing_or_stale_answer_is_refused_and_records_nothing(
 
 
 @pytest.mark.django_db
-def test_next_leading_off_the_site_is_ignored(signed_in: Client) -> None:
+@pytest.mark.parametrize("next_url", ["https://attacker.example/", "0", "accounts:logout"])
+def test_next_leading_off_the_site_or_to_no_path_is_ignored(signed_in: Client, next_url: str) -> None:
     change_in_force()
-    response = signed_in.post(
-        RENEW, {"agree_privacy": "agree", "version_privacy": "2", "next": "https://attacker.example/"}
-    )
+    response = signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": "2", "next": next_url})
     assert response["Location"] == "/me/"
 
 

@@ -4,19 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from groupket.accounts.forms.login import LoginForm
 from groupket.accounts.services import sign_in
-
-
-def next_on_this_site(request: HttpRequest) -> str:
-    """The `next` address if it stays on this site, else "" (no open redirect)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return ""
+from groupket.core.redirects import next_on_this_site
 
 
 def safe_next(request: HttpRequest, default: str = settings.LOGIN_REDIRECT_URL) -> str:

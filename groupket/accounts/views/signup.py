@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groupket.accounts.forms.signup import SignupForm
 from groupket.accounts.services import registration
 from groupket.accounts.services.sessions import start_sign_in
+from groupket.core.redirects import next_on_this_site
 from groupket.privacy.models import PolicyDocument
 from groupket.privacy.selectors import current_document
 
@@ -67,9 +67,4 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 def resend_verification(request: HttpRequest) -> HttpResponse:
     registration.resend_verification(member=request.user)
     messages.success(request, _("We sent the confirmation link again. It is valid for 48 hours."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "accounts:me"
-    return redirect(target)
+    return redirect(next_on_this_site(request) or "accounts:me")
