@@ -1,5 +1,7 @@
 """Random input to every member form: never a 500, never a partial account (issue 2, §9)."""
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
@@ -70,3 +72,28 @@ def test_member_forms_answer_random_input_without_a_server_error(url: str) -> No
     if stored is not None:  # random input may never unregister or rename to junk partially
         assert stored.data_key_id == member.data_key_id
         assert stored.username == member.username
+
+
+TOKEN_PAGES = [
+    "/accounts/verify/{}/",
+    "/accounts/password-reset/{}/",
+    "/news/unsubscribe/{}/",
+    "/privacy/contact/verify/{}/",
+]
+# What a mangled link may carry in its token: anything a URL path segment can hold.
+token = st.text(alphabet=st.characters(blacklist_characters="/?#", blacklist_categories=("Cs",)), min_size=1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", TOKEN_PAGES)
+def test_a_mangled_link_gets_a_clear_answer_not_a_server_error(page: str) -> None:
+    client = Client(raise_request_exception=True)
+
+    @FUZZ
+    @given(value=token)
+    def open_link(value: str) -> None:
+        url = page.format(quote(value, safe=""))
+        for response in (client.get(url), client.post(url, {"password1": "x", "password2": "x"})):
+            assert response.status_code < 500, (url, response.status_code)
+
+    open_link()

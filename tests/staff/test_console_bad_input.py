@@ -10,7 +10,7 @@ from groupket.staff.models import RoleGrant
 from groupket.staff.services.requests import file_web_request
 from tests.conftest import make_staff, sign_in_staff
 from tests.factories import MemberFactory
-from tests.test_bad_input import FUZZ, form
+from tests.test_bad_input import FUZZ, form, junk
 
 REQUEST = "/staff/requests/{request}/"
 CONSOLE_FORMS = {
@@ -72,3 +72,26 @@ def test_console_forms_answer_random_input_without_a_server_error(path: str) -> 
         assert response.status_code < 500, (url, data)
 
     post_random()
+
+
+CONSOLE_QUERIES = {
+    "/staff/access-log/": "page",
+    "/staff/access-review/": "month",
+    "/staff/requests/": "page",
+    "/staff/retained/": "ref",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", list(CONSOLE_QUERIES))
+def test_console_pages_answer_random_query_strings_without_a_server_error(path: str) -> None:
+    client = Client(raise_request_exception=True)
+    sign_in_staff(client, make_staff("privacy_officer", "records_custodian"))
+
+    @FUZZ
+    @given(value=junk)
+    def get_random(value: str) -> None:
+        response = client.get(path, {CONSOLE_QUERIES[path]: value, "show": value})
+        assert response.status_code < 500, (path, value)
+
+    get_random()
