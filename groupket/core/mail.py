@@ -1,13 +1,14 @@
 """Without SMTP, every outgoing message is written as one .eml file a person can open."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 
 class EmlFileBackend(BaseEmailBackend):
@@ -31,3 +32,25 @@ def send_bilingual(
         to=[to],
         headers=headers or {},
     ).send()
+
+
+def send_in_both_languages(
+    *,
+    to: str,
+    subject: Callable[[], str],
+    template: str,
+    context: dict[str, object],
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Render the subject and the template once in English and once in Korean, from the catalogue, and send both.
+
+    `subject` is called under each language, so it may format a translated text with numbers or dates.
+    """
+    subjects, bodies = [], []
+    for language in ("en", "ko"):
+        with translation.override(language):
+            subjects.append(subject())
+            bodies.append(render_to_string(template, context))
+    send_bilingual(
+        to=to, subject_en=subjects[0], subject_ko=subjects[1], body_en=bodies[0], body_ko=bodies[1], headers=headers
+    )

@@ -1,37 +1,29 @@
 """Mail of the privacy officer's request desk, sent by tasks given a request id, never personal data (P6.2).
 
-Every message is bilingual (core.mail.send_bilingual) and marked Auto-Submitted, so the
+Every message is bilingual (core.mail.send_in_both_languages) and marked Auto-Submitted, so the
 intake of the officer's mailbox never files Groupket's own mail as a new request.
 """
 
+from collections.abc import Callable
+
 from celery import shared_task
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils.translation import gettext as _
 
 from groupket.accounts.models import Member
-from groupket.core.mail import send_bilingual
+from groupket.core.mail import send_in_both_languages
 from groupket.staff.models import AuthenticatorReset, PrivacyRequest
 
 AUTO_HEADERS = {"Auto-Submitted": "auto-generated"}
 
 
-def _both(template: str, context: dict[str, object]) -> tuple[str, str]:
+def _send(*, to: str, subject: Callable[[], str], template: str, context: dict[str, object]) -> None:
     from groupket.staff.forms_desk import KIND_LABELS
 
-    bodies = []
-    for language in ("en", "ko"):
-        with translation.override(language):
-            kind = str(KIND_LABELS[context["request"].kind])
-            bodies.append(render_to_string(template, {**context, "kind": kind}))
-    return bodies[0], bodies[1]
-
-
-def _send(*, to: str, subjects: tuple[str, str], template: str, context: dict[str, object]) -> None:
-    body_en, body_ko = _both(template, context)
-    send_bilingual(
-        to=to, subject_en=subjects[0], subject_ko=subjects[1], body_en=body_en, body_ko=body_ko, headers=AUTO_HEADERS
+    kind = context["request"].kind
+    send_in_both_languages(
+        to=to, subject=subject, template=template, context={**context, "kind": KIND_LABELS[kind]}, headers=AUTO_HEADERS
     )
 
 
@@ -42,7 +34,7 @@ def send_request_acknowledgement(request_id: int) -> None:
         return
     _send(
         to=filed.requester_email,
-        subjects=(f"We received your request #{filed.pk}", f"요청 #{filed.pk} 접수 확인"),
+        subject=lambda: _("We received your request #%(number)s") % {"number": filed.pk},
         template="staff/requests_mail_acknowledgement.txt",
         context={"request": filed, "policy": settings.SITE_URL + reverse("privacy:policy")},
     )
@@ -56,7 +48,7 @@ def send_officer_notice(request_id: int) -> None:
         return
     _send(
         to=settings.GROUPKET_PRIVACY_OFFICER["email"],
-        subjects=(f"Request #{filed.pk} received", f"요청 #{filed.pk} 접수"),
+        subject=lambda: _("Request #%(number)s received") % {"number": filed.pk},
         template="staff/requests_mail_officer.txt",
         context={"request": filed, "link": settings.SITE_URL + reverse("staff:request", args=[filed.pk])},
     )
@@ -72,7 +64,7 @@ def send_verification_link(request_id: int) -> None:
     link = settings.SITE_URL + reverse("privacy_contact_verify", args=[make_verification_token(filed)])
     _send(
         to=filed.requester_email,
-        subjects=(f"Confirm your request #{filed.pk}", f"요청 #{filed.pk} 본인 확인"),
+        subject=lambda: _("Confirm your request #%(number)s") % {"number": filed.pk},
         template="staff/requests_mail_verify.txt",
         context={"request": filed, "link": link, "days": settings.GROUPKET_REQUEST_VERIFY_MAX_AGE // 86400},
     )
@@ -85,7 +77,7 @@ def send_request_answer(request_id: int) -> None:
         return
     _send(
         to=filed.requester_email,
-        subjects=(f"Answer to your request #{filed.pk}", f"요청 #{filed.pk} 답변"),
+        subject=lambda: _("Answer to your request #%(number)s") % {"number": filed.pk},
         template="staff/requests_mail_answer.txt",
         context={"request": filed, "officer": settings.GROUPKET_PRIVACY_OFFICER},
     )
@@ -98,16 +90,10 @@ def send_authenticator_reset_notice(reset_id: int) -> None:
     staff = Member.objects.filter(pk=reset.member_ref, is_active=True).first() if reset else None
     if staff is None:
         return
-    context = {"when": reset.created_at, "console": settings.SITE_URL + reverse("staff:home")}
-    bodies = []
-    for language in ("en", "ko"):
-        with translation.override(language):
-            bodies.append(render_to_string("staff/authenticator_reset_mail.txt", context))
-    send_bilingual(
+    send_in_both_languages(
         to=staff.email,
-        subject_en="Your staff authenticator was reset",
-        subject_ko="직원 인증 앱이 초기화되었습니다",
-        body_en=bodies[0],
-        body_ko=bodies[1],
+        subject=lambda: _("Your staff authenticator was reset"),
+        template="staff/authenticator_reset_mail.txt",
+        context={"when": reset.created_at, "console": settings.SITE_URL + reverse("staff:home")},
         headers=AUTO_HEADERS,
     )

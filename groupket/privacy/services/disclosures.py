@@ -12,12 +12,12 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from groupket.core.mail import send_bilingual
+from groupket.core.mail import send_in_both_languages
 from groupket.privacy import inventory
 from groupket.privacy.guard import PARTNER_PREFIX, ConsentNotInForce
 from groupket.privacy.models import Disclosure
@@ -106,31 +106,22 @@ def _enqueue_notice(disclosure_id: int) -> None:
     send_disclosure_notice.delay(disclosure_id)
 
 
-def _notice_body(disclosure: Disclosure, language: str) -> str:
-    with translation.override(language):
-        return render_to_string(
-            "privacy/member/email/disclosure_notice.txt",
-            {
-                "disclosure": disclosure,
-                "items": [str(label) for label in inventory_labels(disclosure.items)],
-                "basis": DISCLOSURE_BASIS_LABELS[disclosure.basis],
-                "link": settings.SITE_URL + reverse("privacy:my_disclosures"),
-            },
-        )
-
-
 def deliver_disclosure_notice(*, disclosure_id: int) -> None:
     """Email the member that their items were given to someone (P1.3), in English and Korean."""
     disclosure = Disclosure.objects.select_related("member").filter(pk=disclosure_id, member_notified=True).first()
     if disclosure is None or not disclosure.member.is_active:
         return
     member = disclosure.member
-    send_bilingual(
+    send_in_both_languages(
         to=getattr(member, member.get_email_field_name()),
-        subject_en="Your information was given to another party",
-        subject_ko="회원님의 정보가 제3자에게 제공되었습니다",
-        body_en=_notice_body(disclosure, "en"),
-        body_ko=_notice_body(disclosure, "ko"),
+        subject=lambda: _("Your information was given to another party"),
+        template="privacy/member/email/disclosure_notice.txt",
+        context={
+            "disclosure": disclosure,
+            "items": inventory_labels(disclosure.items),
+            "basis": DISCLOSURE_BASIS_LABELS[disclosure.basis],
+            "link": settings.SITE_URL + reverse("privacy:my_disclosures"),
+        },
     )
 
 
