@@ -309,6 +309,21 @@ def fetch_mailbox(address: str) -> IntakeReport:
 
 # What an unreachable or misconfigured mailbox raises.
 MAILBOX_ERRORS = (OSError, imaplib.IMAP4.error, mailbox.Error)
+# An IMAP response code (RFC 5530) in a refusal, such as [AUTHENTICATIONFAILED]: a fixed word, never data.
+_IMAP_RESPONSE_CODE = re.compile(r"\[([A-Z][A-Z0-9-]*)[\] ]")
+
+
+def failure_kind(error: BaseException) -> str:
+    """What went wrong reading the mailbox, fit for a log: the exception's class and any IMAP response code.
+
+    Never the exception's text: it may hold the server's words, a path or the address with its password.
+    """
+    kind = type(error).__name__
+    if isinstance(error, imaplib.IMAP4.error):
+        kind = f"IMAP {kind}"
+        if code := _IMAP_RESPONSE_CODE.search(str(error)):
+            kind = f"{kind} {code.group(1)}"
+    return kind
 
 
 def fetch_officer_mail() -> int:
@@ -321,6 +336,5 @@ def fetch_officer_mail() -> int:
     try:
         return fetch_mailbox(settings.GROUPKET_OFFICER_MAILBOX).filed
     except MAILBOX_ERRORS as error:
-        # The exception text may hold the server's words or a path; the kind is enough to look further.
-        logger.error("officer mail: the mailbox could not be read (%s)", type(error).__name__)
+        logger.error("officer mail: the mailbox could not be read (%s)", failure_kind(error))
         return 0

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from groupket.staff.services.intake import MAILBOX_ERRORS, fetch_mailbox
+from groupket.staff.services.intake import MAILBOX_ERRORS, failure_kind, fetch_mailbox
 
 
 class Command(BaseCommand):
@@ -23,5 +23,5 @@ class Command(BaseCommand):
             report = fetch_mailbox(address)
         except (ValueError, *MAILBOX_ERRORS) as error:
             # The address may hold a password: only the kind of failure is printed.
-            raise CommandError(f"the officer mailbox could not be read ({type(error).__name__})") from None
+            raise CommandError(f"the officer mailbox could not be read ({failure_kind(error)})") from None
         self.stdout.write(self.style.SUCCESS(f"officer mail: {report.summary()}"))
