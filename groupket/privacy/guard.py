@@ -43,8 +43,14 @@ def _declared(purpose: str) -> bool:
     return purpose in inventory.PURPOSE_LABELS
 
 
-def require(member: AbstractBaseUser, purpose: str, *, items: Iterable[str] = ()) -> None:
-    """Raise unless this member's items may be used for this purpose right now."""
+def require(
+    member: AbstractBaseUser, purpose: str, *, items: Iterable[str] = (), consent_document: str | None = None
+) -> None:
+    """Raise unless this member's items may be used for this purpose right now.
+
+    consent_document: for a purpose that rests on consent, the ledger document to read in place of the
+    purpose's own, when one consent covers one hand-off (an order's consent to its own delivery).
+    """
     if isinstance(items, str):
         raise TypeError(f"items is a list of inventory keys, not the string {items!r}")
     if not _declared(purpose):
@@ -57,6 +63,10 @@ def require(member: AbstractBaseUser, purpose: str, *, items: Iterable[str] = ()
         if purpose not in item.purposes + item.recipients:
             raise PurposeNotAllowed(f"item {key!r} is not declared for purpose {purpose!r}")
     document = consent_document_for(purpose)
+    if consent_document is not None:
+        if document is None:
+            raise PurposeNotAllowed(f"purpose {purpose!r} rests on the contract, not on a consent")
+        document = consent_document
     if document and not has_consent(member.pk, document):
         raise ConsentNotInForce(f"member {member.pk} has no consent in force for {document!r}")
 

@@ -1,6 +1,7 @@
 """Disclosures: one recorded path out of Groupket, shown to the member unless the law withholds notice (P1.3, P5.1)."""
 
 import ast
+import dataclasses
 import email
 import email.header
 from datetime import timedelta
@@ -12,10 +13,12 @@ from django.test import Client
 from django.utils import timezone
 
 from groupket.accounts.models import Member
+from groupket.privacy import inventory
+from groupket.privacy.guard import ConsentNotInForce, PurposeNotAllowed
 from groupket.privacy.models import Disclosure
 from groupket.privacy.models.disclosures import DisclosureWriteRefused
 from groupket.privacy.services import record_consent
-from groupket.privacy.services.disclosures import ConsentRequired, record_disclosure
+from groupket.privacy.services.disclosures import record_disclosure
 from tests.conftest import sign_in
 from tests.factories import MemberFactory
 
@@ -133,34 +136,68 @@ def test_unknown_items_bases_and_silent_disclosures_are_refused_and_nothing_is_w
     assert Disclosure.objects.count() == 0
 
 
+@pytest.fixture
+def hanjin_express(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inventory names Hanjin Express as the recipient of the name and phone items (P5.4)."""
+    items = tuple(
+        dataclasses.replace(item, recipients=("partner:hanjin-express",)) if item.key in ("name", "phone") else item
+        for item in inventory.ITEMS
+    )
+    monkeypatch.setattr(inventory, "ITEMS", items)
+
+
+HAND_OFF = {"recipient": "Hanjin Express", "items": ["name", "phone"], "basis": Disclosure.CONSENT, "reference": "o17"}
+
+
 @pytest.mark.django_db
 @pytest.mark.clause("P5.1")
 @pytest.mark.clause("P1.3")
 def test_a_consent_basis_disclosure_needs_that_partners_consent_in_force(
-    member: Member, mail_dir: Path, django_capture_on_commit_callbacks
+    member: Member, hanjin_express: None, mail_dir: Path, django_capture_on_commit_callbacks
 ) -> None:
-    hand_off = {"recipient": "Hanjin Express", "items": ["name", "phone"], "basis": Disclosure.CONSENT}
-    hand_off["reference"] = "order 17"
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ConsentRequired):
-        disclose_by_law(member, **hand_off)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ConsentNotInForce):
+        disclose_by_law(member, **HAND_OFF)
     assert Disclosure.objects.count() == 0 and list(mail_dir.glob("*.eml")) == []
 
     # Consent for another partner is not consent for this one.
     record_consent(member=member, document="partner:cj-logistics", version=None, granted=True, channel="web")
-    with pytest.raises(ConsentRequired):
-        disclose_by_law(member, **hand_off)
+    with pytest.raises(ConsentNotInForce):
+        disclose_by_law(member, **HAND_OFF)
 
     record_consent(member=member, document="partner:hanjin-express", version=None, granted=True, channel="web")
-    disclosure = disclose_by_law(member, **hand_off)
+    disclosure = disclose_by_law(member, **HAND_OFF)
     assert disclosure.basis == Disclosure.CONSENT and disclosure.recipient == "Hanjin Express"
 
     record_consent(member=member, document="partner:hanjin-express", version=None, granted=False, channel="web")
-    with pytest.raises(ConsentRequired):
-        disclose_by_law(member, **hand_off)
+    with pytest.raises(ConsentNotInForce):
+        disclose_by_law(member, **HAND_OFF)
     # A named consent document (an order's own consent) is checked instead of the default one.
-    with pytest.raises(ConsentRequired):
-        disclose_by_law(member, **hand_off, consent_document="partner:order-17")
-    assert Disclosure.objects.count() == 1
+    with pytest.raises(ConsentNotInForce):
+        disclose_by_law(member, **HAND_OFF, consent_document="partner:order-17")
+    record_consent(member=member, document="partner:order-17", version=None, granted=True, channel="web")
+    disclose_by_law(member, **HAND_OFF, consent_document="partner:order-17")
+    assert Disclosure.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P5.4")
+@pytest.mark.parametrize(
+    "hand_off",
+    [
+        {**HAND_OFF, "recipient": "CJ Logistics"},  # a partner the inventory does not name
+        {**HAND_OFF, "items": ["name", "email"]},  # an item the inventory does not give this partner
+    ],
+)
+def test_a_hand_off_the_inventory_does_not_declare_is_refused_even_with_consent(
+    member: Member, hanjin_express: None, hand_off: dict
+) -> None:
+    for partner in ("partner:hanjin-express", "partner:cj-logistics"):
+        record_consent(member=member, document=partner, version=None, granted=True, channel="web")
+
+    with pytest.raises(PurposeNotAllowed):
+        disclose_by_law(member, **hand_off)
+
+    assert Disclosure.objects.count() == 0
 
 
 @pytest.mark.django_db

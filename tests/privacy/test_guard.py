@@ -140,6 +140,21 @@ def test_a_partner_the_inventory_does_not_name_is_refused_even_with_a_consent(me
 
 
 @pytest.mark.django_db
+@pytest.mark.clause("P5.4")
+def test_a_hand_off_may_rest_on_its_own_consent_but_a_contract_purpose_on_none(
+    member: Member, shipping_partner: str
+) -> None:
+    consent(member, shipping_partner, True)
+    with pytest.raises(ConsentNotInForce):  # the order's own consent is the one read, and it is not given
+        require(member, shipping_partner, items=["name"], consent_document="partner:order-17")
+    consent(member, "partner:order-17", True)
+    consent(member, shipping_partner, False)
+    require(member, shipping_partner, items=["name"], consent_document="partner:order-17")
+    with pytest.raises(PurposeNotAllowed, match="rests on the contract"):
+        require(member, inventory.SERVICE, items=["name"], consent_document="partner:order-17")
+
+
+@pytest.mark.django_db
 def test_asking_the_guard_costs_one_query(member: Member, django_assert_num_queries) -> None:
     with django_assert_num_queries(1):
         assert not permits(member, inventory.NEWS, items=["email"])

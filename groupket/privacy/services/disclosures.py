@@ -19,16 +19,9 @@ from django.utils.translation import gettext as _
 
 from groupket.core.mail import send_in_both_languages
 from groupket.privacy import inventory
-from groupket.privacy.guard import PARTNER_PREFIX, ConsentNotInForce
+from groupket.privacy.guard import PARTNER_PREFIX, require
 from groupket.privacy.models import Disclosure
-from groupket.privacy.selectors import DISCLOSURE_BASIS_LABELS, has_consent, inventory_labels
-
-
-class ConsentRequired(ConsentNotInForce):
-    """A transfer on the basis of consent, but the member's consent for that recipient is not in force (P5.1).
-
-    The guard's own refusal, so one `except ConsentNotInForce` covers every use that rests on consent.
-    """
+from groupket.privacy.selectors import DISCLOSURE_BASIS_LABELS, inventory_labels
 
 
 def partner_consent_document(recipient: str) -> str:
@@ -69,9 +62,9 @@ def record_disclosure(
 ) -> Disclosure:
     """Record one transfer of the member's items; tell the member by email unless the law forbids it.
 
-    On the basis of consent, the member's consent for the recipient (consent_document,
-    by default "partner:<recipient slug>") must be in force, or ConsentRequired is
-    raised and nothing is written.
+    On the basis of consent the purposes guard decides (P5.4): the inventory must name the recipient
+    ("partner:<recipient slug>") for every item, and the member's consent (consent_document, by default
+    the partner's own) must be in force; else PurposeNotAllowed or ConsentNotInForce, and nothing is written.
     """
     _check(
         basis=basis,
@@ -82,9 +75,7 @@ def record_disclosure(
     )
     with transaction.atomic():
         if basis == Disclosure.CONSENT:
-            document = consent_document or partner_consent_document(recipient)
-            if not has_consent(member.pk, document):
-                raise ConsentRequired(f"member {member.pk} has no consent in force for {document!r}")
+            require(member, partner_consent_document(recipient), items=items, consent_document=consent_document)
         disclosure = Disclosure.objects._create(
             member=member,
             recipient=recipient,
