@@ -51,6 +51,11 @@ class ResetAuthenticatorForm(forms.Form):
         error_messages={"required": _("Say why the authenticator is reset.")},
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        # Its own ids: the grant form on the same page has "username" and "reason" fields too.
+        kwargs.setdefault("auto_id", "reset_%s")
+        super().__init__(*args, **kwargs)
+
 
 class MemberLookupForm(forms.Form):
     """One member by exact ID or email, with the reason and a note or request reference (P7.8)."""
