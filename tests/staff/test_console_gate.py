@@ -46,6 +46,11 @@ def test_console_shows_every_role_with_its_items_and_counts_only_to_the_officer(
     assert "ID (username)" in moderator_row and "Email address" not in moderator_row
     assert '<td class="holder-count">2</td>' in moderator_row
 
+    # Request items are named for staff in one line, not in the member's voice ("your request").
+    officer_row = page.split('data-role="privacy_officer"')[1].split("</tr>")[0]
+    assert "What a requester sent the privacy officer, and the officer&#x27;s notes and answer" in officer_row
+    assert "your request" not in page and "Email address" in officer_row
+
     support = Client()
     sign_in_staff(support, make_staff("support_handler"))
     assert "holder-count" not in support.get("/staff/").content.decode()
