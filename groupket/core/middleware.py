@@ -43,7 +43,8 @@ class ClientAddressMiddleware:
         return str(chain[0]) if chain else ""
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._trusted(parse_address(request.META.get("REMOTE_ADDR", ""))):
+        # Without trusted proxies (the default) the address is the peer's, and nothing is parsed.
+        if self.proxies and self._trusted(parse_address(request.META.get("REMOTE_ADDR", ""))):
             request.META["REMOTE_ADDR"] = self._visitor(request.META.get("HTTP_X_FORWARDED_FOR", ""))
         return self.get_response(request)
 

@@ -45,20 +45,31 @@ class RoleGrant(models.Model):
         return f"{self.role} for member {self.member_ref}"
 
 
-class Authenticator(ThrottlingMixin, Device):
-    """A staff member's authenticator app (TOTP, RFC 6238), its secret sealed under the member's data key (P7.7).
+class SealedDevice(ThrottlingMixin, Device):
+    """A staff member's second factor, its secret sealed under the member's data key (P7.7).
 
-    In place of django-otp's TOTPDevice, which keeps the secret as plain hex: a copy of the
-    database must not hand over second factors. The throttle (1, 2, 4 ... seconds after each
-    wrong code) is django-otp's.
+    In place of django-otp's own devices, which keep secrets in plain text: a copy of the database
+    must not hand over second factors. The throttle (1, 2, 4 ... seconds after each wrong code) is
+    django-otp's.
     """
+
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(Device.Meta):
+        abstract = True
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+
+class Authenticator(SealedDevice):
+    """A staff member's authenticator app (TOTP, RFC 6238), in place of django-otp's TOTPDevice."""
 
     STEP = 30
     DIGITS = 6
     TOLERANCE = 1  # the codes just before and after the current one, for a phone clock a little off
     ISSUER = "Groupket"
 
-    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
     secret = EncryptedBytesField()
     drift = models.SmallIntegerField(default=0, help_text="time steps the phone's clock is known to be off")
     last_t = models.BigIntegerField(default=-1, help_text="time step of the last code accepted: none is taken twice")
@@ -66,9 +77,6 @@ class Authenticator(ThrottlingMixin, Device):
     @classmethod
     def new_secret(cls) -> bytes:
         return secrets.token_bytes(20)  # 160 bits, as RFC 4226 recommends for HMAC-SHA1
-
-    def get_throttle_factor(self) -> int:
-        return 1
 
     def verify_token(self, token: str) -> bool:
         if not self.verify_is_allowed()[0]:
@@ -102,18 +110,10 @@ class Authenticator(ThrottlingMixin, Device):
         return b32encode(self.secret).decode().rstrip("=")
 
 
-class BackupCodes(ThrottlingMixin, Device):
-    """A staff member's single-use backup codes, sealed under the member's data key (P7.7).
+class BackupCodes(SealedDevice):
+    """A staff member's single-use backup codes, in place of django-otp's StaticDevice: each is a second factor."""
 
-    In place of django-otp's StaticDevice, whose tokens are plain text: each code is a second
-    factor by itself, so a copy of the database must not reveal them.
-    """
-
-    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
     codes = EncryptedTextField(help_text="the codes not used yet, separated by spaces")
-
-    def get_throttle_factor(self) -> int:
-        return 1
 
     @property
     def remaining(self) -> int:
