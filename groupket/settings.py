@@ -228,6 +228,11 @@ GROUPKET_SCHEDULES = {
         "function": "groupket.staff.services.access_log.purge_old_access_log",
         "every_hours": 24,
     },
+    # The access log's newest row, signed into a file beside the keyring (P7.8).
+    "checkpoint_access_log": {
+        "function": "groupket.staff.services.access_log.checkpoint_access_log",
+        "every_hours": 1,
+    },
     # Requests to the privacy officer are kept 3 years after they are answered (P8.2).
     "destroy_expired_requests": {
         "function": "groupket.staff.services.requests_retention.destroy_expired_requests",
@@ -239,6 +244,9 @@ GROUPKET_SCHEDULES = {
 GROUPKET_KEYRING = os.environ.get("GROUPKET_KEYRING", "")
 GROUPKET_KEYRING_FILE = Path(os.environ.get("GROUPKET_KEYRING_FILE", VAR_DIR / "keyring.json"))
 GROUPKET_KEY_GRACE_HOURS = float(os.environ.get("GROUPKET_KEY_GRACE_HOURS", "24"))
+# The access log's MAC keys and signed checkpoints (P7.8); empty: files beside GROUPKET_KEYRING_FILE.
+GROUPKET_ACCESS_LOG_KEYS_FILE = os.environ.get("GROUPKET_ACCESS_LOG_KEYS_FILE", "")
+GROUPKET_ACCESS_LOG_CHECKPOINT_FILE = os.environ.get("GROUPKET_ACCESS_LOG_CHECKPOINT_FILE", "")
 # Models whose rows hold a key wrapped by the master key (`wrapped`, `master_key_id`): rotation re-wraps them all.
 GROUPKET_WRAPPED_KEY_MODELS = ["core.DataKey", "privacy.RetentionKey"]
 

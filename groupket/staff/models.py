@@ -150,8 +150,10 @@ class AuthenticatorReset(models.Model):
 
 
 class AccessLogEntry(models.Model):
-    """One look by staff at a member's personal items (P7.8). Append-only and hash-chained."""
+    """One look by staff at a member's personal items (P7.8). Append-only, chained by MACs (staff.access_chain)."""
 
+    sequence = models.PositiveBigIntegerField(unique=True, help_text="1, 2, 3 ... with no gap: a gap is a deleted row")
+    key_id = models.CharField(max_length=40, help_text="the access-log key (its master key's id) of entry_hash")
     staff_ref = models.BigIntegerField(db_index=True)
     member_ref = models.BigIntegerField(db_index=True)
     items = models.JSONField()
@@ -160,10 +162,10 @@ class AccessLogEntry(models.Model):
     ip_address = models.CharField(max_length=45)
     created_at = models.DateTimeField(db_index=True)
     previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64, unique=True, help_text="HMAC-SHA256 of the row under key_id")
 
     class Meta:
-        ordering = ["pk"]
+        ordering = ["sequence"]
 
     def __str__(self) -> str:
         return f"access {self.pk} by staff {self.staff_ref}"

@@ -1,4 +1,4 @@
-"""The staff access log: append-only, hash-chained, verified, kept 2 years (P7.8)."""
+"""The staff access log: append-only, chained, verified, kept 2 years (P7.8); tampering: test_access_log_tampering."""
 
 from datetime import timedelta
 from io import StringIO
@@ -6,17 +6,16 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.test import RequestFactory
 from django.utils import timezone
 
 from groupket.core import schedules
 from groupket.privacy.models import DestructionLog
+from groupket.staff.access_chain import GENESIS_HASH
 from groupket.staff.models import AccessLogEntry
 from groupket.staff.permissions import StaffActionDenied
 from groupket.staff.services.access_log import (
     DISPUTE,
-    GENESIS_HASH,
     MEMBER_REQUEST,
     SECURITY,
     log_member_view,
@@ -60,41 +59,6 @@ def test_rows_chain_from_64_zeros_and_verify_intact() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.clause("P7.8")
-def test_an_edited_row_is_reported_by_verify_and_the_command_exits_1() -> None:
-    entries = log_views(make_staff("support_handler"), 4)
-    AccessLogEntry.objects.filter(pk=entries[2].pk).update(reason=SECURITY)
-
-    assert verify_access_log() == entries[2].pk
-    with pytest.raises(CommandError, match=f"broken at row {entries[2].pk}") as error:
-        verify_command()
-    assert error.value.returncode == 1
-
-
-@pytest.mark.django_db
-@pytest.mark.clause("P7.8")
-def test_a_deleted_middle_row_is_caught_at_the_row_after_it() -> None:
-    entries = log_views(make_staff("support_handler"), 4)
-    AccessLogEntry.objects.filter(pk=entries[1].pk).delete()
-
-    assert verify_access_log() == entries[2].pk
-
-
-@pytest.mark.django_db
-@pytest.mark.clause("P7.8")
-def test_a_row_whose_hash_was_recomputed_after_an_edit_still_breaks_the_next_link() -> None:
-    from groupket.staff.services.access_log import compute_hash
-
-    entries = log_views(make_staff("support_handler"), 3)
-    forged = AccessLogEntry.objects.get(pk=entries[1].pk)
-    forged.member_ref = 999_999
-    forged.entry_hash = compute_hash(forged)
-    AccessLogEntry.objects.filter(pk=forged.pk).update(member_ref=999_999, entry_hash=forged.entry_hash)
-
-    assert verify_access_log() == entries[2].pk
-
-
-@pytest.mark.django_db
-@pytest.mark.clause("P7.8")
 def test_items_outside_the_staff_roles_are_refused_and_nothing_is_logged() -> None:
     moderator = make_staff("moderator")
     with pytest.raises(StaffActionDenied):
@@ -128,7 +92,7 @@ def test_purge_deletes_rows_older_than_2_years_and_the_rest_still_verifies() -> 
     assert DestructionLog.objects.get(category="staff access records").count == 2
     # The oldest remaining row is trusted as the start, yet an edit to it is still caught.
     AccessLogEntry.objects.filter(pk=kept[0].pk).update(reference="changed")
-    assert verify_access_log() == kept[0].pk
+    assert verify_access_log().row == kept[0].pk
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,16 +1,14 @@
 """The staff access log: who looked at which member's items, why, and when (P7.8).
 
-Rows are append-only and hash-chained: each row's hash covers its own fields and
-the previous row's hash, so editing, deleting or inserting a row breaks the chain
-at that point and `verify_access_log` names it. Rows are kept 2 years; the purge
-removes the oldest rows, so verification trusts the previous_hash of the oldest
-row that remains.
+Rows are append-only and chained by MACs under a key kept outside the database (staff.access_chain
+says how, and how verification finds an edited, inserted or deleted row). Each append writes its
+sequence and MAC to the application log; the hourly checkpoint job writes the head to a signed file
+beside the keyring; rows are kept 2 years, and the purge signs where the chain now begins.
 """
 
-import hashlib
-import json
+import logging
 from collections.abc import Iterable
-from datetime import UTC
+from functools import partial
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
@@ -21,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from groupket.privacy import inventory
 from groupket.privacy.services import record_destruction
+from groupket.staff import access_keys
+from groupket.staff.access_anchors import HEAD, START, anchor_key_ids, write_anchor
+from groupket.staff.access_chain import APPEND_LOG_FORMAT, ChainBreak, chain_start, row_mac, verify_chain
 from groupket.staff.models import AccessLogEntry
 from groupket.staff.permissions import StaffActionDenied
 from groupket.staff.roles import ROLES
@@ -39,7 +40,7 @@ REASONS: dict[str, Promise] = {
 }
 REASON_CHOICES = list(REASONS.items())
 
-GENESIS_HASH = "0" * 64
+logger = logging.getLogger(__name__)
 RETENTION_MONTHS = 24
 PURGE_METHOD = "rows deleted"
 PURGE_BASIS = "retention period of staff access records (2 years) ended"
@@ -62,25 +63,6 @@ def _check_items(staff: AbstractBaseUser, items: Iterable[str]) -> list[str]:
     return items
 
 
-def _canonical(entry: AccessLogEntry) -> bytes:
-    fields = {
-        "staff_ref": entry.staff_ref,
-        "member_ref": entry.member_ref,
-        "items": list(entry.items),
-        "reason": entry.reason,
-        "reference": entry.reference,
-        "ip_address": entry.ip_address,
-        # Microseconds in UTC, so the text is the same before saving and after reading back.
-        "created_at": entry.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "previous_hash": entry.previous_hash,
-    }
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
-
-
-def compute_hash(entry: AccessLogEntry) -> str:
-    return hashlib.sha256(_canonical(entry)).hexdigest()
-
-
 def _lock_chain() -> None:
     """Serialise appends, so two at once cannot both chain onto the same last row.
 
@@ -96,6 +78,10 @@ def _lock_chain() -> None:
         list(AccessLogEntry.objects.select_for_update().order_by("-pk").values_list("pk")[:1])
 
 
+def _log_append(sequence: int, entry_hash: str, key_id: str) -> None:
+    logger.info(APPEND_LOG_FORMAT, sequence, entry_hash, key_id)
+
+
 def append_entry(
     *, staff_ref: int, member_ref: int, items: list[str], reason: str, reference: str, request: HttpRequest
 ) -> AccessLogEntry:
@@ -106,8 +92,12 @@ def append_entry(
     """
     with transaction.atomic():
         _lock_chain()
-        last_hash = AccessLogEntry.objects.order_by("-pk").values_list("entry_hash", flat=True).first()
+        key_id, secret = access_keys.current_key()
+        last = AccessLogEntry.objects.order_by("-sequence").values_list("sequence", "entry_hash").first()
+        sequence, previous = (last[0] + 1, last[1]) if last else chain_start()
         entry = AccessLogEntry(
+            sequence=sequence,
+            key_id=key_id,
             staff_ref=staff_ref,
             member_ref=member_ref,
             items=items,
@@ -115,10 +105,12 @@ def append_entry(
             reference=reference,
             ip_address=(request.META.get("REMOTE_ADDR") or "")[:45],
             created_at=timezone.now(),
-            previous_hash=last_hash or GENESIS_HASH,
+            previous_hash=previous,
         )
-        entry.entry_hash = compute_hash(entry)
+        entry.entry_hash = row_mac(entry, secret)
         entry.save(force_insert=True)
+        # Logged once committed, so the application log anchors only rows that exist.
+        transaction.on_commit(partial(_log_append, sequence, entry.entry_hash, key_id))
     return entry
 
 
@@ -141,26 +133,53 @@ def log_member_view(
     )
 
 
-def verify_access_log() -> int | None:
-    """The pk of the first row whose hash or link is wrong, or None when the chain is intact.
+def verify_access_log(*, app_log: Iterable[str] = ()) -> ChainBreak | None:
+    """The first break of the chain (a row, or an anchor outside the database), or None when intact."""
+    return verify_chain(app_log=app_log)
 
-    The oldest remaining row's previous_hash is trusted, since the purge deletes from the start.
+
+def _refuse(job: str, broken: ChainBreak) -> int:
+    # Sequence numbers and pks only: no personal data in the log.
+    logger.error("%s refused: the access log does not verify (%s)", job, broken.describe())
+    return 0
+
+
+def checkpoint_access_log() -> int:
+    """Write the newest row as the signed head checkpoint (scheduled hourly); 1 when written.
+
+    Refused while the chain does not verify, so a checkpoint never blesses rows deleted since the last.
     """
-    expected_previous: str | None = None
-    for entry in AccessLogEntry.objects.order_by("pk").iterator(chunk_size=2000):
-        if expected_previous is not None and entry.previous_hash != expected_previous:
-            return entry.pk
-        if compute_hash(entry) != entry.entry_hash:
-            return entry.pk
-        expected_previous = entry.entry_hash
-    return None
+    broken = verify_chain()
+    if broken:
+        return _refuse("checkpoint_access_log", broken)
+    head = AccessLogEntry.objects.order_by("-sequence").values_list("sequence", "entry_hash").first()
+    if head is None:
+        return 0
+    write_anchor(kind=HEAD, sequence=head[0], entry_hash=head[1], at=timezone.now())
+    return 1
 
 
 def purge_old_access_log() -> int:
-    """Delete access records older than 2 years (scheduled daily); how many."""
+    """Delete access records older than 2 years (scheduled daily); how many.
+
+    The purge writes a signed start checkpoint naming where the chain now begins, so what it removed is
+    not taken for a deleted start. Refused while the chain does not verify: it would bless a deletion.
+    """
+    broken = verify_chain()
+    if broken:
+        return _refuse("purge_old_access_log", broken)
     cutoff = inventory.add_months(timezone.now(), -RETENTION_MONTHS)
     with transaction.atomic():
-        deleted, _ = AccessLogEntry.objects.filter(created_at__lt=cutoff).delete()
-        if deleted:
-            record_destruction(category="staff access records", count=deleted, method=PURGE_METHOD, basis=PURGE_BASIS)
+        _lock_chain()
+        old = AccessLogEntry.objects.filter(created_at__lt=cutoff)
+        last_old = old.order_by("-sequence").values_list("sequence", "entry_hash").first()
+        if last_old is None:
+            return 0
+        # Rows are appended in time order, so everything up to the newest old row goes.
+        deleted, _ = AccessLogEntry.objects.filter(sequence__lte=last_old[0]).delete()
+        # Written inside the transaction: if the file cannot be written, no row is deleted.
+        write_anchor(kind=START, sequence=last_old[0] + 1, entry_hash=last_old[1], at=timezone.now())
+        record_destruction(category="staff access records", count=deleted, method=PURGE_METHOD, basis=PURGE_BASIS)
+    used = set(AccessLogEntry.objects.values_list("key_id", flat=True).distinct())
+    access_keys.forget_keys_except(used | anchor_key_ids())
     return deleted
