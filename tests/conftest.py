@@ -8,6 +8,7 @@ from django.test import Client, RequestFactory
 
 from groupket.accounts.models import Member
 from groupket.accounts.services.sessions import start_sign_in
+from groupket.core.actors import SystemActor
 from tests.factories import MemberFactory
 
 
@@ -53,6 +54,10 @@ def signed_in(client: Client, member: Member) -> Callable[..., Client]:
     return client
 
 
+# Test data is set up as the operator would on the server: a recorded system actor, never None.
+TEST_SETUP = SystemActor("test setup")
+
+
 def make_staff(*roles: str, **member_fields: str) -> Member:
     """A member holding these roles, with a confirmed authenticator, as the privacy officer would set up."""
     from groupket.staff.models import Authenticator
@@ -60,7 +65,7 @@ def make_staff(*roles: str, **member_fields: str) -> Member:
 
     staff = MemberFactory(**member_fields)
     for role in roles:
-        grant_role(officer=None, member=staff, role=role, reason="test staff")
+        grant_role(officer=TEST_SETUP, member=staff, role=role, reason="test staff")
     Authenticator.objects.create(
         user=staff, data_key_id=staff.data_key_id, name="authenticator", secret=Authenticator.new_secret()
     )

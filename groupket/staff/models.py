@@ -25,10 +25,12 @@ class RoleGrant(models.Model):
     member_ref = models.BigIntegerField(db_index=True)
     role = models.CharField(max_length=40, choices=ROLE_CHOICES)
     reason = models.CharField(max_length=300)
-    granted_by_ref = models.BigIntegerField(null=True, blank=True)
+    granted_by_ref = models.BigIntegerField(null=True, blank=True, help_text="the privacy officer who granted it")
+    granted_by_operator = models.CharField(max_length=100, blank=True, help_text="or the operator on the server")
     granted_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by_ref = models.BigIntegerField(null=True, blank=True)
+    revoked_by_ref = models.BigIntegerField(null=True, blank=True, help_text="the privacy officer who revoked it")
+    revoked_by_operator = models.CharField(max_length=100, blank=True, help_text="or the operator on the server")
     revoke_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -138,7 +140,8 @@ class AuthenticatorReset(models.Model):
     """A staff member's lost authenticator removed by the privacy officer, with the reason; never deleted (P7.7)."""
 
     member_ref = models.BigIntegerField(db_index=True)
-    reset_by_ref = models.BigIntegerField(null=True, blank=True, help_text="empty: the operator on the server")
+    reset_by_ref = models.BigIntegerField(null=True, blank=True, help_text="the privacy officer who reset it")
+    reset_by_operator = models.CharField(max_length=100, blank=True, help_text="or the operator on the server")
     reason = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
 

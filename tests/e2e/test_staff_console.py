@@ -25,6 +25,7 @@ from django_otp.oath import totp
 from groupket.staff.models import AccessLogEntry
 from groupket.staff.services.access_log import verify_access_log
 from groupket.staff.services.roles import grant_role
+from tests.conftest import TEST_SETUP
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -97,7 +98,7 @@ def test_privacy_officer_enrols_looks_up_a_member_and_finds_the_logged_look(
 
     # Set-up, before the browser opens: a privacy officer with no authenticator yet, and a member.
     officer = MemberFactory(**OFFICER, password=OFFICER_PASSWORD)
-    grant_role(officer=None, member=officer, role="privacy_officer", reason="e2e: the console's first visit")
+    grant_role(officer=TEST_SETUP, member=officer, role="privacy_officer", reason="e2e: the console's first visit")
     member = MemberFactory(**MEMBER)
     member.phone = MEMBER_PHONE
     member.save(update_fields=["phone"])

@@ -29,6 +29,7 @@ from groupket.privacy.models import ConsentEvent, MassNotice, NoticeDelivery
 from groupket.privacy.selectors import has_consent
 from groupket.privacy.services import notices, record_consent
 from groupket.privacy.services.notices import create_mass_notice, deliver_notice, send_mass_notice
+from tests.conftest import TEST_SETUP
 from tests.factories import MemberFactory
 
 FAILING_BACKEND = "tests.privacy.test_news.FailsOnThirdMessage"
@@ -66,7 +67,7 @@ def withdraw(member: Member) -> None:
 def news(**changes: object) -> MassNotice:
     """A news notice recorded but not yet sent (its task is not run)."""
     texts = {"subject_en": "Spring market", "subject_ko": "봄 장터", "body_en": "Come!", "body_ko": "오세요!"}
-    return create_mass_notice(kind=MassNotice.NEWS, queue=False, **{**texts, **changes})
+    return create_mass_notice(actor=TEST_SETUP, kind=MassNotice.NEWS, queue=False, **{**texts, **changes})
 
 
 def unsubscribe_path(message: email.message.EmailMessage) -> str:
@@ -92,7 +93,12 @@ def test_news_reaches_only_members_whose_consent_is_in_force_when_it_is_sent(
 
     with django_capture_on_commit_callbacks() as queued:
         notice = create_mass_notice(
-            kind=MassNotice.NEWS, subject_en="Spring market", subject_ko="봄 장터", body_en="Come!", body_ko="오세요!"
+            actor=TEST_SETUP,
+            kind=MassNotice.NEWS,
+            subject_en="Spring market",
+            subject_ko="봄 장터",
+            body_en="Come!",
+            body_ko="오세요!",
         )
     withdraw(leaving)  # after the notice was made, before it is sent
     assert len(queued) == 1
@@ -262,7 +268,7 @@ def test_notice_texts_are_checked_before_anything_is_stored() -> None:
         with pytest.raises(ValueError, match="notice"):
             news(**changes)
     with pytest.raises(ValueError, match="unknown notice kind"):
-        create_mass_notice(kind="advert", subject_en="a", subject_ko="b", body_en="c", body_ko="d")
+        create_mass_notice(actor=TEST_SETUP, kind="advert", subject_en="a", subject_ko="b", body_en="c", body_ko="d")
     assert MassNotice.objects.count() == 0
 
 

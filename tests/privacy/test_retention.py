@@ -30,6 +30,7 @@ from groupket.privacy.services.retention import (
     read_retained_record,
     sweep_retained_records,
 )
+from tests.conftest import TEST_SETUP
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
 RULE = inventory.RETENTION_RULES[inventory.LOGIN_RECORDS]
@@ -224,7 +225,10 @@ def test_extension_without_a_basis_is_refused_and_changes_nothing(
     before, keys = snapshot(record), RetentionKey.objects.count()
     with pytest.raises(RetentionExtensionRefused, match=message):
         extend_retention(
-            record_ref=record.record_ref, new_destroy_on=record.destroy_on + timedelta(days=400), **arguments
+            actor=TEST_SETUP,
+            record_ref=record.record_ref,
+            new_destroy_on=record.destroy_on + timedelta(days=400),
+            **arguments,
         )
     assert snapshot(record) == before and RetentionKey.objects.count() == keys
     assert not RetentionExtension.objects.exists()
@@ -243,6 +247,7 @@ def test_extension_of_an_unknown_record_or_to_an_earlier_date_is_refused(
     before = snapshot(record)
     with pytest.raises(RetentionExtensionRefused, match=message):
         extend_retention(
+            actor=TEST_SETUP,
             record_ref=ref or record.record_ref, new_destroy_on=record.destroy_on + timedelta(days=days),
             basis_kind="law", basis="Civil Procedure Act art. 344", reference="2026GA1234",
         )  # fmt: skip
@@ -261,7 +266,7 @@ def test_extension_on_a_legal_basis_reseals_the_record_under_its_new_month_key(w
     new_day = inventory.add_months(old_day, 14)
 
     extension = extend_retention(
-        record_ref=record.record_ref, new_destroy_on=new_day, basis_kind="law",
+        actor=TEST_SETUP, record_ref=record.record_ref, new_destroy_on=new_day, basis_kind="law",
         basis="Civil Procedure Act art. 344 (court order to preserve evidence)", reference="Seoul 2026GA1234",
     )  # fmt: skip
 
@@ -286,11 +291,12 @@ def test_extension_on_consent_names_the_consent_event(withdrawn: dict) -> None:
     witness = MemberFactory()
     refused = record_consent(member=witness, document="retention-extension", version=None, granted=False, channel="web")
     with pytest.raises(RetentionExtensionRefused, match="does not grant"):
-        extend_retention(record_ref=record.record_ref, new_destroy_on=record.destroy_on + timedelta(days=30),
+        extend_retention(actor=TEST_SETUP,
+                         record_ref=record.record_ref, new_destroy_on=record.destroy_on + timedelta(days=30),
                          basis_kind="consent", basis="", reference="", consent_event_id=refused.pk)  # fmt: skip
     event = record_consent(member=witness, document="retention-extension", version=None, granted=True, channel="web")
     extension = extend_retention(
-        record_ref=record.record_ref, new_destroy_on=record.destroy_on + timedelta(days=30),
+        actor=TEST_SETUP, record_ref=record.record_ref, new_destroy_on=record.destroy_on + timedelta(days=30),
         basis_kind="consent", basis="", reference="", consent_event_id=event.pk,
     )  # fmt: skip
     assert (extension.basis_kind, extension.reference) == ("consent", f"consent event {event.pk}")

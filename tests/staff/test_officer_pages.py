@@ -16,7 +16,7 @@ from groupket.accounts.services.sign_in import record_login_attempt
 from groupket.accounts.services.unregister import unregister_member
 from groupket.privacy.models import MassNotice, PolicyDocument, RetainedRecord
 from groupket.privacy.services import record_destruction
-from tests.conftest import make_staff, sign_in_staff
+from tests.conftest import TEST_SETUP, make_staff, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
 NEWS = {
@@ -126,7 +126,9 @@ def test_the_notice_list_is_read_in_a_fixed_number_of_queries(officer: Client, d
     from groupket.privacy.services.notices import create_mass_notice
 
     for number in range(3):
-        create_mass_notice(kind=MassNotice.NEWS, **{**NEWS, "subject_en": f"News {number}"}, queue=False)
+        create_mass_notice(
+            actor=TEST_SETUP, kind=MassNotice.NEWS, **{**NEWS, "subject_en": f"News {number}"}, queue=False
+        )
     officer.get("/staff/")
     with django_assert_num_queries(CONSOLE_QUERIES + 1):
         page = officer.get("/staff/notices/").content.decode()

@@ -327,6 +327,8 @@ def test_a_confirmed_deletion_removes_an_item_or_unregisters_the_member(client: 
     assert not DataKey.objects.filter(pk=member.data_key_id).exists()
     basis = f"withdrawal requested from the privacy officer (request {filed.pk})"
     assert DestructionLog.objects.get(category="member account").basis == basis
+    # Every row of the destruction names the officer who caused it.
+    assert set(DestructionLog.objects.values_list("actor_ref", "actor_operator")) == {(officer.pk, "")}
     filed.refresh_from_db()
     # The request itself stays on the desk, sealed under its own key, for its retention period.
     assert filed.member_id is None and filed.requester_name == "Leaving Member"

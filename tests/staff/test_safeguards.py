@@ -19,7 +19,7 @@ from groupket.staff import urls as staff_urls
 from groupket.staff.models import Authenticator, BackupCodes, StaffPasswordHistory
 from groupket.staff.services import safeguards
 from groupket.staff.services.roles import grant_role
-from tests.conftest import make_staff, sign_in, sign_in_staff
+from tests.conftest import TEST_SETUP, make_staff, sign_in, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 from tests.test_security import is_same_origin, loaded_resources
 
@@ -54,7 +54,7 @@ def travel(monkeypatch: pytest.MonkeyPatch, module: object, seconds: float) -> N
 def new_staff(client: Client, role: str = "support_handler") -> Member:
     """A member just given a role, signed in with the password only and no authenticator yet."""
     staff = MemberFactory()
-    grant_role(officer=None, member=staff, role=role, reason="test staff")
+    grant_role(officer=TEST_SETUP, member=staff, role=role, reason="test staff")
     sign_in(client, staff)
     return staff
 
@@ -320,7 +320,7 @@ def test_a_role_granted_during_a_session_brings_the_idle_limit(client: Client, m
     )
     sign_in_staff(client, member)
     assert client.get("/").status_code == 200  # known as an ordinary member from here on
-    grant_role(officer=None, member=member, role="moderator", reason="test staff")
+    grant_role(officer=TEST_SETUP, member=member, role="moderator", reason="test staff")
     assert client.get("/staff/").status_code == 200
     travel(monkeypatch, middleware, 31 * 60)
     client.get("/")

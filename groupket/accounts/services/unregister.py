@@ -4,6 +4,7 @@ from django.db import transaction
 
 from groupket.accounts.models import LoginRecord, Member, SignIn
 from groupket.accounts.services.sessions import end_all_sign_ins
+from groupket.core.actors import acting
 from groupket.core.keys import destroy_data_key
 from groupket.privacy.models import ConsentEvent
 from groupket.privacy.services import record_destruction
@@ -21,19 +22,22 @@ def unregister_member(*, member: Member, password: str) -> None:
     """Check the password, then destroy everything in one transaction; a failure leaves the member whole."""
     if not member.check_password(password):
         raise WrongPassword("the confirmation password did not match")
-    _destroy_membership(member=member, basis=DESTRUCTION_BASIS)
+    _destroy_membership(member=member, basis=DESTRUCTION_BASIS, caused_by=None)
 
 
-def unregister_member_by_officer(*, member: Member, basis: str) -> None:
+@acting("officer")
+def unregister_member_by_officer(*, officer: Member, member: Member, basis: str) -> None:
     """The same destruction without the password, for the privacy officer's desk only (P6.2).
 
     The desk calls it for a request whose requester proved control of the member's address;
-    `basis` names that request in the destruction log (never any personal item).
+    `basis` names that request in the destruction log (never any personal item), and every
+    destruction-log row names the officer.
     """
-    _destroy_membership(member=member, basis=basis)
+    _destroy_membership(member=member, basis=basis, caused_by=officer)
 
 
-def _destroy_membership(*, member: Member, basis: str) -> None:
+def _destroy_membership(*, member: Member, basis: str, caused_by: Member | None) -> None:
+    """caused_by: the officer of the desk; None for the member's own Unregister, which the basis names."""
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         # What a law keeps is copied apart first, while the member's key can still open it (P8.2).
@@ -51,4 +55,6 @@ def _destroy_membership(*, member: Member, basis: str) -> None:
         destroy_data_key(member.data_key_id)
         for category, count in counts.items():
             if count:
-                record_destruction(category=category, count=count, method=DESTRUCTION_METHOD, basis=basis)
+                record_destruction(
+                    category=category, count=count, method=DESTRUCTION_METHOD, basis=basis, caused_by=caused_by
+                )

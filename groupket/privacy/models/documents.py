@@ -14,6 +14,8 @@ class PolicyDocument(models.Model):
     version = models.PositiveIntegerField()
     effective_at = models.DateTimeField()
     published_at = models.DateTimeField(auto_now_add=True)
+    published_by_ref = models.BigIntegerField(null=True, blank=True, help_text="the privacy officer who published it")
+    published_by_operator = models.CharField(max_length=100, blank=True, help_text="or the operator on the server")
     # A material change is announced to every member in advance and asked for again (P3.1).
     material = models.BooleanField(default=False)
     # A change that disadvantages members is announced 30 days ahead instead of 7.

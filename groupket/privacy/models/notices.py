@@ -31,6 +31,8 @@ class MassNotice(models.Model):
     total = models.PositiveIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by_ref = models.BigIntegerField(null=True, blank=True, help_text="the privacy officer who sent it")
+    created_by_operator = models.CharField(max_length=100, blank=True, help_text="or the operator, or a scheduled job")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -61,6 +61,8 @@ class RetentionExtension(models.Model):
     old_destroy_on = models.DateField()
     new_destroy_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    extended_by_ref = models.BigIntegerField(null=True, blank=True, help_text="the staff member who extended it")
+    extended_by_operator = models.CharField(max_length=100, blank=True, help_text="or the operator on the server")
 
     def __str__(self) -> str:
         return f"extension of {self.record_ref} to {self.new_destroy_on}"

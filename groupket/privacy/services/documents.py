@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from groupket.core.actors import Actor, acting, actor_label, actor_ref
 from groupket.privacy.models import ConsentEvent, MassNotice, PolicyDocument
 from groupket.privacy.selectors import current_document
 from groupket.privacy.services.ledger import record_consent
@@ -104,8 +105,10 @@ def latest_version(kind: str, *, lock: bool = False) -> PolicyDocument | None:
     return (documents.select_for_update() if lock else documents).first()
 
 
+@acting("actor", system=True)
 def publish_document(
     *,
+    actor: Actor,
     kind: str,
     body_en: str,
     body_ko: str,
@@ -115,7 +118,9 @@ def publish_document(
     summary_en: str,
     summary_ko: str,
 ) -> PolicyDocument:
-    """Store the next version of a document; a material change is announced to every member after commit."""
+    """Store the next version of a document, recording who published it (the privacy officer, or the operator:
+    staff.views.officer and manage.py publish_policy check that first); a material change is announced to every
+    member after commit."""
     material = material or disadvantageous
     with transaction.atomic():
         # Locking the newest version makes two publications of one document take turns for the next number.
@@ -141,9 +146,11 @@ def publish_document(
             change_summary_ko=summary_ko.strip(),
             body_en=body_en.strip(),
             body_ko=body_ko.strip(),
+            published_by_ref=actor_ref(actor),
+            published_by_operator=actor_label(actor),
         )
         if material:
-            announce_change(document=document)
+            announce_change(actor=actor, document=document)
     return document
 
 
@@ -164,11 +171,13 @@ def _page(document: PolicyDocument) -> str:
     return "terms_version" if document.kind == PolicyDocument.TERMS else "policy_version"
 
 
-def announce_change(*, document: PolicyDocument) -> MassNotice:
+@acting("actor", system=True)
+def announce_change(*, actor: Actor, document: PolicyDocument) -> MassNotice:
     """Queue the bilingual announcement of a material change to every member; it is sent after commit."""
     subject_en, body_en = _announcement(document, "en")
     subject_ko, body_ko = _announcement(document, "ko")
     return create_mass_notice(
+        actor=actor,
         kind=MassNotice.POLICY_CHANGE,
         subject_en=subject_en,
         subject_ko=subject_ko,

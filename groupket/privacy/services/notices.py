@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from groupket.core.actors import Actor, acting, actor_label, actor_ref
 from groupket.core.mail import send_bilingual
 from groupket.privacy import inventory
 from groupket.privacy.guard import require
@@ -54,8 +55,10 @@ def _check_texts(*, kind: str, subjects: tuple[str, str], bodies: tuple[str, str
         raise ValueError("a notice needs a text in English and in Korean")
 
 
+@acting("actor", system=True)
 def create_mass_notice(
     *,
+    actor: Actor,
     kind: str,
     subject_en: str,
     subject_ko: str,
@@ -64,7 +67,11 @@ def create_mass_notice(
     document: PolicyDocument | None = None,
     queue: bool = True,
 ) -> MassNotice:
-    """Record a notice and queue its sending after the transaction commits (queue=False: the caller sends it)."""
+    """Record a notice with who sent it and queue its sending after commit (queue=False: the caller sends it).
+
+    The actor is the privacy officer (staff.views.officer checks the role), the operator (manage.py send_news)
+    or a scheduled job.
+    """
     from groupket.privacy.tasks import send_mass_notice_task
 
     _check_texts(kind=kind, subjects=(subject_en, subject_ko), bodies=(body_en, body_ko))
@@ -76,6 +83,8 @@ def create_mass_notice(
             body_en=body_en,
             body_ko=body_ko,
             document=document,
+            created_by_ref=actor_ref(actor),
+            created_by_operator=actor_label(actor),
         )
         if queue:
             transaction.on_commit(partial(send_mass_notice_task.delay, notice.pk))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from groupket.core.actors import SystemActor
 from groupket.privacy.models import MassNotice
 from groupket.privacy.services.notices import create_mass_notice, subscription_reminder_due
 
@@ -62,6 +63,7 @@ def remind_news_subscribers() -> int:
         subject_en, body_en = reminder_text("en")
         subject_ko, body_ko = reminder_text("ko")
         create_mass_notice(
+            actor=SystemActor.job("remind_news_subscribers"),
             kind=MassNotice.SUBSCRIPTION_REMINDER,
             subject_en=subject_en,
             subject_ko=subject_ko,

@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groupket.core.actors import Actor, acting, actor_label, actor_ref
 from groupket.core.crypto import open_sealed, seal
 from groupket.core.fields import BlindIndexField, EncryptedField
 from groupket.core.ids import time_ordered_uuid
@@ -306,8 +307,10 @@ def _locked_record(record_ref: uuid.UUID | str) -> RetainedRecord:
     return record
 
 
+@acting("actor", system=True)
 def extend_retention(
     *,
+    actor: Actor,
     record_ref: uuid.UUID | str,
     new_destroy_on: date,
     basis_kind: str,
@@ -337,6 +340,8 @@ def extend_retention(
             reference=reference,
             old_destroy_on=old_destroy_on,
             new_destroy_on=new_destroy_on,
+            extended_by_ref=actor_ref(actor),
+            extended_by_operator=actor_label(actor),
         )
 
 

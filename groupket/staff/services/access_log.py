@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from groupket.core.actors import acting
 from groupket.privacy import inventory
 from groupket.privacy.services import record_destruction
 from groupket.staff import access_keys
@@ -114,6 +115,7 @@ def append_entry(
     return entry
 
 
+@acting("staff")
 def log_member_view(
     *, staff: AbstractBaseUser, member_id: int, items: list[str], reason: str, reference: str, request: HttpRequest
 ) -> AccessLogEntry:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from groupket.accounts.models import Member
 from groupket.accounts.services.sessions import end_all_sign_ins
+from groupket.core.actors import Actor, SystemActor, acting, actor_label, actor_ref
 from groupket.staff.models import Authenticator, AuthenticatorReset, BackupCodes
 from groupket.staff.selectors import is_staff
 from groupket.staff.services.roles import check_can_grant
@@ -30,17 +31,18 @@ def _checked_reason(reason: str) -> str:
     return reason
 
 
-def reset_authenticator(*, officer: Member | None, staff: Member, reason: str) -> AuthenticatorReset:
+@acting("officer", system=True)
+def reset_authenticator(*, officer: Actor, staff: Member, reason: str) -> AuthenticatorReset:
     """Remove the staff member's authenticator and backup codes, sign them out everywhere, and record why.
 
-    officer None: the operator on the server (manage.py reset_authenticator), for an officer's own device.
+    The officer is another privacy officer, or the operator on the server (SystemActor, manage.py
+    reset_authenticator) for an officer's own device.
     """
-    if officer is not None:
-        check_can_grant(officer)
-        if officer.pk == staff.pk:
-            raise AuthenticatorResetRefused(
-                _("Your own authenticator is reset by another privacy officer, or by the operator on the server.")
-            )
+    check_can_grant(officer)
+    if not isinstance(officer, SystemActor) and officer.pk == staff.pk:
+        raise AuthenticatorResetRefused(
+            _("Your own authenticator is reset by another privacy officer, or by the operator on the server.")
+        )
     reason = _checked_reason(reason)
     with transaction.atomic():
         # Locking the member serialises a reset with an enrolment or a sign-in of the same account.
@@ -56,7 +58,7 @@ def reset_authenticator(*, officer: Member | None, staff: Member, reason: str) -
             )
         end_all_sign_ins(member=staff)
         reset = AuthenticatorReset.objects.create(
-            member_ref=staff.pk, reset_by_ref=officer.pk if officer else None, reason=reason
+            member_ref=staff.pk, reset_by_ref=actor_ref(officer), reset_by_operator=actor_label(officer), reason=reason
         )
         transaction.on_commit(lambda: _send_notice(reset.pk))
     return reset

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groupket.core.actors import acting
 from groupket.privacy import inventory
 from groupket.privacy.models import Disclosure
 from groupket.privacy.services.disclosures import record_disclosure
@@ -103,6 +104,7 @@ def _check_dates(draft: LegalRequestDraft, today: date) -> None:
         raise LegalRequestRefused(_("Give the reason notice is forbidden."), "notice_forbidden_reason")
 
 
+@acting("officer")
 def record_legal_request(*, officer: AbstractBaseUser, draft: LegalRequestDraft) -> LegalRequest:
     """Record a request from an authority as the privacy officer received it; nothing is released yet."""
     _check_permission(officer)
@@ -210,6 +212,7 @@ def _disclose(legal_request: LegalRequest, member: AbstractBaseUser, today: date
     )
 
 
+@acting("officer")
 def release_legal_request(*, officer: AbstractBaseUser, legal_request_id: int, request: HttpRequest) -> dict[str, Any]:
     """Release the items in scope of the members in scope, once: the file's content, as a dict for JSON.
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from groupket.accounts.models import Member
 from groupket.accounts.services.profile import ProfileChanges, ProfileUpdate, update_profile
 from groupket.accounts.services.unregister import unregister_member_by_officer
+from groupket.core.actors import acting
 from groupket.core.keys import create_data_key
 from groupket.staff.models import PrivacyRequest, RequestAction, RequestAttachment
 from groupket.staff.permissions import check_action
@@ -184,6 +185,7 @@ def _take_up(filed: PrivacyRequest) -> list[str]:
     return []
 
 
+@acting("officer")
 def save_officer_notes(*, officer: AbstractBaseUser, request_id: int, notes: str) -> PrivacyRequest:
     check_can_work_requests(officer)
     with transaction.atomic():
@@ -194,6 +196,7 @@ def save_officer_notes(*, officer: AbstractBaseUser, request_id: int, notes: str
     return filed
 
 
+@acting("officer")
 def send_verification_link(*, officer: AbstractBaseUser, request_id: int) -> PrivacyRequest:
     """Mail the requester a signed link; opening it proves they control the address the request came from."""
     check_can_work_requests(officer)
@@ -234,6 +237,7 @@ def verify_requester(*, token: str) -> PrivacyRequest:
     return filed
 
 
+@acting("officer")
 def answer_request(*, officer: AbstractBaseUser, request_id: int, answer: str) -> PrivacyRequest:
     """Record the answer and mail it to the requester (P6.2)."""
     check_can_work_requests(officer)
@@ -250,6 +254,7 @@ def answer_request(*, officer: AbstractBaseUser, request_id: int, answer: str) -
     return filed
 
 
+@acting("officer")
 def close_request(*, officer: AbstractBaseUser, request_id: int) -> PrivacyRequest:
     check_can_work_requests(officer)
     with transaction.atomic():
@@ -279,6 +284,7 @@ def _current_profile(member: Member) -> ProfileChanges:
     return ProfileChanges(name=member.name, email=member.email, phone=member.phone, bio=member.bio)
 
 
+@acting("officer")
 def carry_out_correction(*, officer: AbstractBaseUser, request_id: int, item: str, value: str) -> ProfileUpdate:
     """Correct one item of the requester's account through Edit Profile's own service.
 
@@ -297,6 +303,7 @@ def carry_out_correction(*, officer: AbstractBaseUser, request_id: int, item: st
     return update
 
 
+@acting("officer")
 def delete_member_item(*, officer: AbstractBaseUser, request_id: int, item: str) -> ProfileUpdate:
     """Delete one optional item of the requester's account (its column becomes NULL)."""
     check_can_work_requests(officer)
@@ -313,6 +320,7 @@ def delete_member_item(*, officer: AbstractBaseUser, request_id: int, item: str)
     return update
 
 
+@acting("officer")
 def unregister_member_by_request(*, officer: AbstractBaseUser, member: Member, request_id: int) -> None:
     """Unregister the requester on their verified request: Unregister's own destruction, without their password."""
     check_can_work_requests(officer)
@@ -322,7 +330,7 @@ def unregister_member_by_request(*, officer: AbstractBaseUser, member: Member, r
             raise RequestActionRefused(_("This request is not from that member. Nothing was changed."))
         locked = _member_to_act_on(filed, officer)
         basis = f"withdrawal requested from the privacy officer (request {filed.pk})"
-        unregister_member_by_officer(member=locked, basis=basis)
+        unregister_member_by_officer(officer=officer, member=locked, basis=basis)
         # The cascade has set the request's member to NULL; the request itself stays for its retention period.
         filed.member_id = None
         filed.save(update_fields=_take_up(filed))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from groupket.core.actors import acting
 from groupket.privacy.models import RetainedRecord
 from groupket.privacy.services.retention import READ_PURPOSES, RetainedReadRefused, read_retained_record
 from groupket.staff.permissions import check_action
@@ -76,6 +77,7 @@ def _log_read(
     )
 
 
+@acting("custodian")
 def read_for_purpose(
     *, custodian: AbstractBaseUser, record_ref: uuid.UUID, purpose: str, request: HttpRequest
 ) -> dict[str, Any]:

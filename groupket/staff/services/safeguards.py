@@ -23,6 +23,7 @@ from django_otp.models import Device
 from groupket.accounts.middleware import SIGN_IN_ID
 from groupket.accounts.models import Member, SignIn
 from groupket.accounts.services.passwords import change_password
+from groupket.core.actors import acting
 from groupket.staff.models import Authenticator, BackupCodes, StaffPasswordHistory
 from groupket.staff.selectors import is_staff
 
@@ -72,6 +73,7 @@ def normalise_code(code: str) -> str:
 # --- Enrolment --------------------------------------------------------------------------------------------
 
 
+@acting("staff")
 def start_enrolment(*, staff: Member) -> Authenticator:
     """The authenticator being enrolled: the waiting one, or a new one with a fresh secret."""
     with transaction.atomic():
@@ -95,6 +97,7 @@ def _lock_member_without_authenticator(staff: Member) -> None:
         raise EnrolmentRefused("the account already has a confirmed authenticator")
 
 
+@acting("staff")
 def confirm_enrolment(*, request: HttpRequest, staff: Member, code: str) -> list[str]:
     """Confirm the waiting authenticator with a current code; the new backup codes, shown once."""
     with transaction.atomic():
@@ -141,6 +144,7 @@ def _mark_verified(request: HttpRequest, staff: Member, device: Device) -> None:
 # --- Verification at sign-in --------------------------------------------------------------------------------
 
 
+@acting("staff")
 def verify_second_factor(*, request: HttpRequest, staff: Member, code: str) -> Device:
     """Pass the second factor with a current TOTP code or an unused backup code (used up by this)."""
     if verification_locked(staff.pk):
@@ -208,6 +212,7 @@ def _forget_failures(member_id: int) -> None:
 # --- Password changes ---------------------------------------------------------------------------------------
 
 
+@acting("staff")
 def change_staff_password(*, request: HttpRequest, staff: Member, new_password: str) -> int:
     """Set a new password that is neither the current one nor one of the kept earlier ones; keep this session.
 

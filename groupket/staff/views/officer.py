@@ -49,7 +49,7 @@ def notices(request: HttpRequest) -> HttpResponse:
     form = NewsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            create_mass_notice(kind=MassNotice.NEWS, **form.cleaned_data)
+            create_mass_notice(actor=request.user, kind=MassNotice.NEWS, **form.cleaned_data)
         except ValueError:
             form.add_error(None, _("The news could not be queued as written: check both subjects and both texts."))
         else:
@@ -121,7 +121,7 @@ def policy(request: HttpRequest) -> HttpResponse:
             shown.add_error(None, _("The text changed after the preview: look at the changes below, then publish."))
         return _policy_page(request, shown, diffs=_diffs(form, previous), status=400 if shown.errors else 200)
     try:
-        document = publish_document(**fields)
+        document = publish_document(actor=request.user, **fields)
     except PublicationRefused as refusal:
         form.add_error(None, str(refusal))
         return _policy_page(request, form, status=400)

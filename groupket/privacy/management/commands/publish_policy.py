@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from groupket.core.actors import SystemActor
 from groupket.privacy.models import PolicyDocument
 from groupket.privacy.selectors import document_diff
 from groupket.privacy.services.documents import (
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             self.stdout.write("Nothing was published.")
             return
         try:
-            document = publish_document(**fields)
+            document = publish_document(actor=SystemActor.operator("publish_policy"), **fields)
         except PublicationRefused as refusal:
             raise CommandError(str(refusal)) from None
         self.stdout.write(self.style.SUCCESS(f"Published {document.kind} version {document.version}."))

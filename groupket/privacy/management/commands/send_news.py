@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from groupket.core.actors import SystemActor
 from groupket.privacy.models import MassNotice
 from groupket.privacy.services.notices import create_mass_notice, send_mass_notice
 
@@ -61,6 +62,7 @@ class Command(BaseCommand):
             raise CommandError(f"missing {names} (all four are needed, or --resume NOTICE_ID)")
         try:
             return create_mass_notice(
+                actor=SystemActor.operator("send_news"),
                 kind=MassNotice.NEWS,
                 subject_en=options["subject_en"].strip(),
                 subject_ko=options["subject_ko"].strip(),

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from groupket.accounts.models import Member
+from groupket.core.actors import SystemActor
 from groupket.staff.roles import ROLES
 from groupket.staff.services.roles import RoleChangeRefused, grant_role
 
@@ -23,7 +24,12 @@ class Command(BaseCommand):
         if member is None:
             raise CommandError("no active member has that ID")
         try:
-            grant_role(officer=None, member=member, role=options["role"], reason=options["reason"])
+            grant_role(
+                officer=SystemActor.operator("grant_role"),
+                member=member,
+                role=options["role"],
+                reason=options["reason"],
+            )
         except RoleChangeRefused as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"granted {options['role']} to member {member.pk}"))

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from groupket.accounts.models import Member
 from groupket.accounts.services.registration import Signup, make_verification_token, register_member, verify_email
+from groupket.core.actors import SystemActor
 from groupket.staff.services.roles import grant_role
 
 # Demo use only, like load_demo's members: it follows the member password rules and is printed below.
@@ -52,4 +53,9 @@ class Command(BaseCommand):
                 channel="demo",
             )
             verify_email(token=make_verification_token(member))
-            grant_role(officer=None, member=member, role=ROLE, reason="demo staff account (load_staff_demo)")
+            grant_role(
+                officer=SystemActor.operator("load_staff_demo"),
+                member=member,
+                role=ROLE,
+                reason="demo staff account (load_staff_demo)",
+            )

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from groupket.accounts.models import Member
+from groupket.core.actors import SystemActor
 from groupket.staff.services.authenticators import AuthenticatorResetRefused, reset_authenticator
 
 
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         if staff is None:
             raise CommandError("no active member has that ID")
         try:
-            reset = reset_authenticator(officer=None, staff=staff, reason=options["reason"])
+            reset = reset_authenticator(
+                officer=SystemActor.operator("reset_authenticator"), staff=staff, reason=options["reason"]
+            )
         except AuthenticatorResetRefused as refusal:
             raise CommandError(str(refusal)) from None
         self.stdout.write(
