@@ -25,7 +25,7 @@ from groupket.privacy.services.notices import create_mass_notice
 from groupket.staff.models import AuthenticatorReset, RoleGrant
 from groupket.staff.services.authenticators import reset_authenticator
 from groupket.staff.services.roles import grant_role, revoke_role
-from tests.conftest import make_staff
+from tests.conftest import make_staff, sign_in_staff
 from tests.factories import MemberFactory
 
 ROOT = Path(groupket.__file__).parent
@@ -206,3 +206,18 @@ def test_the_subscription_reminder_job_is_its_own_recorded_actor() -> None:
         queue=False,
     )
     assert notice.created_by_operator == "scheduled job remind_news_subscribers"
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P7.6")
+def test_the_role_desk_history_names_the_operator_who_granted(client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("getpass.getuser", lambda: "deploy")
+    MemberFactory(username="first.officer")
+    call_command("grant_role", "first.officer", "moderator", reason="joins the review team", stdout=StringIO())
+    sign_in_staff(client, make_staff("privacy_officer"))
+
+    english = client.get("/staff/roles/").content.decode()
+    korean = client.get("/staff/roles/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    assert "the operator (operator deploy (manage.py grant_role))" in english
+    assert "운영자(operator deploy (manage.py grant_role))" in korean

@@ -27,9 +27,10 @@ def usernames_by_id(ids: Iterable[int | None]) -> dict[int, str]:
     return {member.pk: member.username for member in Member.objects.filter(pk__in=wanted).only("username", "data_key")}
 
 
-def display_name(names: dict[int, str], pk: int | None) -> str:
+def display_name(names: dict[int, str], pk: int | None, operator: str = "") -> str:
+    """A staff member's ID, or the recorded system actor (its label names the server user and the command)."""
     if pk is None:
-        return _("the operator")
+        return _("the operator (%(label)s)") % {"label": operator} if operator else _("the operator")
     return names.get(pk) or _("former member #%(id)s") % {"id": pk}
 
 
@@ -50,17 +51,17 @@ def _events(grants: list[RoleGrant], resets: list[AuthenticatorReset], names: di
             "authenticator_reset",
             "",
             display_name(names, reset.member_ref),
-            display_name(names, reset.reset_by_ref),
+            display_name(names, reset.reset_by_ref, reset.reset_by_operator),
             reset.reason,
         )
         for reset in resets
     ]
     for grant in grants:
         label, member = ROLES[grant.role].label, display_name(names, grant.member_ref)
-        by = display_name(names, grant.granted_by_ref)
+        by = display_name(names, grant.granted_by_ref, grant.granted_by_operator)
         events.append(RoleEvent(grant.granted_at, "granted", label, member, by, grant.reason))
         if grant.revoked_at:
-            by = display_name(names, grant.revoked_by_ref)
+            by = display_name(names, grant.revoked_by_ref, grant.revoked_by_operator)
             events.append(RoleEvent(grant.revoked_at, "revoked", label, member, by, grant.revoke_reason))
     return sorted(events, key=lambda event: event.when, reverse=True)
 
