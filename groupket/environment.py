@@ -21,7 +21,7 @@ class StrictEnv(environ.Env):
         raw = self.ENVIRON.get(var)
         try:
             if isinstance(raw, str) and raw.startswith("$"):
-                return self.parse_value(raw, cast)
+                return self.parse_value(raw, cast)  # the value itself, not django-environ's "$OTHER_VARIABLE"
             return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
         except ValueError as error:
             raise ImproperlyConfigured(f"{var} {error}") from None

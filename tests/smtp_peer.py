@@ -71,17 +71,21 @@ class SmtpPeer:
         return f"{scheme}://{credentials}127.0.0.1:{self.port}" + ("?starttls=1" if starttls else "")
 
 
-def _server_context(root: Path) -> ssl.SSLContext:
+def _trusted_context(root: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """The server's TLS context, with a self-signed certificate that this process is made to trust."""
     make_certificate(root / "cert.pem", root / "key.pem")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(root / "cert.pem", root / "key.pem")
+    monkeypatch.setenv("SSL_CERT_FILE", str(root / "cert.pem"))
     return context
 
 
 @contextlib.contextmanager
 def running_server(root: Path, **smtp_parameters: object) -> Iterator[SmtpPeer]:
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **smtp_parameters)
+    controller = Controller(
+        sink, hostname="127.0.0.1", port=free_port(), authenticator=_check_password, **smtp_parameters
+    )
     controller.start()
     try:
         yield SmtpPeer(sink=sink, port=controller.port, cert_file=root / "cert.pem")
@@ -93,19 +97,17 @@ def running_server(root: Path, **smtp_parameters: object) -> Iterator[SmtpPeer]:
 @pytest.fixture(name="smtp_peer")
 def smtp_peer_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpPeer]:
     """A server that offers STARTTLS and AUTH after it, and takes plain mail without AUTH too."""
-    context = _server_context(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "cert.pem"))
-    with running_server(tmp_path, tls_context=context, authenticator=_check_password, auth_require_tls=True) as peer:
+    tls = _trusted_context(tmp_path, monkeypatch)
+    with running_server(tmp_path, tls_context=tls, auth_require_tls=True) as peer:
         yield peer
 
 
 @pytest.fixture(name="smtps_peer")
 def smtps_peer_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpPeer]:
     """A server speaking TLS from the first byte (smtps://, port 465 in production), with AUTH."""
-    context = _server_context(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "cert.pem"))
+    tls = _trusted_context(tmp_path, monkeypatch)
     # aiosmtpd's auth_require_tls asks for STARTTLS: this connection is TLS already.
-    with running_server(tmp_path, ssl_context=context, authenticator=_check_password, auth_require_tls=False) as peer:
+    with running_server(tmp_path, ssl_context=tls, auth_require_tls=False) as peer:
         yield peer
 
 
