@@ -1,5 +1,5 @@
 # Groupket: the two commands (`make run`, `make test`) and the developer's helpers.
-# Everything installs from pip into .venv; nothing else is needed (translations compile in pure Python).
+# Everything installs from pip into .venv; nothing else is needed (translations compile with polib, not GNU gettext).
 
 PYTHON ?= python3
 VENV := .venv

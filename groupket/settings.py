@@ -5,37 +5,32 @@ nowhere else (README, "Configuration"). The defaults are safe on a laptop;
 GROUPKET_ENV=production turns on every production safeguard.
 """
 
-import os
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from groupket.environment import StrictEnv, smtp_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("GROUPKET_VAR_DIR", BASE_DIR / "var"))
+# A value that cannot be read as its type stops startup, naming the variable (groupket.environment).
+env = StrictEnv()
+VAR_DIR = Path(env.str("GROUPKET_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-GROUPKET_ENV = os.environ.get("GROUPKET_ENV", "development")
-if GROUPKET_ENV not in ("development", "production"):
-    raise ImproperlyConfigured(f"GROUPKET_ENV must be development or production, not {GROUPKET_ENV!r}")
+GROUPKET_ENV = env.choice("GROUPKET_ENV", choices=("development", "production"), default="development")
 PRODUCTION = GROUPKET_ENV == "production"
 
 
-def _flag(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    return default if raw is None else raw.strip().lower() in ("1", "true", "yes", "on")
-
-
 def _list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env.str(name, default=default).split(",") if item.strip()]
 
 
 def _secret_key() -> str:
-    key = os.environ.get("GROUPKET_SECRET_KEY")
+    key = env.str("GROUPKET_SECRET_KEY", default="")
     if key:
         return key
     if PRODUCTION:
@@ -49,9 +44,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = _flag("GROUPKET_DEBUG", False)
+DEBUG = env.bool("GROUPKET_DEBUG", default=False)
 ALLOWED_HOSTS = _list("GROUPKET_ALLOWED_HOSTS", "127.0.0.1,localhost")
-SITE_URL = os.environ.get("GROUPKET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("GROUPKET_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -111,7 +106,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'groupket.sqlite3'}"),
+        env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'groupket.sqlite3'}"),
         conn_max_age=0 if not PRODUCTION else 60,
     )
 }
@@ -126,7 +121,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and tasks ----------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -134,8 +129,8 @@ else:
 
 # Without a broker, tasks run in-process so `make run` needs no server. Celery still opens a
 # producer to check serializers on an eager call: the in-memory transport keeps it off the network.
-CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
+CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 
@@ -241,12 +236,12 @@ GROUPKET_SCHEDULES = {
 }
 
 # --- Encryption keys -----------------------------------------------------------------
-GROUPKET_KEYRING = os.environ.get("GROUPKET_KEYRING", "")
-GROUPKET_KEYRING_FILE = Path(os.environ.get("GROUPKET_KEYRING_FILE", VAR_DIR / "keyring.json"))
-GROUPKET_KEY_GRACE_HOURS = float(os.environ.get("GROUPKET_KEY_GRACE_HOURS", "24"))
+GROUPKET_KEYRING = env.str("GROUPKET_KEYRING", default="")
+GROUPKET_KEYRING_FILE = Path(env.str("GROUPKET_KEYRING_FILE", default=str(VAR_DIR / "keyring.json")))
+GROUPKET_KEY_GRACE_HOURS = env.float("GROUPKET_KEY_GRACE_HOURS", default=24.0)
 # The access log's MAC keys and signed checkpoints (P7.8); empty: files beside GROUPKET_KEYRING_FILE.
-GROUPKET_ACCESS_LOG_KEYS_FILE = os.environ.get("GROUPKET_ACCESS_LOG_KEYS_FILE", "")
-GROUPKET_ACCESS_LOG_CHECKPOINT_FILE = os.environ.get("GROUPKET_ACCESS_LOG_CHECKPOINT_FILE", "")
+GROUPKET_ACCESS_LOG_KEYS_FILE = env.str("GROUPKET_ACCESS_LOG_KEYS_FILE", default="")
+GROUPKET_ACCESS_LOG_CHECKPOINT_FILE = env.str("GROUPKET_ACCESS_LOG_CHECKPOINT_FILE", default="")
 # Models whose rows hold a key wrapped by the master key (`wrapped`, `master_key_id`): rotation re-wraps them all.
 GROUPKET_WRAPPED_KEY_MODELS = ["core.DataKey", "privacy.RetentionKey"]
 
@@ -259,29 +254,26 @@ GROUPKET_STAFF_PASSWORD_DAYS = 90
 GROUPKET_STAFF_PASSWORD_HISTORY = 5
 GROUPKET_STAFF_IDLE_SECONDS = 30 * 60
 GROUPKET_STAFF_SESSION_SECONDS = 12 * 3600
-OTP_TOTP_ISSUER = "Groupket"
 
 # --- Uploads -----------------------------------------------------------------------------
-CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 GROUPKET_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # --- Mail ----------------------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = os.environ.get("GROUPKET_FROM_EMAIL", "Groupket <no-reply@groupket.localhost>")
-GROUPKET_MAIL_DIR = Path(os.environ.get("GROUPKET_MAIL_DIR", VAR_DIR / "mail"))
-EMAIL_URL = os.environ.get("EMAIL_URL", "")
+DEFAULT_FROM_EMAIL = env.str("GROUPKET_FROM_EMAIL", default="Groupket <no-reply@groupket.localhost>")
+GROUPKET_MAIL_DIR = Path(env.str("GROUPKET_MAIL_DIR", default=str(VAR_DIR / "mail")))
+EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
-    _mail = urlsplit(EMAIL_URL)
-    if _mail.scheme not in ("smtp", "smtps"):
-        raise ImproperlyConfigured("EMAIL_URL must start with smtp:// or smtps://")
+    _mail = smtp_settings(EMAIL_URL)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _mail.hostname or "localhost"
-    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
-    EMAIL_HOST_USER = unquote(_mail.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
-    EMAIL_USE_SSL = _mail.scheme == "smtps"
-    EMAIL_USE_TLS = parse_qs(_mail.query).get("starttls", ["0"])[0] == "1"
+    EMAIL_HOST = _mail["EMAIL_HOST"]
+    EMAIL_PORT = _mail["EMAIL_PORT"]
+    EMAIL_HOST_USER = _mail["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _mail["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_SSL = _mail["EMAIL_USE_SSL"]
+    EMAIL_USE_TLS = _mail["EMAIL_USE_TLS"]
     EMAIL_TIMEOUT = 20
 else:
     # Every message becomes an .eml file a person can open (README, "Mail").
@@ -289,15 +281,15 @@ else:
 
 # --- The privacy officer (P11.1) ------------------------------------------------------------
 GROUPKET_PRIVACY_OFFICER = {
-    "name": os.environ.get("GROUPKET_PRIVACY_OFFICER_NAME", "Groupket Privacy Officer"),
-    "email": os.environ.get("GROUPKET_PRIVACY_OFFICER_EMAIL", "privacy@groupket.localhost"),
-    "phone": os.environ.get("GROUPKET_PRIVACY_OFFICER_PHONE", "+82-2-0000-0000"),
+    "name": env.str("GROUPKET_PRIVACY_OFFICER_NAME", default="Groupket Privacy Officer"),
+    "email": env.str("GROUPKET_PRIVACY_OFFICER_EMAIL", default="privacy@groupket.localhost"),
+    "phone": env.str("GROUPKET_PRIVACY_OFFICER_PHONE", default="+82-2-0000-0000"),
 }
 # Requests to the officer (P6.2): answered within 10 days; emails read from this mailbox, if set.
 GROUPKET_REQUEST_DUE_DAYS = 10
 GROUPKET_REQUEST_VERIFY_MAX_AGE = 7 * 24 * 3600
 GROUPKET_REQUEST_MESSAGE_MAX_CHARS = 5000
-GROUPKET_OFFICER_MAILBOX = os.environ.get("GROUPKET_OFFICER_MAILBOX", "")
+GROUPKET_OFFICER_MAILBOX = env.str("GROUPKET_OFFICER_MAILBOX", default="")
 if GROUPKET_OFFICER_MAILBOX and not GROUPKET_OFFICER_MAILBOX.startswith(("maildir:", "imaps://")):
     raise ImproperlyConfigured("GROUPKET_OFFICER_MAILBOX must start with maildir: or imaps://")
 GROUPKET_OFFICER_MAIL_MAX_BYTES = 10 * 1024 * 1024
@@ -365,7 +357,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("GROUPKET_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env.choice(
+            "GROUPKET_LOG_LEVEL", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), default="INFO"
+        ),
+    },
     "loggers": {
         # Django's request logger prints the path and, on errors, request details.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},

@@ -9,6 +9,7 @@ from django.test import Client, RequestFactory
 from groupket.accounts.models import Member
 from groupket.accounts.services.sessions import start_sign_in
 from groupket.core.actors import SystemActor
+from tests.clamd_peer import clamd_daemon  # noqa: F401 (a session fixture: one real clamd for every test)
 from tests.factories import MemberFactory
 
 

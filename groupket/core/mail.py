@@ -1,6 +1,13 @@
-"""Without SMTP, every outgoing message is written as one .eml file a person can open."""
+"""Sending mail: through the SMTP server of EMAIL_URL, or, without one, as .eml files a person can open.
+
+A message the server does not take raises MailNotSent, which says whether trying again later may help
+and names the server's reply code, never an address: task failures are logged, and smtplib's own
+exceptions carry the refused recipients.
+"""
 
 import secrets
+import smtplib
+import ssl
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -9,6 +16,34 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+
+class MailNotSent(smtplib.SMTPException):
+    """The message did not go out. `temporary`: the server was unreachable or answered 4xx, so a later try may
+    succeed; otherwise (5xx, an untrusted certificate, no STARTTLS) only a change of address or configuration helps.
+    """
+
+    def __init__(self, reason: str, *, temporary: bool) -> None:
+        super().__init__(reason)
+        self.temporary = temporary
+
+
+def _not_sent(error: OSError) -> MailNotSent:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        listed = ", ".join(str(code) for code in codes)
+        return MailNotSent(f"the mail server refused the recipient ({listed})", temporary=all(c < 500 for c in codes))
+    if isinstance(error, smtplib.SMTPResponseException):
+        return MailNotSent(
+            f"the mail server answered {error.smtp_code} ({type(error).__name__})", temporary=error.smtp_code < 500
+        )
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return MailNotSent("the mail server's certificate is not trusted", temporary=False)
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return MailNotSent(
+            "the mail server does not offer the STARTTLS or AUTH that EMAIL_URL asks for", temporary=False
+        )
+    return MailNotSent(f"the message was not sent ({type(error).__name__})", temporary=True)
 
 
 class EmlFileBackend(BaseEmailBackend):
@@ -25,13 +60,17 @@ def send_bilingual(
     *, to: str, subject_en: str, subject_ko: str, body_en: str, body_ko: str, headers: dict[str, str] | None = None
 ) -> None:
     """One message in English and Korean, since a member's language is not stored."""
-    EmailMessage(
+    message = EmailMessage(
         subject=f"[Groupket] {subject_en} / {subject_ko}",
         body=f"{body_en.strip()}\n\n----------\n\n{body_ko.strip()}\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers=headers or {},
-    ).send()
+    )
+    try:
+        message.send()
+    except OSError as error:  # smtplib's exceptions, refused connections, timeouts and TLS errors alike
+        raise _not_sent(error) from None
 
 
 def send_in_both_languages(

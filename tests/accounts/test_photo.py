@@ -3,7 +3,6 @@
 import os
 import struct
 import zlib
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
@@ -13,8 +12,8 @@ from django.test import Client
 from PIL import ExifTags, Image
 
 from groupket.accounts.models import Member
+from tests.clamd_peer import EICAR, EICAR_FOUND_AS, Clamd
 from tests.conftest import sign_in
-from tests.core.test_antivirus import EICAR, ClamdPeer
 from tests.factories import MemberFactory
 
 
@@ -182,29 +181,32 @@ def test_photo_is_served_privately_to_its_own_member_only(client: Client, member
 
 
 @pytest.fixture
-def clamd(settings) -> Iterator[ClamdPeer]:
-    with ClamdPeer() as peer:
-        settings.CLAMD_SOCKET = peer.address
-        yield peer
+def clamd(settings, clamd_daemon: Clamd) -> Clamd:
+    """The real clamd scans uploads."""
+    settings.CLAMD_SOCKET = clamd_daemon.address
+    return clamd_daemon
 
 
 @pytest.mark.django_db
 @pytest.mark.clause("P7.2")
 def test_clamd_rejects_an_infected_upload_and_nothing_is_stored(signed_in: Client, member, clamd) -> None:
     infected = image_bytes("PNG") + EICAR  # a valid PNG that Pillow alone would accept
-    response = upload(signed_in, member, infected, name="me.png", content_type="image/png")
+    with clamd.watch() as verdicts:
+        response = upload(signed_in, member, infected, name="me.png", content_type="image/png")
     assert response.status_code == 400
     assert "virus scanner found something harmful" in response.content.decode()
     assert stored_photo(member) is None
-    assert clamd.streams == [infected]  # the original bytes, before any decoding
+    # The original bytes reached clamd, before any decoding would drop what follows the image.
+    assert verdicts == [f"{EICAR_FOUND_AS} FOUND"]
 
 
 @pytest.mark.django_db
 @pytest.mark.clause("P7.2")
 def test_clamd_passes_a_clean_upload(signed_in: Client, member, clamd) -> None:
     clean = image_bytes("JPEG", (2000, 100))
-    assert upload(signed_in, member, clean).status_code == 302
-    assert clamd.streams == [clean]
+    with clamd.watch() as verdicts:
+        assert upload(signed_in, member, clean).status_code == 302
+    assert verdicts == ["OK"]
     assert served(signed_in).size == (1024, 51)
 
 

@@ -1,15 +1,13 @@
-"""The clamd INSTREAM client against a real protocol peer (P7.2).
+"""The clamd INSTREAM client against a real clamd, started by the tests (tests/clamd_peer.py) (P7.2).
 
-ClamdPeer is a small threaded socket server that speaks INSTREAM as clamd does:
-it answers FOUND when the stream contains the EICAR test string, OK otherwise.
-The upload tests in tests/accounts/test_photo.py use it too.
+The cases where no verdict comes (clamd down, clamd refusing the stream, a reply that is no verdict) all
+fail closed. The last of them uses a socket that answers something other than a verdict, because that
+answer is the case under test; everything else talks to clamd itself.
 """
 
+import contextlib
 import os
-import shutil
 import socket
-import socketserver
-import struct
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -18,119 +16,46 @@ from pathlib import Path
 import pytest
 
 from groupket.core import antivirus
-
-# Built from two halves so that a real scanner does not flag this source file.
-EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-EICAR_SIGNATURE = "Eicar-Test-Signature"
-
-
-def _read_exact(conn: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        received = conn.recv(size - len(data))
-        if not received:
-            raise ConnectionError("client closed mid-stream")
-        data += received
-    return data
-
-
-class _InstreamHandler(socketserver.BaseRequestHandler):
-    def handle(self) -> None:
-        command = b""
-        while not command.endswith(b"\0"):
-            command += _read_exact(self.request, 1)
-        if command != b"zINSTREAM\0":
-            self.request.sendall(b"UNKNOWN COMMAND\0")
-            return
-        data, sizes = bytearray(), []
-        while (size := struct.unpack(">I", _read_exact(self.request, 4))[0]) != 0:
-            sizes.append(size)
-            data += _read_exact(self.request, size)
-        self.server.peer.streams.append(bytes(data))
-        self.server.peer.chunk_sizes.append(sizes)
-        self.request.sendall(self.server.peer.reply_for(bytes(data)))
-
-
-class _UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
-
-
-class _TcpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class ClamdPeer:
-    """A real INSTREAM peer on a unix socket (or TCP); `reply` overrides clamd's answer."""
-
-    def __init__(self, *, tcp: bool = False, reply: bytes | None = None) -> None:
-        self.streams: list[bytes] = []
-        self.chunk_sizes: list[list[int]] = []
-        self.reply = reply
-        # Unix socket paths are limited to ~100 bytes, so not under pytest's long tmp_path.
-        self._folder = tempfile.mkdtemp(prefix="clamd-")
-        if tcp:
-            self._server = _TcpServer(("127.0.0.1", 0), _InstreamHandler)
-            self.address = f"tcp://127.0.0.1:{self._server.server_address[1]}"
-        else:
-            self.address = os.path.join(self._folder, "clamd.sock")
-            self._server = _UnixServer(self.address, _InstreamHandler)
-        self._server.peer = self
-
-    def reply_for(self, data: bytes) -> bytes:
-        if self.reply is not None:
-            return self.reply
-        return f"stream: {EICAR_SIGNATURE} FOUND\0".encode() if EICAR in data else b"stream: OK\0"
-
-    def __enter__(self) -> "ClamdPeer":
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        shutil.rmtree(self._folder, ignore_errors=True)
-
-
-@pytest.fixture
-def clamd() -> Iterator[ClamdPeer]:
-    with ClamdPeer() as peer:
-        yield peer
+from tests.clamd_peer import EICAR, EICAR_FOUND_AS, STREAM_MAX_BYTES, Clamd
+from tests.staff.imap_peer import free_port
 
 
 @pytest.mark.clause("P7.2")
-def test_clean_bytes_pass_and_arrive_whole_in_length_prefixed_chunks(clamd: ClamdPeer) -> None:
+def test_clean_bytes_of_several_chunks_pass(clamd_daemon: Clamd) -> None:
     data = os.urandom(3 * antivirus.CHUNK_BYTES + 123)
-    verdict = antivirus.scan(data, address=clamd.address)
-    assert verdict == antivirus.Verdict(clean=True)
-    assert clamd.streams == [data]
-    assert clamd.chunk_sizes == [[antivirus.CHUNK_BYTES] * 3 + [123]]
+    with clamd_daemon.watch() as verdicts:
+        assert antivirus.scan(data, address=clamd_daemon.address) == antivirus.Verdict(clean=True)
+    assert verdicts == ["OK"]
 
 
 @pytest.mark.clause("P7.2")
-def test_eicar_is_found_and_named(clamd: ClamdPeer) -> None:
-    verdict = antivirus.scan(b"prefix " + EICAR + b" suffix", address=clamd.address)
-    assert verdict == antivirus.Verdict(clean=False, signature=EICAR_SIGNATURE)
+def test_eicar_is_found_and_named_even_across_a_chunk_boundary(clamd_daemon: Clamd) -> None:
+    # The signature starts 10 bytes before the first chunk ends: found only if the chunks arrive whole, in order.
+    data = b"x" * (antivirus.CHUNK_BYTES - 10) + EICAR + b" suffix"
+    with clamd_daemon.watch() as verdicts:
+        verdict = antivirus.scan(data, address=clamd_daemon.address)
+    assert verdict == antivirus.Verdict(clean=False, signature=EICAR_FOUND_AS)
+    assert verdicts == [f"{EICAR_FOUND_AS} FOUND"]
 
 
 @pytest.mark.clause("P7.2")
-def test_tcp_address_is_spoken_to_the_same_way() -> None:
-    with ClamdPeer(tcp=True) as peer:
-        assert antivirus.scan(EICAR, address=peer.address).clean is False
-        assert antivirus.scan(b"hello", address=peer.address).clean is True
-        assert peer.streams == [EICAR, b"hello"]
+def test_tcp_address_is_spoken_to_the_same_way(clamd_daemon: Clamd) -> None:
+    assert antivirus.scan(EICAR, address=clamd_daemon.tcp_address).clean is False
+    assert antivirus.scan(b"hello", address=clamd_daemon.tcp_address).clean is True
 
 
 @pytest.mark.clause("P7.2")
-def test_empty_stream_gets_a_verdict(clamd: ClamdPeer) -> None:
-    assert antivirus.scan(b"", address=clamd.address).clean is True
-    assert clamd.chunk_sizes == [[]]
+def test_empty_stream_gets_a_verdict(clamd_daemon: Clamd) -> None:
+    with clamd_daemon.watch() as verdicts:
+        assert antivirus.scan(b"", address=clamd_daemon.address).clean is True
+    assert verdicts == ["OK"]
 
 
-def _closed_tcp_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.mark.clause("P7.2")
+def test_a_stream_clamd_refuses_as_too_long_fails_closed(clamd_daemon: Clamd) -> None:
+    with clamd_daemon.watch() as verdicts, pytest.raises(antivirus.ScannerUnavailable):
+        antivirus.scan(os.urandom(2 * STREAM_MAX_BYTES), address=clamd_daemon.address)
+    assert verdicts == []
 
 
 @pytest.mark.clause("P7.2")
@@ -138,18 +63,45 @@ def _closed_tcp_port() -> int:
 def test_unreachable_scanner_fails_closed(where: str, tmp_path: Path) -> None:
     address = {
         "missing unix socket": str(tmp_path / "no-clamd.sock"),
-        "closed tcp port": f"tcp://127.0.0.1:{_closed_tcp_port()}",
+        "closed tcp port": f"tcp://127.0.0.1:{free_port()}",
         "tcp without port": "tcp://127.0.0.1",
     }[where]
     with pytest.raises(antivirus.ScannerUnavailable):
         antivirus.scan(b"anything", address=address)
 
 
+@contextlib.contextmanager
+def socket_answering(reply: bytes) -> Iterator[str]:
+    """A unix socket that reads one INSTREAM to its end and answers `reply`, which is not a verdict."""
+    folder = tempfile.mkdtemp(prefix="gk-noverdict-")
+    path = os.path.join(folder, "s.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(path)
+        server.listen(1)
+
+        def answer() -> None:
+            conn, _ = server.accept()
+            with conn:
+                received = b""
+                while not received.endswith(b"\0\0\0\0"):
+                    received += conn.recv(65536)
+                conn.sendall(reply)
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        try:
+            yield path
+        finally:
+            thread.join(timeout=5)
+            os.unlink(path)
+            os.rmdir(folder)
+
+
 @pytest.mark.clause("P7.2")
 @pytest.mark.parametrize("reply", [b"INSTREAM size limit exceeded. ERROR\0", b"", b"stream: maybe\0"])
 def test_a_reply_without_a_verdict_fails_closed(reply: bytes) -> None:
-    with ClamdPeer(reply=reply) as peer, pytest.raises(antivirus.ScannerUnavailable):
-        antivirus.scan(b"anything", address=peer.address)
+    with socket_answering(reply) as address, pytest.raises(antivirus.ScannerUnavailable):
+        antivirus.scan(b"anything", address=address)
 
 
 def test_scanning_is_on_only_when_clamd_socket_is_set(settings: pytest.FixtureRequest) -> None:

@@ -106,7 +106,6 @@ def test_disclosures_page_needs_sign_in(client: Client) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P1.3")
 def test_disclosures_page_takes_a_fixed_number_of_queries(
     signed_in: Client, member: Member, django_assert_num_queries
 ) -> None:

@@ -242,7 +242,6 @@ def test_a_second_request_while_one_is_being_prepared_is_refused(
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P6.1")
 def test_export_page_takes_a_fixed_number_of_queries(
     signed_in: Client, django_capture_on_commit_callbacks, django_assert_num_queries
 ) -> None:
@@ -332,7 +331,6 @@ def test_a_failure_while_building_marks_the_export_failed_and_says_so(
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P6.1")
 def test_the_daily_job_destroys_exports_past_their_seven_days_and_logs_it(
     signed_in: Client, member: Member, django_capture_on_commit_callbacks
 ) -> None:
@@ -351,7 +349,7 @@ def test_the_daily_job_destroys_exports_past_their_seven_days_and_logs_it(
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P6.1")
+@pytest.mark.clause("P8.1")
 def test_unregister_destroys_the_members_exports_with_their_key(
     signed_in: Client, member: Member, django_capture_on_commit_callbacks
 ) -> None:

@@ -7,8 +7,6 @@ reminder to subscribers.
 
 import email
 import re
-import smtplib
-from collections.abc import Sequence
 from datetime import timedelta
 from email import policy
 from io import StringIO
@@ -16,13 +14,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
 from groupket.accounts.models import Member
-from groupket.core.mail import EmlFileBackend
+from groupket.core.mail import MailNotSent
 from groupket.core.schedules import get_job, run_job
 from groupket.privacy.guard import ConsentNotInForce
 from groupket.privacy.models import ConsentEvent, MassNotice, NoticeDelivery
@@ -31,20 +28,8 @@ from groupket.privacy.services import notices, record_consent
 from groupket.privacy.services.notices import create_mass_notice, deliver_notice, send_mass_notice
 from tests.conftest import TEST_SETUP
 from tests.factories import MemberFactory
-
-FAILING_BACKEND = "tests.privacy.test_news.FailsOnThirdMessage"
-
-
-class FailsOnThirdMessage(EmlFileBackend):
-    """A stand-in for an SMTP server that fails at the third message of a run."""
-
-    delivered = 0
-
-    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        if FailsOnThirdMessage.delivered == 2:
-            raise smtplib.SMTPServerDisconnected("test: the mail server went away")
-        FailsOnThirdMessage.delivered += len(email_messages)
-        return super().send_messages(email_messages)
+from tests.smtp_peer import SmtpPeer, smtp_peer_fixture, use_email_url  # noqa: F401 (the fixture)
+from tests.smtp_peer import recipients as smtp_recipients
 
 
 def mails(mail_dir: Path) -> list[email.message.EmailMessage]:
@@ -220,29 +205,30 @@ def test_a_link_of_a_member_who_left_is_refused(mail_dir: Path) -> None:
 @pytest.mark.django_db
 @pytest.mark.clause("P4.1")
 def test_a_run_that_crashes_part_way_is_resumed_and_nobody_gets_the_news_twice(
-    mail_dir: Path, settings: pytest.FixtureRequest
+    smtp_peer: SmtpPeer, settings: pytest.FixtureRequest
 ) -> None:
     addresses = [f"reader{number}@example.org" for number in range(5)]
     for address in addresses:
         subscriber(address)
     MemberFactory(email="not-subscribed@example.org")
     notice = news()
-    FailsOnThirdMessage.delivered = 0
-    settings.EMAIL_BACKEND = FAILING_BACKEND
+    use_email_url(settings, smtp_peer.url(auth=False))
+    smtp_peer.sink.accept_at_most = 2  # the mail server goes away at the third message
 
-    with pytest.raises(smtplib.SMTPServerDisconnected):
+    with pytest.raises(MailNotSent) as stopped:
         send_mass_notice(notice_id=notice.pk, batch_size=2)
 
+    assert stopped.value.temporary is True
     notice.refresh_from_db()
-    assert len(mails(mail_dir)) == 2
+    assert len(smtp_peer.sink.messages) == 2
     assert (notice.status, notice.total, notice.sent) == (MassNotice.SENDING, 5, 2)
     # The refused mail left no delivery row behind, so the resumed run may try that member again.
     assert NoticeDelivery.objects.filter(notice=notice).count() == 2
 
-    settings.EMAIL_BACKEND = "groupket.core.mail.EmlFileBackend"
+    smtp_peer.sink.accept_at_most = None
     assert send_mass_notice(notice_id=notice.pk, batch_size=2) == 3
 
-    assert recipients(mail_dir) == sorted(addresses)  # each exactly once
+    assert smtp_recipients(smtp_peer) == sorted(addresses)  # each exactly once
     notice.refresh_from_db()
     assert (notice.status, notice.total, notice.sent) == (MassNotice.DONE, 5, 5)
     assert send_mass_notice(notice_id=notice.pk) == 0  # a finished notice sends nothing more
@@ -315,20 +301,20 @@ def test_send_news_refuses_bad_input_and_stores_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_send_news_resumes_a_run_that_stopped(mail_dir: Path, tmp_path: Path, settings) -> None:
+def test_send_news_resumes_a_run_that_stopped(smtp_peer: SmtpPeer, tmp_path: Path, settings) -> None:
     for number in range(4):
         subscriber(f"resume{number}@example.org")
-    FailsOnThirdMessage.delivered = 0
-    settings.EMAIL_BACKEND = FAILING_BACKEND
+    use_email_url(settings, smtp_peer.url(auth=False))
+    smtp_peer.sink.accept_at_most = 2
     with pytest.raises(CommandError, match="run again with --resume") as stopped:
         call_command("send_news", "--subject-en", "B", "--subject-ko", "빵", *bodies(tmp_path), stdout=StringIO())
     assert "resume0" not in str(stopped.value)  # the error names no address
 
-    settings.EMAIL_BACKEND = "groupket.core.mail.EmlFileBackend"
+    smtp_peer.sink.accept_at_most = None
     out = StringIO()
     call_command("send_news", "--resume", str(MassNotice.objects.get().pk), stdout=out)
     assert "sent 2 (" in out.getvalue() and "4/4 sent" in out.getvalue()
-    assert recipients(mail_dir) == [f"resume{number}@example.org" for number in range(4)]
+    assert smtp_recipients(smtp_peer) == [f"resume{number}@example.org" for number in range(4)]
 
 
 # --- the reminder every two years --------------------------------------------------------------------------------

@@ -219,7 +219,6 @@ def test_a_member_who_signs_up_after_the_change_agreed_to_it_and_is_not_asked_ag
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P3.1")
 def test_the_agreement_check_costs_one_query_once_its_answer_is_in_the_session(
     client: Client, django_assert_num_queries
 ) -> None:

@@ -148,7 +148,6 @@ def test_the_officer_reads_the_log_newest_first_without_the_members_personal_dat
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P7.8")
 def test_the_log_is_paginated_by_50_with_a_fixed_number_of_queries(client, django_assert_num_queries) -> None:
     officer = make_staff("privacy_officer")
     sign_in_staff(client, officer)

@@ -258,7 +258,6 @@ def test_forbidden_notice_is_withheld_with_its_reason_then_sent_on_the_day(
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P5.2")
 def test_the_list_shows_each_request_in_a_fixed_number_of_queries(
     officer_client: Client, django_assert_num_queries
 ) -> None:

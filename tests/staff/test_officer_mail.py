@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from groupket.accounts.models import Member
 from groupket.core.schedules import get_job, run_job
 from groupket.staff.models import PrivacyRequest, RequestAction, RequestAttachment
-from tests.core.test_antivirus import EICAR, ClamdPeer
+from tests.clamd_peer import EICAR, EICAR_FOUND_AS, Clamd
 from tests.factories import MemberFactory
 from tests.staff.test_contact import mail_to
 
@@ -164,7 +164,7 @@ def test_fetching_twice_files_once(maildir: mailbox.Maildir) -> None:
 @pytest.mark.clause("P6.2")
 @pytest.mark.clause("P7.2")
 def test_attachments_are_scanned_and_an_unreachable_scanner_keeps_the_message_for_the_next_run(
-    maildir: mailbox.Maildir, settings, tmp_path: Path
+    maildir: mailbox.Maildir, settings, tmp_path: Path, clamd_daemon: Clamd
 ) -> None:
     infected = message(subject="Files", body="Two files.")
     infected.add_attachment(PDF, maintype="application", subtype="pdf", filename="letter.pdf")
@@ -176,10 +176,10 @@ def test_attachments_are_scanned_and_an_unreachable_scanner_keeps_the_message_fo
     assert PrivacyRequest.objects.count() == 0
     assert len(list((Path(maildir._path) / "new").iterdir())) == 1
 
-    with ClamdPeer() as clamd:
-        settings.CLAMD_SOCKET = clamd.address
+    settings.CLAMD_SOCKET = clamd_daemon.address
+    with clamd_daemon.watch() as verdicts:
         assert "filed 1," in fetch()
-        assert clamd.streams == [PDF, EICAR]
+    assert verdicts == ["OK", f"{EICAR_FOUND_AS} FOUND"]  # the letter, then the tool
     filed = PrivacyRequest.objects.get()
     assert [attachment.filename for attachment in filed.attachments.all()] == ["letter.pdf"]
     assert RequestAction.objects.get(action="attachments_refused").note == "1 found harmful by the virus scanner"

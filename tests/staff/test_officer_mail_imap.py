@@ -24,7 +24,7 @@ from django.utils import timezone
 from groupket.core.schedules import get_job, run_job
 from groupket.staff.models import PrivacyRequest, RequestAction
 from groupket.staff.services.intake_mailboxes import ImapSource
-from tests.core.test_antivirus import EICAR, ClamdPeer
+from tests.clamd_peer import EICAR, EICAR_FOUND_AS, Clamd
 from tests.factories import MemberFactory
 from tests.staff.imap_peer import ImapPeer, imap_peer_fixture  # noqa: F401
 from tests.staff.test_contact import mail_to
@@ -151,7 +151,7 @@ def test_an_unreadable_and_an_oversized_message_are_moved_to_unfiled_as_they_are
 @pytest.mark.clause("P6.2")
 @pytest.mark.clause("P7.2")
 def test_a_message_the_scanner_could_not_judge_stays_unread_on_the_server(
-    officer_inbox: ImapPeer, settings, tmp_path: Path
+    officer_inbox: ImapPeer, settings, tmp_path: Path, clamd_daemon: Clamd
 ) -> None:
     infected = message(subject="Files", body="Two files.")
     infected.add_attachment(PDF, maintype="application", subtype="pdf", filename="letter.pdf")
@@ -164,10 +164,10 @@ def test_a_message_the_scanner_could_not_judge_stays_unread_on_the_server(
     assert flags_in(officer_inbox) == [set()]
     assert PrivacyRequest.objects.count() == 0
 
-    with ClamdPeer() as clamd:
-        settings.CLAMD_SOCKET = clamd.address
+    settings.CLAMD_SOCKET = clamd_daemon.address
+    with clamd_daemon.watch() as verdicts:
         assert "filed 1," in fetch()
-        assert clamd.streams == [PDF, EICAR]
+    assert verdicts == ["OK", f"{EICAR_FOUND_AS} FOUND"]  # the letter, then the tool
     assert flags_in(officer_inbox) == [{"\\Seen"}]
     assert RequestAction.objects.get(action="attachments_refused").note == "1 found harmful by the virus scanner"
 

@@ -56,7 +56,6 @@ def test_the_officer_pages_are_closed_to_other_roles(client: Client, page: str) 
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P8.5")
 def test_destructions_show_upcoming_counts_by_month_and_category_and_the_last_100_log_rows(
     officer: Client, django_assert_num_queries
 ) -> None:
@@ -121,7 +120,6 @@ def test_bad_news_is_refused_and_nothing_is_queued(officer: Client, overrides: d
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P4.1")
 def test_the_notice_list_is_read_in_a_fixed_number_of_queries(officer: Client, django_assert_num_queries) -> None:
     from groupket.privacy.services.notices import create_mass_notice
 

@@ -328,7 +328,6 @@ def test_a_role_granted_during_a_session_brings_the_idle_limit(client: Client, m
 
 
 @pytest.mark.django_db
-@pytest.mark.clause("P7.7")
 def test_ordinary_members_pay_no_query_for_the_staff_session_check(member: Member, settings, django_assert_num_queries):
     def queries_per_visit() -> list[int]:
         browser = Client()
