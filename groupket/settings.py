@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "groupket.accounts",
     "groupket.staff",
     "django_otp",  # its Device, throttle and middleware; the devices themselves are staff's, sealed
+    "groupket.analytics",  # last: it may read every app above it, and none reads it
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "groupket.privacy.middleware.PolicyAgreementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it sees the signed-in member and the resolved page; with consent only, it counts the page (P9.1).
+    "groupket.analytics.middleware.CookieChoiceMiddleware",
 ]
 
 ROOT_URLCONF = "groupket.urls"
@@ -233,6 +236,15 @@ GROUPKET_SCHEDULES = {
         "function": "groupket.staff.services.requests_retention.destroy_expired_requests",
         "every_hours": 24,
     },
+    # Analytics page views become daily and monthly counts; the views themselves go after 90 days (P9.1).
+    "roll_up_page_views": {
+        "function": "groupket.analytics.services.rollup.roll_up_page_views",
+        "every_hours": 24,
+    },
+    "destroy_old_page_views": {
+        "function": "groupket.analytics.services.rollup.destroy_old_page_views",
+        "every_hours": 24,
+    },
 }
 
 # --- Encryption keys -----------------------------------------------------------------
@@ -295,6 +307,15 @@ if GROUPKET_OFFICER_MAILBOX and not GROUPKET_OFFICER_MAILBOX.startswith(("maildi
 GROUPKET_OFFICER_MAIL_MAX_BYTES = 10 * 1024 * 1024
 GROUPKET_REQUEST_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 GROUPKET_REQUEST_ATTACHMENTS_MAX = 10
+
+# --- Cookies and analytics (P9.1–P9.3) ---------------------------------------------------------------
+# The choice cookie is kept 180 days; the analytics identifier 30, then a new random one replaces it.
+GROUPKET_COOKIE_CHOICE_DAYS = 180
+GROUPKET_ANALYTICS_ID_DAYS = 30
+# A browser counts as returning on a day when it also came on one of the 30 days before.
+GROUPKET_ANALYTICS_RETURNING_DAYS = 30
+# Staff never see a count under this, nor a figure from which one could be worked out.
+GROUPKET_ANALYTICS_MIN_COUNT = 5
 
 # --- Languages -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

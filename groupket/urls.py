@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("groupket.privacy.urls")),
     path("", include("groupket.accounts.urls")),
     path("staff/", include("groupket.staff.urls")),
+    path("staff/analytics/", include("groupket.analytics.staff_urls")),
+    path("", include("groupket.analytics.urls")),
 ]
 
 handler400 = "groupket.views.bad_request"

@@ -301,4 +301,4 @@ def check_privacy_inventory(app_configs: Any = None, **kwargs: Any) -> list[chec
 
     The inventory spans apps, so it is always checked whole, even when `check` names some apps only.
     """
-    return check_inventory(inventory.ITEMS, apps.get_models())
+    return check_inventory(inventory.ITEMS + inventory.BROWSER_ITEMS, apps.get_models())

@@ -15,7 +15,7 @@ from groupket.privacy.models import ConsentEvent
 from groupket.privacy.selectors import has_consent
 
 PARTNER_PREFIX = "partner:"
-ANALYTICS = "cookies:analytics"
+ANALYTICS = inventory.ANALYTICS
 
 
 class PurposeNotAllowed(PermissionDenied):

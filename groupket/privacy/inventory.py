@@ -21,6 +21,7 @@ DEVICE_LOG = "device_log"
 CONSENT = "consent"
 EXPORT_COPY = "export_copy"
 REQUEST = "request"
+BROWSER = "browser"
 
 CATEGORY_LABELS: dict[str, Promise] = {
     IDENTITY: _("Identity"),
@@ -31,6 +32,7 @@ CATEGORY_LABELS: dict[str, Promise] = {
     CONSENT: _("Agreements"),
     EXPORT_COPY: _("Copies of your data you asked for"),
     REQUEST: _("Your requests to the privacy officer"),
+    BROWSER: _("A browser that accepted analytics cookies"),
 }
 
 # Purposes of use (P4.1): the only reasons personal items are used.
@@ -39,6 +41,8 @@ SERVICE = "service"
 NEWS = "news"
 SECURITY = "security"
 REQUESTS = "requests"
+# Rests on the consent given with the cookie banner or on /cookies/ (P9.2); a member's is in the ledger too.
+ANALYTICS = "cookies:analytics"
 
 PURPOSE_LABELS: dict[str, Promise] = {
     CONTRACT: _("Fulfilling the service contract with you"),
@@ -46,6 +50,7 @@ PURPOSE_LABELS: dict[str, Promise] = {
     NEWS: _("News of new services and events (only with your consent)"),
     SECURITY: _("Keeping your account secure"),
     REQUESTS: _("Answering your requests and complaints to the privacy officer"),
+    ANALYTICS: _("Counting visits, how often browsers come back and which spaces interest them, in aggregate"),
 }
 
 UNTIL_WITHDRAWAL = _("Until you unregister")
@@ -305,6 +310,32 @@ ITEMS: tuple[Item, ...] = (
         _("2 years (access records, Korean standard of safety measures), then destroyed"),
         owner="staff_ref",
     ),
+)
+
+# What a browser that accepted analytics cookies gives (P9.1, P9.3): never linked to a member, so "My
+# information", the export and Unregister have nothing of it to show; /cookies/ lists it, with its retention.
+ANALYTICS_RAW_DAYS = 90
+ANALYTICS_RETENTION = _("90 days, then destroyed; only counts of browsers, which identify no one, are kept")
+ANALYTICS_BASIS = _("Your consent to analytics cookies, given on that browser")
+
+
+def _browser_item(key: str, label: Promise, field: str) -> Item:
+    return Item(key, label, field, BROWSER, False, (ANALYTICS,), ANALYTICS_RETENTION, basis=ANALYTICS_BASIS, owner="")
+
+
+BROWSER_ITEMS: tuple[Item, ...] = (
+    _browser_item(
+        "analytics_browser",
+        _("A random identifier of the browser, kept in its analytics cookie"),
+        "analytics.PageView.browser",
+    ),
+    _browser_item(
+        "analytics_page",
+        _("The kind of each page it opened (such as \"a space's page\"), never the page's address"),
+        "analytics.PageView.page",
+    ),
+    _browser_item("analytics_space", _("The space of each space page it opened"), "analytics.PageView.space_ref"),
+    _browser_item("analytics_day", _("The day of each visit, not the time"), "analytics.PageView.day"),
 )
 
 # Columns whose names sound personal but hold nothing about a person, each with the reason; the

@@ -27,6 +27,7 @@ CONSOLE_PAGES = (
     ConsolePage("staff:notices", _("Notices and news"), roles.SEND_NEWS),
     ConsolePage("staff:policy", _("Policy versions"), roles.PUBLISH_POLICY),
     ConsolePage("staff:retained", _("Kept records"), roles.READ_RETAINED_RECORDS),
+    ConsolePage("staff_analytics:dashboard", _("Analytics"), roles.VIEW_ANALYTICS),
     ConsolePage("staff:password", _("Change password"), None),
 )
 

@@ -20,6 +20,7 @@ PUBLISH_POLICY = "publish_policy"
 SEND_NEWS = "send_news"
 VIEW_DESTRUCTIONS = "view_destructions"
 READ_RETAINED_RECORDS = "read_retained_records"
+VIEW_ANALYTICS = "view_analytics"
 
 
 # What a requester gave in a request to the privacy officer, needed to work the request.
@@ -61,6 +62,7 @@ PRIVACY_OFFICER = Role(
             PUBLISH_POLICY,
             SEND_NEWS,
             VIEW_DESTRUCTIONS,
+            VIEW_ANALYTICS,
         }
     ),
 )
@@ -93,8 +95,17 @@ RECORDS_CUSTODIAN = Role(
     frozenset({READ_RETAINED_RECORDS, VIEW_DESTRUCTIONS}),
 )
 
+ANALYST = Role(
+    "analyst",
+    _("Analyst"),
+    _("Reads the aggregate counts of first-party analytics: no member's items, no single browser's visits."),
+    frozenset(),
+    frozenset({VIEW_ANALYTICS}),
+)
+
 ROLES: dict[str, Role] = {
-    role.slug: role for role in (PRIVACY_OFFICER, SUPPORT_HANDLER, MODERATOR, BILLING_HANDLER, RECORDS_CUSTODIAN)
+    role.slug: role
+    for role in (PRIVACY_OFFICER, SUPPORT_HANDLER, MODERATOR, BILLING_HANDLER, RECORDS_CUSTODIAN, ANALYST)
 }
 
 

@@ -106,13 +106,16 @@ def monthly_review(first: date) -> Review:
     )
 
 
-def chart_svg(per_staff: list[tuple[str, int]], *, title: str) -> SafeString:
-    """A bar chart drawn here as SVG, to embed inline: no script, no style, nothing from another origin."""
+def chart_svg(bars: list[tuple[str, int | None]], *, title: str, series: str = "") -> SafeString:
+    """A bar chart drawn here as SVG, to embed inline: no script, no style, nothing from another origin.
+
+    A bar of None is left out (a count too small to show); `series` names what the bars count (views).
+    """
     chart = pygal.Bar(
         js=[], css=[], disable_xml_declaration=True, show_legend=False, title=title, height=360, classes=["pygal-chart"]
     )
-    chart.x_labels = [name for name, _count in per_staff]
-    chart.add(_("Views"), [count for _name, count in per_staff])
+    chart.x_labels = [name for name, _count in bars]
+    chart.add(series or _("Views"), [count for _name, count in bars])
     # pygal escapes every label it writes, so the markup is safe to embed.
     return mark_safe(_INERT_SVG_PARTS.sub("", chart.render(is_unicode=True)))  # noqa: S308
 

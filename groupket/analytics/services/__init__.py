@@ -1,0 +1,1 @@
+"""State changes of the analytics app: the member's cookie choice, page views, roll-ups and their destruction."""
