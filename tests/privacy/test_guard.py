@@ -41,7 +41,7 @@ def test_refusals_are_permission_denied_and_require_is_the_services_entry_point(
 
 @pytest.mark.django_db
 @pytest.mark.clause("P4.1")
-@pytest.mark.parametrize("purpose", ["profiling", "", "NEWS", "cookies:analytics", "partner:", "advertising"])
+@pytest.mark.parametrize("purpose", ["profiling", "", "NEWS", "cookies:advertising", "partner:", "advertising"])
 def test_an_undeclared_purpose_is_refused(member: Member, purpose: str) -> None:
     consent(member, purpose or "blank", True)  # even a recorded consent does not declare a purpose
     with pytest.raises(PurposeNotAllowed):

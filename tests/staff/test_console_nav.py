@@ -19,6 +19,7 @@ EVERY_PAGE = {
     "/staff/notices/": "Notices and news",
     "/staff/policy/": "Policy versions",
     "/staff/retained/": "Kept records",
+    "/staff/analytics/": "Analytics",
     "/staff/password/": "Change password",
 }
 
@@ -37,6 +38,7 @@ def nav_links(html: str) -> dict[str, str]:
         (("records_custodian",), ["/staff/", "/staff/destructions/", "/staff/retained/", "/staff/password/"]),
         (("privacy_officer",), [page for page in EVERY_PAGE if page != "/staff/retained/"]),
         (("privacy_officer", "records_custodian"), list(EVERY_PAGE)),
+        (("analyst",), ["/staff/", "/staff/analytics/", "/staff/password/"]),
     ],
 )
 def test_the_nav_lists_exactly_the_pages_the_roles_open(client: Client, roles: tuple[str, ...], pages: list[str]):
