@@ -209,3 +209,19 @@ def test_the_purposes_guard_reads_the_members_cookie_answer(client: Client) -> N
     with pytest.raises(ConsentNotInForce):
         require(member, ANALYTICS)
     assert inventory.PURPOSE_LABELS[ANALYTICS]
+
+
+@pytest.mark.django_db
+def test_the_banner_and_the_cookie_page_speak_korean(client: Client) -> None:
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    section = banner(html)
+    assert "그룹켓의 쿠키" in section and "쿠키 설정 및 쿠키 목록" in section
+    assert re.findall(r"<button[^>]*>([^<]*)</button>", section) == ["허용", "거부"]
+
+    page = client.get("/cookies/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "<h1>쿠키 설정</h1>" in page and "예: 묻지 않고 설정" in page and "아니요: 허용한 뒤에만 설정" in page
+    assert "90일 동안 보관한 뒤 파기합니다" in page
+    for english in ("Accept", "Reject", "Strictly necessary", "First-party"):
+        assert english not in page
+    response = client.post("/cookies/", {"choice": "maybe"}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert "[허용] 또는 [거부]를 선택하세요. 아무것도 바뀌지 않았습니다." in response.content.decode()
