@@ -31,14 +31,21 @@ def _month(request: HttpRequest) -> tuple[ReviewMonthForm, date | None]:
     return form, form.first_day() if form.is_valid() else None
 
 
+def _chart(bars: list[tuple[str, int | None]], title: str) -> str:
+    # A chart of suppressed counts only would be empty: the table says "<5" instead.
+    if all(value is None for _label, value in bars):
+        return ""
+    return chart_svg(bars, title=title, series=_("Browsers"))
+
+
 def _charts(report: MonthReport) -> dict[str, str]:
-    if not report.counted:
-        return {}
-    daily = [(f"{row.day:%d}", row.browsers.value) for row in report.days]
-    frequency = [(key, count.value) for key, count in report.frequency]
     return {
-        "daily_chart": chart_svg(daily, title=_("Unique browsers per day"), series=_("Browsers")),
-        "frequency_chart": chart_svg(frequency, title=_("Days of visits in the month"), series=_("Browsers")),
+        "daily_chart": _chart(
+            [(f"{row.day:%d}", row.browsers.value) for row in report.days], _("Unique browsers per day")
+        ),
+        "frequency_chart": _chart(
+            [(key, count.value) for key, count in report.frequency], _("Days of visits in the month")
+        ),
     }
 
 

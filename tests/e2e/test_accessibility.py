@@ -57,6 +57,7 @@ PUBLIC_PAGES = [
     "/privacy/",
     "/terms/",
     "/privacy/contact/",
+    "/cookies/",
 ]
 MEMBER_PAGES = [
     "/",
@@ -71,6 +72,7 @@ MEMBER_PAGES = [
     "/privacy/",
     "/terms/",
     "/privacy/contact/",
+    "/cookies/",
 ]
 STAFF_PAGES = [
     "/staff/",
@@ -86,6 +88,7 @@ STAFF_PAGES = [
     "/staff/policy/",
     "/staff/retained/",
     "/staff/password/",
+    "/staff/analytics/",
 ]
 MEMBER_PASSWORD = "Linden7harbor-Calm"
 STAFF_PASSWORD = "Quartz5meadow-Bright"
