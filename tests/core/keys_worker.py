@@ -6,6 +6,7 @@ can follow it (and kill it at a known point).
 """
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,20 @@ def worker_env(keyring_file: Path) -> dict[str, str]:
         "GROUPKET_KEYRING": "",
         "DJANGO_SETTINGS_MODULE": "groupket.settings",
     }
+
+
+def start_worker(*args: str) -> subprocess.Popen:
+    """A worker running one action against this test's database and keyring file; its output as text."""
+    from django.conf import settings
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.core.keys_worker", *args],
+        cwd=settings.BASE_DIR,
+        env=worker_env(settings.GROUPKET_KEYRING_FILE),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def say(line: str) -> None:

@@ -1,16 +1,12 @@
 """Opened data keys cached in process memory never stand for another key (P7.5)."""
 
-import subprocess
-import sys
-
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from groupket.accounts.models import Member
 from groupket.core.keys import create_data_key, open_data_key, wrap_new_key
 from groupket.core.models import DataKey
-from tests.core.keys_worker import worker_env
+from tests.core.keys_worker import start_worker
 
 
 class SignupFailed(Exception):
@@ -31,16 +27,10 @@ def test_a_rolled_back_data_key_never_opens_the_next_members_data() -> None:
     rolled_back = _roll_back_a_new_data_key()
     assert not DataKey.objects.filter(pk=rolled_back.pk).exists()
     # Another web process signs a member up next; then this process shows that member's page.
-    worker = subprocess.run(
-        [sys.executable, "-m", "tests.core.keys_worker", "sign-up", "next.member"],
-        cwd=settings.BASE_DIR,
-        env=worker_env(settings.GROUPKET_KEYRING_FILE),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert worker.returncode == 0, worker.stderr
-    member = Member.objects.get(pk=int(worker.stdout.split()[1]))
+    worker = start_worker("sign-up", "next.member")
+    out, err = worker.communicate(timeout=120)
+    assert worker.returncode == 0, err
+    member = Member.objects.get(pk=int(out.split()[1]))
     assert member.username == "next.member"  # opened with its own key, not the rolled-back one
     assert member.data_key_id != rolled_back.pk
 

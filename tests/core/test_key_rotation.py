@@ -2,11 +2,8 @@
 
 import json
 import signal
-import subprocess
-import sys
 from datetime import timedelta
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,7 +18,7 @@ from groupket.core import blind_index, keys
 from groupket.core.keyring import load_keyring, rotation_lock
 from groupket.core.models import DataKey
 from groupket.core.rotation import destroy_expired_master_keys, interrupted_rotation
-from tests.core.keys_worker import worker_env
+from tests.core.keys_worker import start_worker
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
 
@@ -97,28 +94,16 @@ SIGNUP = {
 }
 
 
-def _worker(keyring_file: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.core.keys_worker", *args],
-        cwd=settings.BASE_DIR,
-        env=worker_env(keyring_file),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _interrupt_rotation(how: str, *, wrapped_rows: int) -> None:
     """Start a rotation in another process and stop it: a failure after re-wrap, or SIGKILL mid-way."""
-    keyring_file = settings.GROUPKET_KEYRING_FILE
     if how == "failure after re-wrap":
-        worker = _worker(keyring_file, "rotate-failing-after-rewrap")
+        worker = start_worker("rotate-failing-after-rewrap")
         _out, err = worker.communicate(timeout=120)
         assert worker.returncode != 0 and "forced failure after re-wrap" in err
         return
     # One row per batch: kill after the first re-wrapped key, or after the first re-indexed row.
     kill_at = 1 if how == "SIGKILL while re-wrapping" else wrapped_rows + 1
-    worker = _worker(keyring_file, "rotate-slowly")
+    worker = start_worker("rotate-slowly")
     for line in worker.stdout:
         if line.startswith("tick ") and int(line.split()[1]) >= kill_at:
             worker.send_signal(signal.SIGKILL)

@@ -1,8 +1,6 @@
 """The keyring file under concurrent writers and crashes: no master key is ever lost (P8.5)."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,23 +10,15 @@ from django.contrib.auth import authenticate
 from groupket.core import keys
 from groupket.core.keyring import Keyring, add_master_key, load_keyring
 from groupket.core.models import DataKey
-from tests.core.keys_worker import worker_env
+from tests.core.keys_worker import start_worker
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
 
 def _run_against_each_other(maker: list[str], destroyer: list[str], tmp_path: Path) -> tuple[list[str], set[str]]:
     """Run the maker to its end while the destroyer loops; the keys made, in order, and the keys destroyed."""
-    keyring_file, stop_file = settings.GROUPKET_KEYRING_FILE, tmp_path / "stop"
-    env = worker_env(keyring_file)
-
-    def start(args: list[str]) -> subprocess.Popen:
-        command = [sys.executable, "-m", "tests.core.keys_worker", *args]
-        return subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-
-    destroying = start([*destroyer, str(stop_file)])
-    making = start(maker)
+    stop_file = tmp_path / "stop"
+    destroying = start_worker(*destroyer, str(stop_file))
+    making = start_worker(*maker)
     made_out, made_err = making.communicate(timeout=300)
     stop_file.touch()
     destroyed_out, destroyed_err = destroying.communicate(timeout=60)
