@@ -280,8 +280,11 @@ else:
     EMAIL_BACKEND = "groupket.core.mail.EmlFileBackend"
 
 # --- The privacy officer (P11.1) ------------------------------------------------------------
+_officer_name = os.environ.get("GROUPKET_PRIVACY_OFFICER_NAME", "")
 GROUPKET_PRIVACY_OFFICER = {
-    "name": os.environ.get("GROUPKET_PRIVACY_OFFICER_NAME", "Groupket Privacy Officer"),
+    "name": _officer_name or "Groupket Privacy Officer",
+    # Korean pages and mails name the officer in Korean rather than glue an English name into Korean text.
+    "name_ko": os.environ.get("GROUPKET_PRIVACY_OFFICER_NAME_KO", "") or _officer_name or "그룹켓 개인정보 보호책임자",
     "email": os.environ.get("GROUPKET_PRIVACY_OFFICER_EMAIL", "privacy@groupket.localhost"),
     "phone": os.environ.get("GROUPKET_PRIVACY_OFFICER_PHONE", "+82-2-0000-0000"),
 }
