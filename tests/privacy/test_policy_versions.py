@@ -2,11 +2,13 @@
 
 import email
 import email.header
+import importlib
 from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import formats, timezone, translation
@@ -256,3 +258,33 @@ def test_a_new_version_cannot_take_effect_before_the_one_published_before_it(tmp
     ):
         publish(tmp_path, days_ahead=10, **MATERIAL)
     assert latest() == published
+
+
+def install_privacy_policy_v2() -> None:
+    """Run the data migration that installs version 2, as `migrate` does on a database that does not have it yet."""
+    migration = importlib.import_module("groupket.privacy.migrations.0005_privacy_policy_v2")
+    migration.load(django_apps, None)
+
+
+@pytest.mark.django_db
+def test_version_2_of_the_privacy_policy_reaches_a_fresh_database_and_an_existing_one() -> None:
+    first = PolicyDocument.objects.get(kind="privacy", version=1)
+    fresh = PolicyDocument.objects.get(kind="privacy", version=2)  # the test database was migrated from nothing
+    assert not fresh.material and not fresh.disadvantageous  # a restructure that takes nothing away
+    assert first.effective_at <= fresh.effective_at <= timezone.now()
+    assert fresh.change_summary_en and fresh.change_summary_ko
+    day = timezone.localdate(fresh.effective_at)
+    assert f"{day.year}년 {day.month}월 {day.day}일부터 적용됩니다" in fresh.body_ko
+    assert "{effective_date}" not in fresh.body_en + fresh.body_ko
+
+    # A database that had version 1 in force until later than that: version 2 follows it, never takes effect before.
+    fresh.delete()
+    later = timezone.now() + timedelta(days=3)
+    PolicyDocument.objects.filter(pk=first.pk).update(effective_at=later)
+    install_privacy_policy_v2()
+    install_privacy_policy_v2()  # migrating again installs nothing twice
+    existing = PolicyDocument.objects.get(kind="privacy", version=2)
+    assert PolicyDocument.objects.filter(kind="privacy").count() == 2
+    assert existing.effective_at == later and not existing.material
+    later_day = timezone.localdate(later)
+    assert f"{later_day.day} {later_day:%B} {later_day.year}" in existing.body_en
