@@ -280,8 +280,11 @@ else:
     EMAIL_BACKEND = "groupket.core.mail.EmlFileBackend"
 
 # --- The privacy officer (P11.1) ------------------------------------------------------------
+_officer_name = env.str("GROUPKET_PRIVACY_OFFICER_NAME", default="")
 GROUPKET_PRIVACY_OFFICER = {
-    "name": env.str("GROUPKET_PRIVACY_OFFICER_NAME", default="Groupket Privacy Officer"),
+    "name": _officer_name or "Groupket Privacy Officer",
+    # Korean pages and mails name the officer in Korean rather than glue an English name into Korean text.
+    "name_ko": env.str("GROUPKET_PRIVACY_OFFICER_NAME_KO", default="") or _officer_name or "그룹켓 개인정보 보호책임자",
     "email": env.str("GROUPKET_PRIVACY_OFFICER_EMAIL", default="privacy@groupket.localhost"),
     "phone": env.str("GROUPKET_PRIVACY_OFFICER_PHONE", default="+82-2-0000-0000"),
 }

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from groupket.accounts.models import Member
-from groupket.privacy.models import ConsentEvent, PolicyDocument
+from groupket.privacy.models import ConsentEvent
+from groupket.privacy.selectors import current_document
 
 VALID = {
     "username": "minji.kim",
@@ -47,8 +48,7 @@ def test_signup_without_optional_items_creates_member_and_records_both_agreement
     assert member.email == "Minji@example.org"
     assert member.phone is None and member.bio is None and member.photo is None
     events = {(e.document, e.version, e.granted, e.channel) for e in ConsentEvent.objects.filter(member=member)}
-    terms = PolicyDocument.objects.get(kind="terms", version=1)
-    privacy = PolicyDocument.objects.get(kind="privacy", version=1)
+    terms, privacy = current_document("terms"), current_document("privacy")
     assert events == {("terms", terms.version, True, "web"), ("privacy", privacy.version, True, "web")}
 
 
