@@ -2,6 +2,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from groupket.accounts import throttle
 from groupket.accounts.normalise import normalise_email_key, normalise_username_key
 from groupket.core import blind_index
 from groupket.core.fields import BlindIndexField, EncryptedBytesField, EncryptedTextField
@@ -57,6 +58,14 @@ class Member(AbstractBaseUser):
     @property
     def email_confirmed(self) -> bool:
         return self.email_verified_at is not None
+
+    def check_current_password(self, raw_password: str) -> bool:
+        """Check a password typed to confirm an action, in the same throttle window as sign-in (P7.1).
+
+        Pages of other apps call this through the user model (they cannot import accounts); a paused
+        ID raises core.throttling.TooManyAttempts without checking the password.
+        """
+        return throttle.check_member_password(member=self, password=raw_password)
 
 
 class LoginRecord(models.Model):

@@ -53,7 +53,8 @@ def change(request: HttpRequest) -> HttpResponse:
             request, _("Your password is changed. You stay signed in here; every other browser is signed out.")
         )
         return redirect("accounts:me")
-    return render(request, "accounts/password_change.html", {"form": form}, status=_status(form))
+    status = 429 if form.paused() else _status(form)
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
 @login_required
