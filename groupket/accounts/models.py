@@ -101,3 +101,21 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in {self.pk}"
+
+
+class PasswordResetRequest(models.Model):
+    """An address typed on the reset form, waiting for the background lookup and mail (P7.1).
+
+    The request does the same work whatever was typed; the task, given only this row's id, finds the
+    member and mails. The row keeps the address's blind index under each master key then alive (the
+    lookup needs nothing more, and the mail goes to the member's own stored address), never the address:
+    a sealed copy would keep a stranger's address Groupket has no use for, under a key made just for it;
+    the index in the task's arguments would leave it in the broker's messages, outside the database's
+    retention. The task deletes the row; the hourly clean-up deletes any a lost task left behind.
+    """
+
+    email_indexes = models.TextField()  # space-separated hex HMACs, current master key first
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"password reset request {self.pk}"

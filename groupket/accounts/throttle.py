@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from groupket.accounts.normalise import normalise_username_key
+from groupket.accounts.normalise import normalise_email_key, normalise_username_key
 from groupket.core import blind_index, throttling
 from groupket.core.throttling import Attempt, Limit, TooManyAttempts
 
@@ -103,3 +103,35 @@ def checked_by(*, member: "Member", check: Callable[[], bool]) -> bool:
     if attempt.failed():
         raise TooManyAttempts(attempt.id_limit.key, pause_seconds=LOCK_SECONDS)
     return False
+
+
+# --- Mails that anyone can ask for (password reset, the notice of a signup with a taken address) -------------
+
+MAIL_WINDOW_SECONDS = 60 * 60
+MAILS_PER_ADDRESS = 3
+MAIL_REQUESTS_PER_IP = 20
+
+
+def begin_mail_request(*, kind: str, email: str, ip: str) -> bool:
+    """Count one request for a mail of this kind to this address, from this IP address.
+
+    TooManyAttempts when the IP address made 20 such requests within the hour; False, with nothing to
+    send, when the address was already sent 3 within the hour. The same work whether or not the
+    address is a member's: the windows are keyed by what was typed, never by a lookup.
+    """
+    by_ip = Limit(
+        key=f"{kind}:ip:" + blind_index.compute(f"{kind}-throttle-ip", _address_group(ip)),
+        limit=MAIL_REQUESTS_PER_IP,
+        window=MAIL_WINDOW_SECONDS,
+    )
+    throttling.begin(by_ip, now=_now())
+    by_address = Limit(
+        key=f"{kind}:email:" + blind_index.compute(f"{kind}-throttle-email", normalise_email_key(email)),
+        limit=MAILS_PER_ADDRESS,
+        window=MAIL_WINDOW_SECONDS,
+    )
+    try:
+        throttling.begin(by_address, now=_now())
+    except TooManyAttempts:
+        return False
+    return True

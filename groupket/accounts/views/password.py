@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 
 from groupket.accounts.forms.password import NewPasswordForm, PasswordChangeForm, PasswordResetRequestForm
 from groupket.accounts.services import passwords
+from groupket.accounts.services.sign_in import client_ip
 from groupket.accounts.views.login import safe_next
+from groupket.core.throttling import TooManyAttempts
 
 # The link's token moves into the session and the browser is sent here, so the token does not stay
 # in the address bar, the history or a Referer header (as Django's own reset view does).
@@ -67,11 +69,21 @@ def snooze_reminder(request: HttpRequest) -> HttpResponse:
 
 def reset_request(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(_posted(request))
+    status = _status(form)
     if form.is_bound and form.is_valid():
-        passwords.request_password_reset(email=form.cleaned_data["email"])
-        # The same page whether or not the address belongs to a member (no account enumeration).
-        return render(request, "accounts/password_reset_sent.html")
-    return render(request, "accounts/password_reset.html", {"form": form}, status=_status(form))
+        try:
+            passwords.request_password_reset(email=form.cleaned_data["email"], ip=client_ip(request))
+        except TooManyAttempts:
+            form.add_error(None, too_many_mail_requests_message())
+            status = 429
+        else:
+            # The same page whether or not the address belongs to a member (no account enumeration).
+            return render(request, "accounts/password_reset_sent.html")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=status)
+
+
+def too_many_mail_requests_message() -> str:
+    return _("Too many requests from your network. Please try again in an hour.")
 
 
 def reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
