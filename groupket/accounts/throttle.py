@@ -112,26 +112,20 @@ MAILS_PER_ADDRESS = 3
 MAIL_REQUESTS_PER_IP = 20
 
 
-def begin_mail_request(*, kind: str, email: str, ip: str) -> bool:
-    """Count one request for a mail of this kind to this address, from this IP address.
+def count_mail_request(*, kind: str, ip: str) -> None:
+    """Count one request for a mail of this kind from this IP address; TooManyAttempts past 20 within the hour."""
+    key = f"{kind}:ip:" + blind_index.compute(f"{kind}-throttle-ip", _address_group(ip))
+    throttling.begin(Limit(key=key, limit=MAIL_REQUESTS_PER_IP, window=MAIL_WINDOW_SECONDS), now=_now())
 
-    TooManyAttempts when the IP address made 20 such requests within the hour; False, with nothing to
-    send, when the address was already sent 3 within the hour. The same work whether or not the
-    address is a member's: the windows are keyed by what was typed, never by a lookup.
+
+def may_mail_address(*, kind: str, email: str) -> bool:
+    """Count one mail of this kind to this address; False, send nothing, past 3 within the hour.
+
+    Keyed by what was typed, never by a lookup, so the same work whether or not the address is a member's.
     """
-    by_ip = Limit(
-        key=f"{kind}:ip:" + blind_index.compute(f"{kind}-throttle-ip", _address_group(ip)),
-        limit=MAIL_REQUESTS_PER_IP,
-        window=MAIL_WINDOW_SECONDS,
-    )
-    throttling.begin(by_ip, now=_now())
-    by_address = Limit(
-        key=f"{kind}:email:" + blind_index.compute(f"{kind}-throttle-email", normalise_email_key(email)),
-        limit=MAILS_PER_ADDRESS,
-        window=MAIL_WINDOW_SECONDS,
-    )
+    key = f"{kind}:email:" + blind_index.compute(f"{kind}-throttle-email", normalise_email_key(email))
     try:
-        throttling.begin(by_address, now=_now())
+        throttling.begin(Limit(key=key, limit=MAILS_PER_ADDRESS, window=MAIL_WINDOW_SECONDS), now=_now())
     except TooManyAttempts:
         return False
     return True

@@ -20,7 +20,7 @@ from groupket.accounts.models import Member, PasswordResetRequest
 from groupket.accounts.services.cleanup import purge_stale_reset_requests
 from tests.accounts.test_passwords import mails, without_csrf
 
-TOO_MANY = "Too many requests from your network."
+TOO_MANY = "Too many requests were sent from here in the last hour."
 # The request's queries, whatever the address: the savepoint around the insert, and the insert.
 REQUEST_QUERIES = 3
 

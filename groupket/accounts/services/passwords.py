@@ -64,7 +64,8 @@ def request_password_reset(*, email: str, ip: str) -> None:
     request's time and queries say nothing about it. At most 3 mails per address and 20 requests per IP
     address within the hour: TooManyAttempts for the IP address; past the address's 3, nothing is sent.
     """
-    if not throttle.begin_mail_request(kind="reset", email=email, ip=ip):
+    throttle.count_mail_request(kind="reset", ip=ip)
+    if not throttle.may_mail_address(kind="reset", email=email):
         return
     with transaction.atomic():
         reset = PasswordResetRequest.objects.create(

@@ -83,7 +83,7 @@ def reset_request(request: HttpRequest) -> HttpResponse:
 
 
 def too_many_mail_requests_message() -> str:
-    return _("Too many requests from your network. Please try again in an hour.")
+    return _("Too many requests were sent from here in the last hour. Try again later.")
 
 
 def reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
