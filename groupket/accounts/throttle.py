@@ -15,7 +15,6 @@ counted and paused exactly like one that does, so a pause says nothing about whe
 
 import ipaddress
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from groupket.accounts.normalise import normalise_email_key, normalise_username_key
@@ -88,16 +87,12 @@ def begin_member_attempt(*, member: "Member") -> SignInAttempt:
 def check_member_password(*, member: "Member", password: str) -> bool:
     """Whether this is the member's current password; TooManyAttempts, unchecked, when the ID is paused.
 
-    Every page that asks a signed-in member for the current password checks it here (a test scans
-    the source for any other check), so they all share the sign-in window.
+    Every page that asks a signed-in member for the current password checks it here, through
+    Member.check_current_password (a test scans the source for any other check), so they all share
+    the sign-in window; the 5th wrong one raises TooManyAttempts too.
     """
-    return checked_by(member=member, check=lambda: member.check_password(password))
-
-
-def checked_by(*, member: "Member", check: Callable[[], bool]) -> bool:
-    """Run `check` (a password or code check) in the member's window; its result, counted."""
     attempt = begin_member_attempt(member=member)
-    if check():
+    if member.check_password(password):
         attempt.succeeded()
         return True
     if attempt.failed():

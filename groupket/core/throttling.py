@@ -116,10 +116,6 @@ def begin(*limits: Limit, now: float | None = None) -> Attempt:
     return attempt
 
 
-def is_paused(limit: Limit, *, now: float | None = None) -> bool:
-    return _paused(limit, time.time() if now is None else now)
-
-
 def _paused(limit: Limit, now: float) -> bool:
     if not limit.lock:
         return False

@@ -12,6 +12,29 @@ import sys
 import threading
 
 
+def fire_together(tries: list[dict[str, str]]) -> list[int]:
+    """Post each sign-in form from a thread of its own, all released at once; their answers, sorted."""
+    from django.db import connections
+    from django.test import Client
+
+    barrier = threading.Barrier(len(tries))
+    statuses: list[int] = []
+
+    def attempt(data: dict[str, str]) -> None:
+        try:
+            barrier.wait()
+            statuses.append(Client().post("/accounts/login/", data).status_code)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=attempt, args=(data,)) for data in tries]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sorted(statuses)
+
+
 def main() -> None:
     db_name, username, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
     import django
@@ -19,7 +42,6 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.db import connections
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     from tests.hashers import CountingArgon2Hasher
@@ -29,25 +51,11 @@ def main() -> None:
     # The test database the calling test committed its member to, not the one DATABASE_URL names; every
     # thread's connection is made from this one dictionary.
     connections.settings["default"]["NAME"] = db_name
-    statuses: list[int] = []
-    barrier = threading.Barrier(threads)
-
-    def attempt(n: int) -> None:
-        try:
-            barrier.wait()
-            response = Client().post("/accounts/login/", {"username": username, "password": f"wrong{n}password"})
-            statuses.append(response.status_code)
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=attempt, args=(n,)) for n in range(threads)]
+    tries = [{"username": username, "password": f"wrong{n}password"} for n in range(threads)]
     print("ready", flush=True)
     sys.stdin.readline()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    print(json.dumps({"checked": CountingArgon2Hasher.runs, "statuses": sorted(statuses)}))
+    statuses = fire_together(tries)
+    print(json.dumps({"checked": CountingArgon2Hasher.runs, "statuses": statuses}))
 
 
 if __name__ == "__main__":

@@ -8,42 +8,21 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from groupket.accounts import throttle
 from groupket.accounts.models import LoginRecord, Member
 from groupket.core.keyring import load_keyring
+from tests.accounts.sign_in_burst import fire_together
 from tests.hashers import CountingArgon2Hasher
 
 ATTEMPTS = 40
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def fire_together(username: str, count: int) -> list[int]:
-    """`count` wrong sign-ins on one ID from as many threads, released at once; their answers."""
-    barrier = threading.Barrier(count)
-    statuses: list[int] = []
-
-    def attempt(n: int) -> None:
-        try:
-            barrier.wait()
-            response = Client().post("/accounts/login/", {"username": username, "password": f"wrong{n}password"})
-            statuses.append(response.status_code)
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=attempt, args=(n,)) for n in range(count)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return sorted(statuses)
 
 
 @pytest.fixture
@@ -58,7 +37,7 @@ def counting_hasher(settings: pytest.FixtureRequest) -> type[CountingArgon2Hashe
 def test_40_simultaneous_wrong_passwords_from_threads_get_5_checked(
     member: Member, counting_hasher: type[CountingArgon2Hasher]
 ) -> None:
-    statuses = fire_together(member.username, ATTEMPTS)
+    statuses = fire_together([{"username": member.username, "password": f"wrong{n}password"} for n in range(ATTEMPTS)])
     assert counting_hasher.runs == throttle.USERNAME_LIMIT
     assert len(statuses) == ATTEMPTS and statuses.count(429) >= ATTEMPTS - throttle.USERNAME_LIMIT
     assert set(statuses) <= {400, 429}
@@ -73,20 +52,8 @@ def test_40_simultaneous_wrong_passwords_from_threads_get_5_checked(
 def test_simultaneous_guesses_from_one_address_get_20_checked(counting_hasher: type[CountingArgon2Hasher]) -> None:
     # Unknown IDs, each tried once: only the address's limit applies, and an unknown ID costs one hash.
     load_keyring()  # made before the threads start, as a running site's is
-    barrier = threading.Barrier(ATTEMPTS)
-
-    def attempt(n: int) -> None:
-        try:
-            barrier.wait()
-            Client().post("/accounts/login/", {"username": f"guess{n}", "password": "wrong9password"})
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=attempt, args=(n,)) for n in range(ATTEMPTS)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    statuses = fire_together([{"username": f"guess{n}", "password": "wrong9password"} for n in range(ATTEMPTS)])
+    assert statuses.count(429) >= ATTEMPTS - throttle.IP_LIMIT
     assert counting_hasher.runs == throttle.IP_LIMIT
 
 
