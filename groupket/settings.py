@@ -187,6 +187,10 @@ GROUPKET_SCHEDULES = {
         "function": "groupket.accounts.services.cleanup.delete_unverified_members",
         "every_hours": 1,
     },
+    "purge_stale_reset_requests": {
+        "function": "groupket.accounts.services.cleanup.purge_stale_reset_requests",
+        "every_hours": 1,
+    },
     "purge_old_login_records": {
         "function": "groupket.accounts.services.sign_in.purge_old_login_records",
         "every_hours": 24,

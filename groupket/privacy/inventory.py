@@ -312,6 +312,10 @@ ITEMS: tuple[Item, ...] = (
 NOT_PERSONAL: dict[str, str] = {
     "accounts.Member.username_index": "blind index: a keyed HMAC of the ID, for exact lookups; not reversible",
     "accounts.Member.email_index": "blind index: a keyed HMAC of the email address, for exact lookups; not reversible",
+    "accounts.PasswordResetRequest.email_indexes": (
+        "blind index: keyed HMACs of an address typed on the reset form, for the background lookup; not "
+        "reversible, deleted within the hour"
+    ),
     "accounts.Member.email_verified_at": "account state: when the address was confirmed, nothing of the address",
     "auth.Group.name": "the name of a permission group, not of a person",
     "auth.Permission.name": "the name of a permission, not of a person",

@@ -217,6 +217,7 @@ def test_a_member_who_signs_up_after_the_change_agreed_to_it_and_is_not_asked_ag
     assert response.status_code == 302
     member = Member.objects.with_username("newcomer").get()
     assert (latest_event(member, "privacy").version, latest_event(member, "privacy").granted) == (new, True)
+    client.post("/accounts/login/", {"username": "newcomer", "password": "blue9harbor-Lamp"})
     assert client.get("/me/").status_code == 200
 
 

@@ -19,8 +19,11 @@ class WrongPassword(Exception):
 
 
 def unregister_member(*, member: Member, password: str) -> None:
-    """Check the password, then destroy everything in one transaction; a failure leaves the member whole."""
-    if not member.check_password(password):
+    """Check the password, then destroy everything in one transaction; a failure leaves the member whole.
+
+    core.throttling.TooManyAttempts, with nothing checked or changed, while the member's ID is paused.
+    """
+    if not member.check_current_password(password):
         raise WrongPassword("the confirmation password did not match")
     _destroy_membership(member=member, basis=DESTRUCTION_BASIS, caused_by=None)
 
