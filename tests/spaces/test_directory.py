@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import sign_in
-from tests.factories import MemberFactory, join, make_space, make_post
+from tests.factories import MemberFactory, join, make_post, make_space
 
 
 @pytest.fixture
