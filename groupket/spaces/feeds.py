@@ -115,7 +115,8 @@ def show_posts(posts: Sequence[Post], viewer: AbstractBaseUser | None) -> list[S
     return [ShownPost(post, html, post.pk in liked) for post, html in zip(posts, render_bodies(posts), strict=True)]
 
 
-def _posts() -> QuerySet[Post]:
+def post_rows() -> QuerySet[Post]:
+    """Posts with just what a page shows of them, their authors and spaces (never a photo or a password hash)."""
     return Post.objects.select_related("author", "space").only(*POST_FIELDS)
 
 
@@ -125,7 +126,7 @@ def page_size() -> int:
 
 def space_feed(*, space: Space, viewer: AbstractBaseUser | None, cursor: str | None) -> FeedPage:
     """A space's feed: on the first page its pinned posts first, then the rest newest first."""
-    posts = _posts().filter(space=space)
+    posts = post_rows().filter(space=space)
     pinned = [] if cursor else list(posts.filter(pinned_at__isnull=False).order_by("-pinned_at", "-pk"))
     rows, next_cursor = _keyset(posts.filter(pinned_at__isnull=True), cursor, page_size())
     shown = show_posts([*pinned, *rows], viewer)
@@ -135,7 +136,7 @@ def space_feed(*, space: Space, viewer: AbstractBaseUser | None, cursor: str | N
 def home_feed(*, member: AbstractBaseUser, cursor: str | None) -> FeedPage:
     """The posts of every space the member is in, newest first."""
     spaces = Membership.objects.filter(member_id=member.pk, status=Membership.ACTIVE).values("space_id")
-    rows, next_cursor = _keyset(_posts().filter(space_id__in=spaces), cursor, page_size())
+    rows, next_cursor = _keyset(post_rows().filter(space_id__in=spaces), cursor, page_size())
     return FeedPage(posts=show_posts(rows, member), next_cursor=next_cursor)
 
 
@@ -177,5 +178,5 @@ def readable_by(viewer: AbstractBaseUser | None) -> Q:
 
 def author_feed(*, author_id: int, viewer: AbstractBaseUser | None, cursor: str | None) -> FeedPage:
     """One member's posts that the visitor may read, newest first."""
-    rows, next_cursor = _keyset(_posts().filter(readable_by(viewer), author_id=author_id), cursor, page_size())
+    rows, next_cursor = _keyset(post_rows().filter(readable_by(viewer), author_id=author_id), cursor, page_size())
     return FeedPage(posts=show_posts(rows, viewer), next_cursor=next_cursor)

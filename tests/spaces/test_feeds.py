@@ -126,3 +126,26 @@ def test_the_cursor_is_opaque_and_a_bad_one_starts_again_from_the_newest(client:
         response = client.get("/s/hiking-club/", {"after": junk})
         assert response.status_code == 200
         assert "the only post" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("commenters", [1, 15])
+def test_a_post_page_takes_the_same_queries_whatever_the_comments_and_their_authors(
+    client: Client, commenters: int, django_assert_num_queries
+) -> None:
+    from groupket.spaces.services.posts import add_comment
+
+    owner = MemberFactory(username="post.owner")
+    space = make_space(owner)
+    post = make_post(owner, space, "Who comes? @post.owner")
+    for number in range(commenters):
+        member = MemberFactory()
+        join(member, space)
+        top = add_comment(actor=member, post=post, body=f"Me, @post.owner ({number})")
+        add_comment(actor=owner, post=post, body="Great", parent=top)
+    sign_in(client, owner)
+    # The 4 of every page; the space, the membership; the post with its author; its key, the likes, its mentions;
+    # the comments with their authors, their keys and their mentions.
+    queries = counted(client, f"/s/hiking-club/p/{post.pk}/")
+    assert len(queries) == 13, "\n".join(queries)
+    assert key_lookups(queries) == 2  # the post's, then every commenter's at once

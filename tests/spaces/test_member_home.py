@@ -55,9 +55,12 @@ def test_a_member_who_gave_nothing_optional_does_everything_in_spaces(client: Cl
     joined = make_space(owner, slug="joined")
     sign_in(client, member)
 
-    assert client.post("/spaces/new/", {"name": "Mine", "slug": "mine", "visibility": "public", "joining": "open"})[
-        "Location"
-    ] == "/s/mine/"
+    assert (
+        client.post("/spaces/new/", {"name": "Mine", "slug": "mine", "visibility": "public", "joining": "open"})[
+            "Location"
+        ]
+        == "/s/mine/"
+    )
     assert client.post("/s/joined/join/").status_code == 302
     assert client.post("/s/joined/posts/new/", {"body": "Hello"}).status_code == 302
     post = Post.objects.get(author=member)

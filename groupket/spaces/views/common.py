@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from groupket.spaces import permissions
+from groupket.spaces.feeds import post_rows
 from groupket.spaces.models import Comment, Membership, Post, Space
 from groupket.spaces.selectors import membership_of
 
@@ -32,7 +33,7 @@ def readable_space_or_404(request: HttpRequest, slug: str) -> tuple[Space, Membe
 
 
 def post_or_404(space: Space, post_id: int) -> Post:
-    post = Post.objects.select_related("author", "space").filter(pk=post_id, space=space).first()
+    post = post_rows().filter(pk=post_id, space=space).first()
     if post is None:
         raise Http404
     return post
