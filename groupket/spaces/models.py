@@ -110,19 +110,23 @@ class Post(models.Model):
         return f"post {self.pk}"
 
 
-class PostRevision(models.Model):
-    """An earlier version of a post, kept when its author edits it; sealed like the post."""
+class Revision(models.Model):
+    """An earlier version of a post or comment, kept when its author edits it; sealed like what it replaced."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
-    title = EncryptedTextField(null=True)
     body = EncryptedTextField()
-    # When this version was written (the post's creation or its previous edit).
+    # When this version was written (the creation, or the edit before), and when the next one replaced it.
     created_at = models.DateTimeField()
     replaced_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["-replaced_at", "-pk"]
+
+
+class PostRevision(Revision):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    title = EncryptedTextField(null=True)
 
     def __str__(self) -> str:
         return f"revision {self.pk} of post {self.post_id}"
@@ -148,15 +152,8 @@ class Comment(models.Model):
         return f"comment {self.pk}"
 
 
-class CommentRevision(models.Model):
+class CommentRevision(Revision):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
-    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
-    body = EncryptedTextField()
-    created_at = models.DateTimeField()
-    replaced_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-replaced_at", "-pk"]
 
     def __str__(self) -> str:
         return f"revision {self.pk} of comment {self.comment_id}"

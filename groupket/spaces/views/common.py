@@ -3,8 +3,10 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
 from groupket.spaces import permissions
 from groupket.spaces.feeds import post_rows
@@ -61,3 +63,12 @@ def answers_refusals(view: View) -> View:
             return refusal(request, denied)
 
     return wrapped
+
+
+def member_action(*methods: str) -> Callable[[View], View]:
+    """A view for signed-in members only, answering only these methods, and refusals with a 403 saying why."""
+
+    def decorate(view: View) -> View:
+        return login_required(require_http_methods(list(methods))(answers_refusals(view)))
+
+    return decorate

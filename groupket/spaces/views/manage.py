@@ -2,13 +2,11 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
 
 from groupket.spaces import permissions
 from groupket.spaces.forms import InviteForm, MemberChoiceForm, SlowModeForm, SpaceSettingsForm
@@ -16,7 +14,7 @@ from groupket.spaces.models import Membership, Space
 from groupket.spaces.selectors import space_members
 from groupket.spaces.services import members as member_services
 from groupket.spaces.services import spaces as space_services
-from groupket.spaces.views.common import answers_refusals, space_or_404
+from groupket.spaces.views.common import member_action, space_or_404
 
 
 def _organiser_space(request: HttpRequest, slug: str) -> tuple[Space, Membership]:
@@ -39,17 +37,13 @@ def _render_settings(request: HttpRequest, space: Space, membership: Membership,
     return render(request, "spaces/manage.html", context, status=400 if forms else 200)
 
 
-@login_required
-@require_safe
-@answers_refusals
+@member_action("GET", "HEAD")
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
     space, membership = _organiser_space(request, slug)
     return _render_settings(request, space, membership)
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def update_settings(request: HttpRequest, slug: str) -> HttpResponse:
     space, membership = _organiser_space(request, slug)
     form = SpaceSettingsForm(request.POST)
@@ -60,9 +54,7 @@ def update_settings(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("spaces:manage", slug=space.slug)
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def slow_mode(request: HttpRequest, slug: str) -> HttpResponse:
     space, membership = _organiser_space(request, slug)
     form = SlowModeForm(request.POST)
@@ -73,9 +65,7 @@ def slow_mode(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("spaces:manage", slug=space.slug)
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def invitation_link(request: HttpRequest, slug: str) -> HttpResponse:
     space, _membership = _organiser_space(request, slug)
     if request.POST.get("action") == "revoke":
@@ -87,9 +77,7 @@ def invitation_link(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("spaces:manage", slug=space.slug)
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def close(request: HttpRequest, slug: str) -> HttpResponse:
     space, _membership = space_or_404(request, slug)
     if request.POST.get("confirm") != "1":
@@ -116,17 +104,13 @@ def _render_members(request: HttpRequest, space: Space, membership: Membership, 
     return render(request, "spaces/members.html", context, status=400 if invite_form else 200)
 
 
-@login_required
-@require_safe
-@answers_refusals
+@member_action("GET", "HEAD")
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     space, membership = _organiser_space(request, slug)
     return _render_members(request, space, membership)
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     space, membership = _organiser_space(request, slug)
     form = InviteForm(request.POST)
@@ -152,9 +136,7 @@ MEMBER_ACTIONS = {
 }
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def act_on_member(request: HttpRequest, slug: str) -> HttpResponse:
     """One form per row of the members page: which member, and what to do."""
     space, _membership = _organiser_space(request, slug)

@@ -1,11 +1,10 @@
 """Posts and comments: writing, reading, editing (with earlier versions for the author), deleting, liking, pinning."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from groupket.spaces import permissions
 from groupket.spaces.feeds import open_in_bulk, post_comments, show_posts
@@ -13,8 +12,8 @@ from groupket.spaces.forms import CommentForm, PostForm
 from groupket.spaces.models import Comment
 from groupket.spaces.services import posts as post_services
 from groupket.spaces.views.common import (
-    answers_refusals,
     comment_or_404,
+    member_action,
     post_or_404,
     readable_space_or_404,
     space_or_404,
@@ -22,9 +21,7 @@ from groupket.spaces.views.common import (
 from groupket.spaces.views.space import render_home
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def new_post(request: HttpRequest, slug: str) -> HttpResponse:
     space, membership = space_or_404(request, slug)
     permissions.check_can_post(space, membership)
@@ -58,9 +55,7 @@ def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     return _render_post(request, slug, post_id)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@answers_refusals
+@member_action("GET", "POST")
 def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     space, _membership = space_or_404(request, slug)
     post = post_or_404(space, post_id)
@@ -78,9 +73,7 @@ def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     return render(request, "spaces/post_edit.html", context, status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@answers_refusals
+@member_action("GET", "POST")
 def delete_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     space, _membership = space_or_404(request, slug)
     post = post_or_404(space, post_id)
@@ -92,9 +85,7 @@ def delete_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     return redirect("spaces:home", slug=space.slug)
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def like(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     space, _membership = readable_space_or_404(request, slug)
     post = post_or_404(space, post_id)
@@ -102,9 +93,7 @@ def like(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     return redirect(_back_to(request, space.slug, post.pk))
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def pin(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     space, _membership = readable_space_or_404(request, slug)
     post = post_or_404(space, post_id)
@@ -123,9 +112,7 @@ def _back_to(request: HttpRequest, slug: str, post_id: int) -> str:
     return f"/s/{slug}/p/{post_id}/"
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     space, membership = readable_space_or_404(request, slug)
     post = post_or_404(space, post_id)
@@ -142,9 +129,7 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     return redirect(f"/s/{space.slug}/p/{post.pk}/#comment-{comment.pk}")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@answers_refusals
+@member_action("GET", "POST")
 def edit_comment(request: HttpRequest, slug: str, comment_id: int) -> HttpResponse:
     space, _membership = space_or_404(request, slug)
     comment = comment_or_404(space, comment_id)
@@ -160,9 +145,7 @@ def edit_comment(request: HttpRequest, slug: str, comment_id: int) -> HttpRespon
     return render(request, "spaces/comment_edit.html", context, status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@answers_refusals
+@member_action("GET", "POST")
 def delete_comment(request: HttpRequest, slug: str, comment_id: int) -> HttpResponse:
     space, _membership = space_or_404(request, slug)
     comment = comment_or_404(space, comment_id)

@@ -1,11 +1,10 @@
 """A space's home (/s/<slug>/), and joining and leaving it."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from groupket.spaces import permissions
 from groupket.spaces.feeds import FeedPage, InvalidCursor, space_feed
@@ -14,7 +13,7 @@ from groupket.spaces.models import Membership, Space
 from groupket.spaces.selectors import active_members_count
 from groupket.spaces.services import members as member_services
 from groupket.spaces.services.members import token_matches
-from groupket.spaces.views.common import answers_refusals, space_or_404
+from groupket.spaces.views.common import answers_refusals, member_action, space_or_404
 
 
 def _feed(request: HttpRequest, space: Space) -> FeedPage:
@@ -54,9 +53,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     return render_home(request, space, membership)
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     space, _membership = space_or_404(request, slug)
     membership = member_services.join_space(actor=request.user, space=space)
@@ -67,9 +64,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("spaces:home", slug=space.slug)
 
 
-@login_required
-@require_POST
-@answers_refusals
+@member_action("POST")
 def answer_invitation(request: HttpRequest, slug: str) -> HttpResponse:
     space, _membership = space_or_404(request, slug)
     accept = request.POST.get("answer") == "accept"
@@ -81,9 +76,7 @@ def answer_invitation(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("home")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@answers_refusals
+@member_action("GET", "POST")
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
     space, membership = space_or_404(request, slug)
     if request.method == "GET":
