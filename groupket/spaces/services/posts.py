@@ -12,7 +12,7 @@ from groupket.spaces.services.spaces import locked_membership
 
 
 def _locked_post(post: Post) -> Post:
-    return Post.objects.select_for_update().select_related("space").get(pk=post.pk)
+    return Post.objects.select_for_update(of=("self",)).select_related("space").get(pk=post.pk)
 
 
 def create_post(*, actor: AbstractBaseUser, space: Space, title: str | None, body: str) -> Post:
@@ -96,7 +96,7 @@ def add_comment(*, actor: AbstractBaseUser, post: Post, body: str, parent: Comme
 
 
 def _locked_comment(comment: Comment) -> Comment:
-    return Comment.objects.select_for_update().select_related("post__space").get(pk=comment.pk)
+    return Comment.objects.select_for_update(of=("self",)).select_related("post__space").get(pk=comment.pk)
 
 
 def edit_comment(*, actor: AbstractBaseUser, comment: Comment, body: str) -> bool:
