@@ -57,7 +57,8 @@ def encode_cursor(post: Post) -> str:
 
 def decode_cursor(raw: str) -> tuple[datetime, int]:
     try:
-        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
+        # validate: a character outside the alphabet is an error, not something to skip.
+        text = base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_", validate=True).decode("ascii")
         version, moment, pk = text.split(".")
         if version != CURSOR_VERSION or not pk.isdigit() or len(pk) > 18:
             raise ValueError(version)

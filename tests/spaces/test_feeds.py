@@ -119,7 +119,7 @@ def test_the_cursor_is_opaque_and_a_bad_one_starts_again_from_the_newest(client:
     post = make_post(owner, space, "the only post")
     cursor = encode_cursor(post)
     assert re.fullmatch(r"[A-Za-z0-9_-]+", cursor) and decode_cursor(cursor) == (post.created_at, post.pk)
-    for junk in ("", "abc", "%%%", "MS4yMDI2.eA", encode_cursor(post)[:-3], "é", "1" * 500):
+    for junk in ("", "abc", "%%%", "MS4yMDI2.eA", encode_cursor(post) + "!!", "é", "1" * 500):
         if junk:
             with pytest.raises(InvalidCursor):
                 decode_cursor(junk)
