@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "groupket.privacy",
     "groupket.accounts",
     "groupket.staff",
+    "groupket.spaces",
     "django_otp",  # its Device, throttle and middleware; the devices themselves are staff's, sealed
 ]
 
@@ -168,6 +169,9 @@ GROUPKET_PASSWORD_SNOOZE_DAYS = 30
 # recorder(*, member, old_password_hash), called after each change in the same transaction.
 GROUPKET_PASSWORD_POLICIES = ["groupket.staff.services.safeguards.staff_password_policy"]
 GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record_password_change"]
+# Steps of apps below accounts run by Unregister in its transaction, before the member's key is destroyed:
+# step(*, member) -> {destruction-log category: count} (accounts.services.unregister).
+GROUPKET_WITHDRAWAL_STEPS = ["groupket.spaces.withdrawal.withdraw_from_spaces"]
 
 # Data exports (P6.1): downloadable for a day, destroyed after a week.
 GROUPKET_EXPORT_DOWNLOAD_HOURS = 24
@@ -179,7 +183,13 @@ GROUPKET_EXPORT_SECTIONS = [
     "groupket.accounts.export.login_records",
     "groupket.accounts.export.sessions",
     "groupket.privacy.export_sections.disclosures",
+    "groupket.spaces.export.spaces",
+    "groupket.spaces.export.posts",
+    "groupket.spaces.export.comments",
+    "groupket.spaces.export.likes",
 ]
+# Feeds (spaces.feeds): posts per page.
+GROUPKET_FEED_PAGE_SIZE = 20
 
 # Scheduled jobs (core.schedules): Celery beat in production, `manage.py run_schedules` from cron.
 GROUPKET_SCHEDULES = {

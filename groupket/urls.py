@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("groupket.privacy.urls")),
     path("", include("groupket.accounts.urls")),
     path("staff/", include("groupket.staff.urls")),
+    path("", include("groupket.spaces.urls")),
 ]
 
 handler400 = "groupket.views.bad_request"

@@ -193,7 +193,8 @@ GLOSSARY: list[tuple[str, Callable[[str], list[str]]]] = [
         _pattern(r"(?<![가-힣])(?:이 날|이 달|그 달|그 날|그 전|그 동안)(?![가-힣])"),
     ),
     ("한 번 and 첨부 파일 are spaced", _pattern(r"한번|첨부파일")),
-    ("합니다체, no 해요체 statements", _pattern(r"(?:해요|에요|예요|어요|아요)(?=[.!]|$)")),
+    # 좋아요 is the noun a like is called, not a 해요체 ending.
+    ("합니다체, no 해요체 statements", _pattern(r"(?<!좋)(?:해요|에요|예요|어요|아요)(?=[.!]|$)")),
     # 이/가, 을/를, 은/는, 과/와 and (으)로 depend on the sound the placeholder's value ends in, which the text cannot
     # know: attach them to a fixed noun instead ("새 버전(버전 %(version)s)이"). 의, 에, 부터, 까지 do not.
     ("no particle directly after a placeholder", _pattern(_PLACEHOLDER_BEFORE + r"(?:[이가은는을를과와]|으?로)")),

@@ -21,6 +21,7 @@ DEVICE_LOG = "device_log"
 CONSENT = "consent"
 EXPORT_COPY = "export_copy"
 REQUEST = "request"
+COMMUNITY = "community"
 
 CATEGORY_LABELS: dict[str, Promise] = {
     IDENTITY: _("Identity"),
@@ -31,6 +32,7 @@ CATEGORY_LABELS: dict[str, Promise] = {
     CONSENT: _("Agreements"),
     EXPORT_COPY: _("Copies of your data you asked for"),
     REQUEST: _("Your requests to the privacy officer"),
+    COMMUNITY: _("Your spaces, posts and comments"),
 }
 
 # Purposes of use (P4.1): the only reasons personal items are used.
@@ -51,6 +53,7 @@ PURPOSE_LABELS: dict[str, Promise] = {
 UNTIL_WITHDRAWAL = _("Until you unregister")
 SERVICE_CONTRACT_BASIS = _("The service contract: your agreement to the Terms of Use and the Privacy Policy")
 LOGIN_RECORD_RETENTION = _("3 months from the sign-in, then destroyed")
+CONTENT_RETENTION = _("Until you delete it or unregister")
 REQUEST_RETENTION = _("3 years after the request is answered (complaint and dispute records), then destroyed")
 
 
@@ -305,6 +308,95 @@ ITEMS: tuple[Item, ...] = (
         _("2 years (access records, Korean standard of safety measures), then destroyed"),
         owner="staff_ref",
     ),
+    # What members write is theirs, sealed under their own key (P8.5); spaces' own texts are not (NOT_PERSONAL).
+    Item(
+        "space_memberships",
+        _("The spaces you belong to, have asked to join or are invited to, with your role"),
+        "spaces.Membership.space",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you leave the space or unregister"),
+    ),
+    Item(
+        "post_title",
+        _("Titles of your posts"),
+        "spaces.Post.title",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="author_id",
+    ),
+    Item(
+        "post_body",
+        _("What you wrote in your posts"),
+        "spaces.Post.body",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="author_id",
+    ),
+    Item(
+        "post_revision_title",
+        _("Earlier titles of posts you edited"),
+        "spaces.PostRevision.title",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="post__author_id",
+    ),
+    Item(
+        "post_revision_body",
+        _("Earlier versions of posts you edited"),
+        "spaces.PostRevision.body",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="post__author_id",
+    ),
+    Item(
+        "comment_body",
+        _("Your comments and replies"),
+        "spaces.Comment.body",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="author_id",
+    ),
+    Item(
+        "comment_revision_body",
+        _("Earlier versions of comments you edited"),
+        "spaces.CommentRevision.body",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="comment__author_id",
+    ),
+    Item(
+        "likes",
+        _("The posts you liked"),
+        "spaces.Reaction.post",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you take the like back or unregister"),
+    ),
+    Item(
+        "space_actions",
+        _("What you did in spaces, as their logs record it (joined, posted, approved a member)"),
+        "spaces.SpaceLogEntry.actor",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you unregister; the space's log then keeps the change without naming you"),
+        owner="actor_id",
+    ),
 )
 
 # Columns whose names sound personal but hold nothing about a person, each with the reason; the
@@ -323,6 +415,7 @@ NOT_PERSONAL: dict[str, str] = {
     "staff.Authenticator.secret": "the sealed secret of a staff account's second factor, nothing about the person",
     "staff.BackupCodes.name": "the label Groupket gives a staff member's set of backup codes",
     "staff.BackupCodes.codes": "the sealed backup codes of a staff account's second factor, nothing about the person",
+    "spaces.Space.name": "the name a space's organisers give the space, shown and searched by everyone, not a person's",
 }
 
 

@@ -237,6 +237,7 @@ def test_the_agreement_check_costs_one_query_once_its_answer_is_in_the_session(
     other = Client()
     sign_in(other, agreed)
     other.get("/")
-    # session, member, sign-in check, the material versions (the home page and its banners need no more)
-    with django_assert_num_queries(4):
+    # session, member, sign-in check, the material versions (the banners need no more); then the home page's
+    # own two: the member's spaces and, as they are in none, the suggested ones
+    with django_assert_num_queries(6):
         assert other.get("/").status_code == 200
