@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from groupket.accounts.models import Member
-from groupket.privacy.models import ConsentEvent, PolicyDocument
+from groupket.privacy.models import ConsentEvent
 from groupket.privacy.selectors import current_document
 from tests.accounts.test_passwords import mails, without_csrf
 from tests.hashers import CountingArgon2Hasher
