@@ -35,6 +35,7 @@ translations: install
 run: translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_spaces_demo
 	$(PY) manage.py load_staff_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "groupket.privacy",
     "groupket.accounts",
     "groupket.staff",
+    "groupket.spaces",
     "django_otp",  # its Device, throttle and middleware; the devices themselves are staff's, sealed
     "groupket.analytics",  # last: it may read every app above it, and none reads it
 ]
@@ -171,6 +172,9 @@ GROUPKET_PASSWORD_SNOOZE_DAYS = 30
 # recorder(*, member, old_password_hash), called after each change in the same transaction.
 GROUPKET_PASSWORD_POLICIES = ["groupket.staff.services.safeguards.staff_password_policy"]
 GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record_password_change"]
+# Steps of apps below accounts run by Unregister in its transaction, before the member's key is destroyed:
+# step(*, member) -> {destruction-log category: count} (accounts.services.unregister).
+GROUPKET_WITHDRAWAL_STEPS = ["groupket.spaces.withdrawal.withdraw_from_spaces"]
 
 # Data exports (P6.1): downloadable for a day, destroyed after a week.
 GROUPKET_EXPORT_DOWNLOAD_HOURS = 24
@@ -182,12 +186,22 @@ GROUPKET_EXPORT_SECTIONS = [
     "groupket.accounts.export.login_records",
     "groupket.accounts.export.sessions",
     "groupket.privacy.export_sections.disclosures",
+    "groupket.spaces.export.spaces",
+    "groupket.spaces.export.posts",
+    "groupket.spaces.export.comments",
+    "groupket.spaces.export.likes",
 ]
+# Feeds (spaces.feeds): posts per page.
+GROUPKET_FEED_PAGE_SIZE = 20
 
 # Scheduled jobs (core.schedules): Celery beat in production, `manage.py run_schedules` from cron.
 GROUPKET_SCHEDULES = {
     "delete_unverified_members": {
         "function": "groupket.accounts.services.cleanup.delete_unverified_members",
+        "every_hours": 1,
+    },
+    "purge_stale_reset_requests": {
+        "function": "groupket.accounts.services.cleanup.purge_stale_reset_requests",
         "every_hours": 1,
     },
     "purge_old_login_records": {
@@ -292,8 +306,11 @@ else:
     EMAIL_BACKEND = "groupket.core.mail.EmlFileBackend"
 
 # --- The privacy officer (P11.1) ------------------------------------------------------------
+_officer_name = env.str("GROUPKET_PRIVACY_OFFICER_NAME", default="")
 GROUPKET_PRIVACY_OFFICER = {
-    "name": env.str("GROUPKET_PRIVACY_OFFICER_NAME", default="Groupket Privacy Officer"),
+    "name": _officer_name or "Groupket Privacy Officer",
+    # Korean pages and mails name the officer in Korean rather than glue an English name into Korean text.
+    "name_ko": env.str("GROUPKET_PRIVACY_OFFICER_NAME_KO", default="") or _officer_name or "그룹켓 개인정보 보호책임자",
     "email": env.str("GROUPKET_PRIVACY_OFFICER_EMAIL", default="privacy@groupket.localhost"),
     "phone": env.str("GROUPKET_PRIVACY_OFFICER_PHONE", default="+82-2-0000-0000"),
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("groupket.privacy.urls")),
     path("", include("groupket.accounts.urls")),
     path("staff/", include("groupket.staff.urls")),
+    path("", include("groupket.spaces.urls")),
     path("staff/analytics/", include("groupket.analytics.staff_urls")),
     path("", include("groupket.analytics.urls")),
 ]

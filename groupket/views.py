@@ -3,9 +3,16 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.views.decorators.http import require_safe
+
+from groupket.spaces.views.home import member_home
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """Signed in, the member's own home (spaces.views.home); signed out, the welcome page."""
+    if request.user.is_authenticated:
+        return member_home(request)
     return render(request, "home.html")
 
 

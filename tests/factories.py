@@ -23,3 +23,30 @@ class MemberFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Member:
         return register_member(signup=Signup(**kwargs))
+
+
+def make_space(owner: Member, slug: str = "hiking-club", **details: object):
+    """A space made through the service, as a member would make it; details default to a public, open space."""
+    from groupket.spaces.services.spaces import SpaceDetails, create_space
+
+    fields = {
+        "name": "Hiking Club",
+        "description": "Weekend walks around Seoul.",
+        "rules": ("Be kind.", "No ads."),
+        "visibility": "public",
+        "joining": "open",
+        **details,
+    }
+    return create_space(actor=owner, slug=slug, details=SpaceDetails(**fields))
+
+
+def join(member: Member, space):
+    from groupket.spaces.services.members import join_space
+
+    return join_space(actor=member, space=space)
+
+
+def make_post(author: Member, space, body: str = "Hello, space.", title: str | None = None):
+    from groupket.spaces.services.posts import create_post
+
+    return create_post(actor=author, space=space, title=title, body=body)

@@ -60,3 +60,22 @@ def deliver_password_reset(*, member_id: int) -> None:
         template="accounts/email/password_reset.txt",
         context={"name": member.name, "link": link},
     )
+
+
+def send_signup_attempt_notice(*, member_id: int) -> None:
+    from groupket.accounts.tasks import send_signup_attempt_email
+
+    send_signup_attempt_email.delay(member_id)
+
+
+def deliver_signup_attempt_notice(*, member_id: int) -> None:
+    """Tell the owner of an address that someone tried to sign up with it (no account was made)."""
+    member = Member.objects.filter(pk=member_id, is_active=True).first()
+    if member is None:
+        return
+    send_in_both_languages(
+        to=member.email,
+        subject=lambda: _("Someone tried to sign up with your email address"),
+        template="accounts/email/signup_attempt.txt",
+        context={"name": member.name, "site": settings.SITE_URL},
+    )

@@ -7,28 +7,16 @@ item declared there is exported without a change here.
 import base64
 from typing import Any
 
-from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from groupket.accounts.models import LoginRecord, Member, SignIn
 from groupket.accounts.photos import content_type_of
+from groupket.accounts.selectors import record_counts
 from groupket.privacy import inventory
 from groupket.privacy.export_sections import export_section, timestamp
 
 # Items kept one row per event live in their own sections; the item says how many and where.
 RECORD_SECTIONS = {"accounts.LoginRecord": "login_records", "accounts.SignIn": "sessions"}
-
-
-def _record_counts(member: Member) -> dict[str, int]:
-    counts = {}
-    for item in inventory.ITEMS:
-        model_label = item.field.rsplit(".", 1)[0]
-        if model_label == "accounts.Member" or model_label in counts:
-            continue
-        model = apps.get_model(model_label)
-        if any(field.name == "member" for field in model._meta.concrete_fields):
-            counts[model_label] = model._default_manager.filter(member_id=member.pk).count()
-    return counts
 
 
 def _member_value(member: Member, field: str) -> Any:
@@ -56,7 +44,7 @@ def _value(member: Member, item: inventory.Item, counts: dict[str, int]) -> Any:
 @export_section(label=_("My information"))
 def items(member: Member) -> list[dict[str, Any]]:
     """Every inventory item, with what is held for this member (None when nothing is)."""
-    counts = _record_counts(member)
+    counts = record_counts(member)
     return [
         {
             "key": item.key,

@@ -2,6 +2,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from groupket.accounts import throttle
 from groupket.accounts.normalise import normalise_email_key, normalise_username_key
 from groupket.core import blind_index
 from groupket.core.fields import BlindIndexField, EncryptedBytesField, EncryptedTextField
@@ -58,6 +59,14 @@ class Member(AbstractBaseUser):
     def email_confirmed(self) -> bool:
         return self.email_verified_at is not None
 
+    def check_current_password(self, raw_password: str) -> bool:
+        """Check a password typed to confirm an action, in the same throttle window as sign-in (P7.1).
+
+        Pages of other apps call this through the user model (they cannot import accounts); a paused
+        ID raises core.throttling.TooManyAttempts without checking the password.
+        """
+        return throttle.check_member_password(member=self, password=raw_password)
+
 
 class LoginRecord(models.Model):
     """A sign-in attempt on a member's account, kept 3 months for security (P7.9)."""
@@ -92,3 +101,21 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in {self.pk}"
+
+
+class PasswordResetRequest(models.Model):
+    """An address typed on the reset form, waiting for the background lookup and mail (P7.1).
+
+    The request does the same work whatever was typed; the task, given only this row's id, finds the
+    member and mails. The row keeps the address's blind index under each master key then alive (the
+    lookup needs nothing more, and the mail goes to the member's own stored address), never the address:
+    a sealed copy would keep a stranger's address Groupket has no use for, under a key made just for it;
+    the index in the task's arguments would leave it in the broker's messages, outside the database's
+    retention. The task deletes the row; the hourly clean-up deletes any a lost task left behind.
+    """
+
+    email_indexes = models.TextField()  # space-separated hex HMACs, current master key first
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"password reset request {self.pk}"

@@ -23,7 +23,7 @@ class HeldCategory:
     items: list[HeldItem]
 
 
-def _record_counts(member: Member) -> dict[str, int]:
+def record_counts(member: Member) -> dict[str, int]:
     """How many rows of each model holding items about the member as records, one query per model."""
     owners = {item.field.rsplit(".", 1)[0]: item.owner for item in inventory.ITEMS}
     owners.pop("accounts.Member")
@@ -47,7 +47,7 @@ def _held(member: Member, item: inventory.Item, counts: dict[str, int]) -> HeldI
 
 def held_items(member: Member) -> list[HeldCategory]:
     """Every inventory item, with what is held for this member, grouped by category (P6.1)."""
-    counts = _record_counts(member)
+    counts = record_counts(member)
     return [
         HeldCategory(label, [_held(member, item, counts) for item in items])
         for label, items in inventory.items_by_category()

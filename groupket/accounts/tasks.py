@@ -13,3 +13,15 @@ def send_verification_email(member_id: int) -> None:
 @shared_task
 def send_password_reset_email(member_id: int) -> None:
     emails.deliver_password_reset(member_id=member_id)
+
+
+@shared_task
+def look_up_password_reset(request_id: int) -> None:
+    from groupket.accounts.services.passwords import mail_requested_reset
+
+    mail_requested_reset(request_id=request_id)
+
+
+@shared_task
+def send_signup_attempt_email(member_id: int) -> None:
+    emails.deliver_signup_attempt_notice(member_id=member_id)

@@ -1,42 +1,48 @@
-"""Sign-in throttling (P7.1): failures are counted in the shared cache, per ID and per IP address.
+"""Password and second-factor throttling (P7.1): one window per member ID, one per IP address.
 
-5 failures on one ID within 15 minutes lock that ID for 15 minutes; 20 failures from
-one IP address (an IPv6 /64) within 15 minutes refuse that address for 15 minutes. Counters are
-keyed by a blind index, never by the typed ID or the address, so the cache (Redis in
-production) holds no personal data. An ID that does not exist is counted and locked
-exactly like one that does, so a lock says nothing about whether the ID exists.
+5 tries on one ID within 15 minutes, and the 5th fails: that ID is paused for 15 minutes. Sign-in,
+every page that asks a signed-in member for the current password, and the staff second factor
+count in the same per-ID window, so a stolen session cannot guess the password on another page. 20
+tries from one IP address (an IPv6 /64) within 15 minutes refuse sign-in from that address for 15
+minutes. Each try takes its slot atomically before the password is checked (core.throttling), so
+no concurrency gets more than 5 passwords checked per ID in a window.
 
-Failures go into one-minute buckets that are incremented atomically (safe across
-workers); the window is the sum of the last 15 buckets.
+A right answer starts the ID afresh and gives the address its slot back, so a shared address is
+limited by its failures only. Windows are keyed by a blind index, never by the typed ID or the
+address, so the cache (Redis in production) holds no personal data. An ID that does not exist is
+counted and paused exactly like one that does, so a pause says nothing about whether the ID exists.
 """
 
 import ipaddress
 import time
+from typing import TYPE_CHECKING
 
-from django.core.cache import cache
+from groupket.accounts.normalise import normalise_email_key, normalise_username_key
+from groupket.core import blind_index, throttling
+from groupket.core.throttling import Attempt, Limit, TooManyAttempts
 
-from groupket.accounts.normalise import normalise_username_key
-from groupket.core import blind_index
+if TYPE_CHECKING:
+    from groupket.accounts.models import Member
 
 WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
 USERNAME_LIMIT = 5
 IP_LIMIT = 20
-_BUCKET_SECONDS = 60
-_BUCKETS = WINDOW_SECONDS // _BUCKET_SECONDS
 
 
 def _now() -> float:
-    # One clock for buckets and locks, so tests can move it forward.
+    # One clock for windows and pauses, so tests can move it forward.
     return time.time()
 
 
-def _username_key(username: str) -> str:
-    return "signin:id:" + blind_index.compute("signin-throttle-id", normalise_username_key(username))
+def _id_limit(username: str) -> Limit:
+    key = "signin:id:" + blind_index.compute("signin-throttle-id", normalise_username_key(username))
+    return Limit(key=key, limit=USERNAME_LIMIT, window=WINDOW_SECONDS, lock=LOCK_SECONDS)
 
 
-def _ip_key(ip: str) -> str:
-    return "signin:ip:" + blind_index.compute("signin-throttle-ip", _address_group(ip))
+def _ip_limit(ip: str) -> Limit:
+    key = "signin:ip:" + blind_index.compute("signin-throttle-ip", _address_group(ip))
+    return Limit(key=key, limit=IP_LIMIT, window=WINDOW_SECONDS, lock=LOCK_SECONDS)
 
 
 def _address_group(ip: str) -> str:
@@ -52,44 +58,69 @@ def _address_group(ip: str) -> str:
     return str(address)
 
 
-def _subjects(*, username: str, ip: str) -> list[tuple[str, int]]:
-    return [(_username_key(username), USERNAME_LIMIT), (_ip_key(ip), IP_LIMIT)]
+class SignInAttempt:
+    """One sign-in try holding its slots; tell it the outcome once the password is checked."""
+
+    def __init__(self, attempt: Attempt, id_limit: Limit) -> None:
+        self._attempt, self.id_limit = attempt, id_limit
+
+    def failed(self) -> bool:
+        """Count the failure; whether the ID or the address is now paused."""
+        return self._attempt.failed()
+
+    def succeeded(self) -> None:
+        self._attempt.succeeded(forget=(self.id_limit,))
 
 
-def _bucket_keys(key: str, now: float) -> list[str]:
-    current = int(now // _BUCKET_SECONDS)
-    return [f"{key}:{bucket}" for bucket in range(current - _BUCKETS + 1, current + 1)]
+def begin_sign_in(*, username: str, ip: str) -> SignInAttempt:
+    """Take this try's slots for the typed ID and the address; TooManyAttempts when either is full or paused."""
+    id_limit = _id_limit(username)
+    return SignInAttempt(throttling.begin(id_limit, _ip_limit(ip), now=_now()), id_limit)
 
 
-def is_locked(*, username: str, ip: str) -> bool:
-    """Whether sign-in is refused for this ID or from this address right now."""
-    now = _now()
-    locks = cache.get_many([f"{key}:lock" for key, _ in _subjects(username=username, ip=ip)])
-    return any(until > now for until in locks.values())
+def begin_member_attempt(*, member: "Member") -> SignInAttempt:
+    """Take a slot in a signed-in member's own ID window, before a password or code is checked."""
+    id_limit = _id_limit(member.username)
+    return SignInAttempt(throttling.begin(id_limit, now=_now()), id_limit)
 
 
-def note_failure(*, username: str, ip: str) -> bool:
-    """Count one failed try against the ID and the address; whether either is now locked."""
-    now = _now()
-    locked = False
-    for key, limit in _subjects(username=username, ip=ip):
-        buckets = _bucket_keys(key, now)
-        _increment(buckets[-1])
-        if sum(cache.get_many(buckets).values()) >= limit:
-            cache.set(f"{key}:lock", now + LOCK_SECONDS, timeout=LOCK_SECONDS)
-            locked = True
-    return locked
+def check_member_password(*, member: "Member", password: str) -> bool:
+    """Whether this is the member's current password; TooManyAttempts, unchecked, when the ID is paused.
+
+    Every page that asks a signed-in member for the current password checks it here, through
+    Member.check_current_password (a test scans the source for any other check), so they all share
+    the sign-in window; the 5th wrong one raises TooManyAttempts too.
+    """
+    attempt = begin_member_attempt(member=member)
+    if member.check_password(password):
+        attempt.succeeded()
+        return True
+    if attempt.failed():
+        raise TooManyAttempts(attempt.id_limit.key, pause_seconds=LOCK_SECONDS)
+    return False
 
 
-def _increment(bucket: str) -> None:
-    # add() creates the bucket only if missing; incr() is atomic in Redis and in the local cache.
-    cache.add(bucket, 0, timeout=WINDOW_SECONDS + _BUCKET_SECONDS)
+# --- Mails that anyone can ask for (password reset, the notice of a signup with a taken address) -------------
+
+MAIL_WINDOW_SECONDS = 60 * 60
+MAILS_PER_ADDRESS = 3
+MAIL_REQUESTS_PER_IP = 20
+
+
+def count_mail_request(*, kind: str, ip: str) -> None:
+    """Count one request for a mail of this kind from this IP address; TooManyAttempts past 20 within the hour."""
+    key = f"{kind}:ip:" + blind_index.compute(f"{kind}-throttle-ip", _address_group(ip))
+    throttling.begin(Limit(key=key, limit=MAIL_REQUESTS_PER_IP, window=MAIL_WINDOW_SECONDS), now=_now())
+
+
+def may_mail_address(*, kind: str, email: str) -> bool:
+    """Count one mail of this kind to this address; False, send nothing, past 3 within the hour.
+
+    Keyed by what was typed, never by a lookup, so the same work whether or not the address is a member's.
+    """
+    key = f"{kind}:email:" + blind_index.compute(f"{kind}-throttle-email", normalise_email_key(email))
     try:
-        cache.incr(bucket)
-    except ValueError:  # the bucket expired between add() and incr()
-        cache.set(bucket, 1, timeout=WINDOW_SECONDS + _BUCKET_SECONDS)
-
-
-def forget_failures(*, username: str) -> None:
-    """After a successful sign-in the ID starts afresh; the address keeps its count."""
-    cache.delete_many(_bucket_keys(_username_key(username), _now()))
+        throttling.begin(Limit(key=key, limit=MAILS_PER_ADDRESS, window=MAIL_WINDOW_SECONDS), now=_now())
+    except TooManyAttempts:
+        return False
+    return True

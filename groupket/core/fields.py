@@ -4,6 +4,10 @@ A model with encrypted fields has a `data_key` foreign key to core.DataKey. On t
 instance the attribute reads and writes plaintext; the value is sealed on save and
 opened on first read. The ciphertext is bound to its model and field, so a value
 copied into another column does not open.
+
+Only a value sealed by the field on save reaches the column. QuerySet.update(),
+bulk_update() and filters have no instance, hence no data key to seal with: a
+value given to them is refused (UnsealedValue) instead of being stored in plain.
 """
 
 from typing import Any
@@ -17,6 +21,14 @@ from groupket.core.keys import open_data_key
 
 class Sealed(bytes):
     """Ciphertext as read from the database, not yet opened."""
+
+
+class _SealedForSave(bytes):
+    """Ciphertext the field itself just sealed: the only non-null value its column accepts."""
+
+
+class UnsealedValue(TypeError):
+    """A value reached an encrypted column without being sealed under its row's data key (a developer error)."""
 
 
 class _PlaintextAttribute:
@@ -69,7 +81,17 @@ class EncryptedField(models.BinaryField):
         if value is None:
             return None
         plain = self.to_plain_bytes(value)
-        return seal(self._key(model_instance), plain, aad=self._aad(model_instance))
+        return _SealedForSave(seal(self._key(model_instance), plain, aad=self._aad(model_instance)))
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is not None and not isinstance(value, _SealedForSave):
+            # Never the value itself in the message: it is personal data.
+            raise UnsealedValue(
+                f"{self.model._meta.label}.{self.name} is encrypted under each row's own data key, which "
+                "QuerySet.update(), bulk_update() and filters cannot seal with; set the attribute on each "
+                f"instance and call save(update_fields=[{self.name!r}]) instead"
+            )
+        return super().get_db_prep_value(value, connection, prepared)
 
     def to_plain_bytes(self, value: Any) -> bytes:
         raise NotImplementedError

@@ -1,6 +1,7 @@
 """Identifiers that carry no meaning about a person."""
 
 import os
+import secrets
 import time
 import uuid
 
@@ -15,3 +16,13 @@ def time_ordered_uuid() -> uuid.UUID:
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
     return uuid.UUID(int=value)
+
+
+def random_row_id() -> int:
+    """A random 63-bit primary key, never handed out twice in practice.
+
+    A sequence hands a rolled-back id to the next row (SQLite does so even without a rollback, after
+    the newest row is deleted): a process that cached what the id stood for would then serve another
+    row with it. Above 2**32, so it never meets an id a sequence handed out earlier.
+    """
+    return secrets.randbelow(2**63 - 2**32) + 2**32

@@ -4,12 +4,22 @@ The keyring is a JSON document: the id of the current master key and every maste
 key that still exists, each with its creation time and, once rotated out, the time
 it was retired. It lives in a 0600 file (GROUPKET_KEYRING_FILE, created on first
 use) or, read-only, in the GROUPKET_KEYRING environment variable.
+
+Every change of the file is a read-modify-write under an exclusive lock on the
+lock file beside it (a rotation racing the hourly destroy must not lose the new
+key, which would lose every member's data), written to a unique temporary file
+that is synced and renamed over the keyring, then the folder synced.
 """
 
 import base64
+import fcntl
+import functools
 import json
 import os
 import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -96,69 +106,138 @@ def _new_master_key() -> MasterKey:
     return MasterKey(key_id=key_id, secret=new_key(), created=now)
 
 
-_cache: dict[tuple[str, float], Keyring] = {}
+_file_cache: dict[tuple[str, int, int, int], Keyring] = {}
 
 
 def _keyring_path() -> Path:
     return Path(settings.GROUPKET_KEYRING_FILE)
 
 
+@functools.lru_cache(maxsize=4)
+def _parse_environment(text: str) -> Keyring:
+    """GROUPKET_KEYRING never changes while the process runs: parse it once (keyed by its text for tests)."""
+    return Keyring.from_json(text)
+
+
 def load_keyring() -> Keyring:
     """The keyring in force; a rotation by another process is seen at the next call."""
     if settings.GROUPKET_KEYRING:
-        return Keyring.from_json(settings.GROUPKET_KEYRING)
+        return _parse_environment(settings.GROUPKET_KEYRING)
     path = _keyring_path()
     if not path.exists():
-        first = _new_master_key()
-        save_keyring(Keyring(current_id=first.key_id, keys={first.key_id: first}))
-    stamp = (str(path), path.stat().st_mtime_ns)
-    if stamp not in _cache:
-        _cache.clear()
-        _cache[stamp] = Keyring.from_json(path.read_text())
-    return _cache[stamp]
+        _change_keyring(lambda keyring: keyring)  # makes the first master key, once, under the lock
+    # Stamp and text come from one open file: a rename by another process replaces the inode, never its text.
+    with path.open("rb") as handle:
+        info = os.fstat(handle.fileno())
+        stamp = (str(path), info.st_ino, info.st_mtime_ns, info.st_size)
+        if stamp not in _file_cache:
+            keyring = Keyring.from_json(handle.read().decode())
+            _file_cache.clear()
+            _file_cache[stamp] = keyring
+    return _file_cache[stamp]
 
 
-def save_keyring(keyring: Keyring) -> None:
+def _refuse_environment() -> None:
     if settings.GROUPKET_KEYRING:
         raise KeyringError(
             "the keyring comes from GROUPKET_KEYRING and cannot be changed here; "
             "rotate with GROUPKET_KEYRING_FILE and install the new keyring"
         )
+
+
+@contextmanager
+def _locked(lock_path: Path, *, wait: bool = True) -> Iterator[None]:
+    """An exclusive flock on lock_path; without wait, KeyringError when another process holds it."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise KeyringError(f"another process holds {lock_path.name}: a rotation is already running") from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock, also when the process is killed
+
+
+def rotation_lock() -> AbstractContextManager[None]:
+    """Held through a whole rotation, beside the keyring, so two rotations never run at once."""
     path = _keyring_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    # Written whole, then renamed, so a crash never leaves half a keyring.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(keyring.to_json())
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _cache.clear()
+    return _locked(path.with_name(path.name + ".rotation.lock"), wait=False)
+
+
+def _temporary_files(path: Path) -> list[Path]:
+    # Also the fixed name that earlier versions wrote through.
+    return [*path.parent.glob(f".{path.name}.*.tmp"), path.with_suffix(".tmp")]
+
+
+def _write_locked(path: Path, keyring: Keyring) -> None:
+    """Replace the keyring file whole and durably; the caller holds the lock."""
+    # A writer killed before its rename leaves a full copy of the keys behind: destroyed keys must not live on there.
+    for leftover in _temporary_files(path):
+        leftover.unlink(missing_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(keyring.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    # The rename itself is durable only once the folder is synced.
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+    _file_cache.clear()
+
+
+def _change_keyring(change: Callable[[Keyring], Keyring]) -> Keyring:
+    """Read, change and rewrite the keyring file under the lock, so no concurrent change is lost."""
+    _refuse_environment()
+    path = _keyring_path()
+    # Every writer holds this lock from its read to its rename.
+    with _locked(path.with_name(path.name + ".lock")):
+        if path.exists():
+            before = Keyring.from_json(path.read_text())
+        else:
+            first = _new_master_key()
+            before = Keyring(current_id=first.key_id, keys={first.key_id: first})
+        after = change(before)
+        if after is not before or not path.exists():
+            _write_locked(path, after)
+    return after
 
 
 def add_master_key() -> Keyring:
     """Make a new current master key and retire the one before it."""
-    keyring = load_keyring()
-    now = timezone.now()
-    fresh = _new_master_key()
-    keys = {
-        key_id: key if key.retired else MasterKey(key.key_id, key.secret, key.created, now)
-        for key_id, key in keyring.keys.items()
-    }
-    keys[fresh.key_id] = fresh
-    updated = Keyring(current_id=fresh.key_id, keys=keys)
-    save_keyring(updated)
-    return updated
+
+    def add(keyring: Keyring) -> Keyring:
+        now = timezone.now()
+        fresh = _new_master_key()
+        keys = {
+            key_id: key if key.retired else MasterKey(key.key_id, key.secret, key.created, now)
+            for key_id, key in keyring.keys.items()
+        }
+        keys[fresh.key_id] = fresh
+        return Keyring(current_id=fresh.key_id, keys=keys)
+
+    return _change_keyring(add)
 
 
 def remove_master_keys(key_ids: list[str]) -> None:
     """Destroy retired master keys: what they wrapped can never be opened again."""
-    keyring = load_keyring()
-    if keyring.current_id in key_ids:
-        raise KeyringError(f"the current master key {keyring.current_id!r} cannot be destroyed")
-    keys = {key_id: key for key_id, key in keyring.keys.items() if key_id not in key_ids}
-    save_keyring(Keyring(current_id=keyring.current_id, keys=keys))
+
+    def remove(keyring: Keyring) -> Keyring:
+        if keyring.current_id in key_ids:
+            raise KeyringError(f"the current master key {keyring.current_id!r} cannot be destroyed")
+        keys = {key_id: key for key_id, key in keyring.keys.items() if key_id not in key_ids}
+        return Keyring(current_id=keyring.current_id, keys=keys)
+
+    _change_keyring(remove)
 
 
 def retired_before(moment: datetime) -> list[MasterKey]:

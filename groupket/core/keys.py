@@ -6,7 +6,7 @@ rotation re-wraps them too, without core importing those apps.
 """
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.conf import settings
@@ -76,6 +76,21 @@ def open_data_key(data_key_id: int) -> bytes:
     plain = _unwrap(DataKey.objects.get(pk=data_key_id))
     _remember(data_key_id, plain)
     return plain
+
+
+def open_data_keys(data_key_ids: Iterable[int]) -> None:
+    """Open many data keys at once: one query for all those not yet in memory, none when all are.
+
+    A page showing rows of many members (a feed) calls this first, so that opening each
+    row's sealed fields afterwards finds its key in memory instead of querying per row.
+    """
+    missing = {key_id for key_id in data_key_ids if key_id is not None and key_id not in _opened}
+    if not missing:
+        return
+    if len(missing) > _OPENED_LIMIT:
+        raise ValueError(f"cannot hold {len(missing)} data keys open at once (limit {_OPENED_LIMIT})")
+    for data_key in DataKey.objects.filter(pk__in=missing):
+        _remember(data_key.pk, _unwrap(data_key))
 
 
 def forget_data_key(data_key_id: int) -> None:

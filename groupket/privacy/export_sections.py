@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groupket.privacy.selectors import member_consents, member_disclosures
 
@@ -39,7 +40,7 @@ COLUMN_LABELS: dict[str, Promise] = {
     "succeeded": _("Signed in"),
     "ip_address": _("IP address"),
     "user_agent": _("Browser"),
-    "started_at": _("Signed in"),
+    "started_at": pgettext_lazy("time", "Signed in"),
     "last_seen_at": _("Last seen"),
     "shared_computer": _("Shared computer"),
     "recipient": _("Recipient"),

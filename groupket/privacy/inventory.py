@@ -21,6 +21,7 @@ DEVICE_LOG = "device_log"
 CONSENT = "consent"
 EXPORT_COPY = "export_copy"
 REQUEST = "request"
+COMMUNITY = "community"
 BROWSER = "browser"
 
 CATEGORY_LABELS: dict[str, Promise] = {
@@ -32,6 +33,7 @@ CATEGORY_LABELS: dict[str, Promise] = {
     CONSENT: _("Agreements"),
     EXPORT_COPY: _("Copies of your data you asked for"),
     REQUEST: _("Your requests to the privacy officer"),
+    COMMUNITY: _("Your spaces, posts and comments"),
     BROWSER: _("A browser that accepted analytics cookies"),
 }
 
@@ -56,6 +58,7 @@ PURPOSE_LABELS: dict[str, Promise] = {
 UNTIL_WITHDRAWAL = _("Until you unregister")
 SERVICE_CONTRACT_BASIS = _("The service contract: your agreement to the Terms of Use and the Privacy Policy")
 LOGIN_RECORD_RETENTION = _("3 months from the sign-in, then destroyed")
+CONTENT_RETENTION = _("Until you delete it or unregister")
 REQUEST_RETENTION = _("3 years after the request is answered (complaint and dispute records), then destroyed")
 
 
@@ -310,6 +313,95 @@ ITEMS: tuple[Item, ...] = (
         _("2 years (access records, Korean standard of safety measures), then destroyed"),
         owner="staff_ref",
     ),
+    # What members write is theirs, sealed under their own key (P8.5); spaces' own texts are not (NOT_PERSONAL).
+    Item(
+        "space_memberships",
+        _("The spaces you belong to, have asked to join or are invited to, with your role"),
+        "spaces.Membership.space",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you leave the space or unregister"),
+    ),
+    Item(
+        "post_title",
+        _("Titles of your posts"),
+        "spaces.Post.title",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="author_id",
+    ),
+    Item(
+        "post_body",
+        _("What you wrote in your posts"),
+        "spaces.Post.body",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="author_id",
+    ),
+    Item(
+        "post_revision_title",
+        _("Earlier titles of posts you edited"),
+        "spaces.PostRevision.title",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="post__author_id",
+    ),
+    Item(
+        "post_revision_body",
+        _("Earlier versions of posts you edited"),
+        "spaces.PostRevision.body",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="post__author_id",
+    ),
+    Item(
+        "comment_body",
+        _("Your comments and replies"),
+        "spaces.Comment.body",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="author_id",
+    ),
+    Item(
+        "comment_revision_body",
+        _("Earlier versions of comments you edited"),
+        "spaces.CommentRevision.body",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="comment__author_id",
+    ),
+    Item(
+        "likes",
+        _("The posts you liked"),
+        "spaces.Reaction.post",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you take the like back or unregister"),
+    ),
+    Item(
+        "space_actions",
+        _("What you did in spaces, as their logs record it (joined, posted, approved a member)"),
+        "spaces.SpaceLogEntry.actor",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you unregister; the space's log then keeps the change without naming you"),
+        owner="actor_id",
+    ),
 )
 
 # What a browser that accepted analytics cookies gives (P9.1, P9.3): never linked to a member, so "My
@@ -343,6 +435,10 @@ BROWSER_ITEMS: tuple[Item, ...] = (
 NOT_PERSONAL: dict[str, str] = {
     "accounts.Member.username_index": "blind index: a keyed HMAC of the ID, for exact lookups; not reversible",
     "accounts.Member.email_index": "blind index: a keyed HMAC of the email address, for exact lookups; not reversible",
+    "accounts.PasswordResetRequest.email_indexes": (
+        "blind index: keyed HMACs of an address typed on the reset form, for the background lookup; not "
+        "reversible, deleted within the hour"
+    ),
     "accounts.Member.email_verified_at": "account state: when the address was confirmed, nothing of the address",
     "auth.Group.name": "the name of a permission group, not of a person",
     "auth.Permission.name": "the name of a permission, not of a person",
@@ -350,6 +446,7 @@ NOT_PERSONAL: dict[str, str] = {
     "staff.Authenticator.secret": "the sealed secret of a staff account's second factor, nothing about the person",
     "staff.BackupCodes.name": "the label Groupket gives a staff member's set of backup codes",
     "staff.BackupCodes.codes": "the sealed backup codes of a staff account's second factor, nothing about the person",
+    "spaces.Space.name": "the name a space's organisers give the space, shown and searched by everyone, not a person's",
 }
 
 

@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from groupket.core.throttling import TooManyAttempts, paused_message
 from groupket.privacy import inventory
 from groupket.privacy.models import DataExport
 from groupket.privacy.selectors import member_disclosures, member_exports
@@ -92,6 +93,9 @@ def _request_export(request: HttpRequest, form: ExportRequestForm) -> int | None
     except exports.WrongPassword:
         form.add_error("password", _("That is not your password. Nothing was changed."))
         return 400
+    except TooManyAttempts as refused:
+        form.add_error("password", paused_message(refused))
+        return 429
     except exports.ExportInProgress:
         form.add_error(None, _("A download is already being prepared. Wait until it is ready, then ask for another."))
         return 409

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from groupket.accounts.models import Member
 from groupket.core.mail import send_in_both_languages
+from groupket.privacy.officer import privacy_officer
 from groupket.staff.models import AuthenticatorReset, PrivacyRequest
 
 AUTO_HEADERS = {"Auto-Submitted": "auto-generated"}
@@ -79,7 +80,7 @@ def send_request_answer(request_id: int) -> None:
         to=filed.requester_email,
         subject=lambda: _("Answer to your request #%(number)s") % {"number": filed.pk},
         template="staff/requests_mail_answer.txt",
-        context={"request": filed, "officer": settings.GROUPKET_PRIVACY_OFFICER},
+        context={"request": filed, "officer": privacy_officer()},
     )
 
 

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client
@@ -14,6 +13,7 @@ from groupket.accounts.models import LoginRecord, Member, SignIn
 from groupket.accounts.services.sign_in import purge_old_login_records
 from groupket.privacy.models import DestructionLog
 from tests.factories import DEFAULT_PASSWORD
+from tests.hashers import CountingArgon2Hasher
 
 WRONG = "The ID or the password is not correct."
 LOCKED = "Too many failed sign-in attempts."
@@ -37,20 +37,6 @@ def travel(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     """Move the throttle's clock forward."""
     now = throttle._now()
     monkeypatch.setattr(throttle, "_now", lambda: now + seconds)
-
-
-class CountingArgon2Hasher(Argon2PasswordHasher):
-    """The real Argon2 hasher, counting how often it runs."""
-
-    runs = 0
-
-    def encode(self, password: str, salt: str) -> str:
-        type(self).runs += 1
-        return super().encode(password, salt)
-
-    def verify(self, password: str, encoded: str) -> bool:
-        type(self).runs += 1
-        return super().verify(password, encoded)
 
 
 @pytest.mark.django_db
@@ -212,8 +198,8 @@ def test_passwords_are_stored_as_argon2id(member: Member) -> None:
 def test_an_unknown_id_costs_one_argon2_run_like_a_wrong_password(
     client: Client, member: Member, settings: pytest.FixtureRequest
 ) -> None:
-    settings.PASSWORD_HASHERS = ["tests.accounts.test_login.CountingArgon2Hasher"]
-    CountingArgon2Hasher.runs = 0
+    settings.PASSWORD_HASHERS = ["tests.hashers.CountingArgon2Hasher"]
+    CountingArgon2Hasher.reset()
     post_login(client, "no.such.member", "wrong9password")
     assert CountingArgon2Hasher.runs == 1
     post_login(client, member.username, "wrong9password")

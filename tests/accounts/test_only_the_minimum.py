@@ -23,6 +23,8 @@ MEMBER_PAGES = [
     "/privacy/",
     "/terms/",
     "/privacy/contact/",
+    "/spaces/",
+    "/spaces/new/",
 ]
 
 

@@ -1,10 +1,16 @@
 """Sign up with consent (P1.1, P2.1, P3.1)."""
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from groupket.accounts.models import Member
-from groupket.privacy.models import ConsentEvent, PolicyDocument
+from groupket.privacy.models import ConsentEvent
+from groupket.privacy.selectors import current_document
+from tests.accounts.test_passwords import mails, without_csrf
+from tests.hashers import CountingArgon2Hasher
 
 VALID = {
     "username": "minji.kim",
@@ -47,8 +53,7 @@ def test_signup_without_optional_items_creates_member_and_records_both_agreement
     assert member.email == "Minji@example.org"
     assert member.phone is None and member.bio is None and member.photo is None
     events = {(e.document, e.version, e.granted, e.channel) for e in ConsentEvent.objects.filter(member=member)}
-    terms = PolicyDocument.objects.get(kind="terms", version=1)
-    privacy = PolicyDocument.objects.get(kind="privacy", version=1)
+    terms, privacy = current_document("terms"), current_document("privacy")
     assert events == {("terms", terms.version, True, "web"), ("privacy", privacy.version, True, "web")}
 
 
@@ -113,10 +118,59 @@ def test_invalid_items_get_their_message_and_store_nothing(client: Client, chang
 @pytest.mark.django_db
 def test_username_and_email_are_unique_case_insensitively(client: Client) -> None:
     post_signup(client)
-    client.post("/accounts/logout/")
     other = Client()
     response = post_signup(other, username="MINJI.KIM", email="other@example.org")
-    assert "This ID is taken" in response.content.decode()
+    assert "This ID is taken" in response.content.decode()  # IDs are public handles
     response = post_signup(other, username="someone", email="minji@example.org")
-    assert "An account with this email address exists" in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/done/"
     assert Member.objects.count() == 1
+
+
+def signup_answer(response: object, client: Client) -> tuple:
+    """What a visitor can see of a signup's answer: status, where it leads, its cookies, the next page."""
+    page = client.get(response["Location"])
+    html = without_csrf(page.content.decode())
+    return response.status_code, response["Location"], sorted(response.cookies), page.status_code, html
+
+
+@pytest.mark.django_db
+def test_a_taken_email_gets_the_fresh_signup_answer_stores_nothing_and_tells_its_owner(
+    mail_dir: Path, settings: pytest.FixtureRequest, django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    settings.PASSWORD_HASHERS = ["tests.hashers.CountingArgon2Hasher"]
+    CountingArgon2Hasher.reset()
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = Client()
+        fresh_answer = signup_answer(post_signup(fresh), fresh)
+    assert CountingArgon2Hasher.runs == 1
+    owner = Member.objects.get()
+    counts = (Member.objects.count(), ConsentEvent.objects.count())
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = Client()
+        taken_answer = signup_answer(post_signup(taken, username="intruder", name="Mallory Intruder"), taken)
+    assert taken_answer == fresh_answer
+    assert "Check your email" in taken_answer[-1]
+    assert CountingArgon2Hasher.runs == 2  # the attempted password is hashed too, then dropped
+    assert (Member.objects.count(), ConsentEvent.objects.count()) == counts
+    assert not Member.objects.with_username("intruder").exists()
+    assert fresh.get("/me/").status_code == taken.get("/me/").status_code == 302  # neither is signed in
+    verification, notice = mails(mail_dir)
+    assert verification["To"] == notice["To"] == owner.email
+    assert notice["Subject"].strip() == (
+        "[Groupket] Someone tried to sign up with your email address / "
+        "회원님의 이메일 주소로 회원가입 시도가 있었습니다"
+    )
+    body = notice.get_content()
+    assert "no new account was made" in body and "새 계정은 만들어지지 않았고" in body
+    assert "Mallory" not in body and "intruder" not in body  # nothing the visitor typed reaches the owner
+
+
+@pytest.mark.django_db
+def test_an_address_owner_gets_at_most_3_notices_an_hour(
+    member: Member, mail_dir: Path, django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    for n in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_signup(Client(), username=f"intruder{n}", email=member.email)
+        assert response.status_code == 302
+    assert len(mails(mail_dir)) == 3

@@ -35,7 +35,7 @@ def test_signup_sends_a_link_that_verifies_the_address(
     [path] = list(mail_dir.glob("*.eml"))
     message = email.message_from_bytes(path.read_bytes())
     assert message["To"] == "yuna@example.org"
-    assert "이메일 확인" in str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    assert "이메일 주소 확인" in str(email.header.make_header(email.header.decode_header(message["Subject"])))
     [link] = verification_links(mail_dir)
     assert "yuna" not in link  # the address is never in the URL
 

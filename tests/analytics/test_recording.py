@@ -30,7 +30,7 @@ from groupket.analytics.services.rollup import roll_up_page_views
 from groupket.privacy.services.notices import make_unsubscribe_token
 from tests.analytics.helpers import analytics_cookie, answer
 from tests.conftest import sign_in
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, join, make_post, make_space
 
 PROBE_UA = "GroupketProbe/9.1 (analytics-scan; ua-7f3a9c)"
 PROBE_IP = "203.0.113.77"
@@ -49,9 +49,10 @@ def give_next_member_the_id(number: int) -> None:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT setval(pg_get_serial_sequence('accounts_member', 'id'), %s)", [number - 1])
         else:
-            cursor.execute(
-                "INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES ('accounts_member', %s)", [number - 1]
-            )
+            # sqlite_sequence has no key on the name: update the table's row, or add one when there is none.
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = 'accounts_member'", [number - 1])
+            if cursor.rowcount == 0:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('accounts_member', %s)", [number - 1])
 
 
 def every_analytics_value() -> list[str]:
@@ -70,21 +71,25 @@ def test_the_analytics_tables_hold_no_personal_item_of_the_visitor() -> None:
     assert member.pk == PROBE_MEMBER_ID
     client = accepted_client(HTTP_USER_AGENT=PROBE_UA, REMOTE_ADDR=PROBE_IP)
     sign_in(client, member)
+    space = make_space(MemberFactory(), slug="probe-space")
+    join(member, space)
+    make_post(member, space, body="Written by the probe")
     token = make_unsubscribe_token(member.pk)
     pages = ["/", "/me/", "/me/edit/", "/me/consents/", "/me/sessions/", "/privacy/v1/", f"/news/unsubscribe/{token}/"]
+    pages += ["/s/probe-space/", f"/members/{member.pk}/"]
     for path in pages:
         assert client.get(path).status_code == 200, path
     roll_up_page_views(today=timezone.localdate() + timedelta(days=1))
 
     values = every_analytics_value()
-    assert PageView.objects.count() == 7 and Aggregate.objects.exists()
+    assert PageView.objects.count() == 9 and Aggregate.objects.exists()
     session_key = client.cookies["sessionid"].value
     personal = ["scan.probe.zq", "Probe Zqlastname", "probe.zq@scan.example", PROBE_IP, "GroupketProbe", "ua-7f3a9c"]
     personal += [str(PROBE_MEMBER_ID), session_key, token]
     assert [(item, value) for item in personal for value in values if item.lower() in value.lower()] == []
     assert set(PageView.objects.values_list("page", flat=True)) == {
         "home", "accounts:me", "accounts:edit", "privacy:consents", "accounts:sessions", "privacy:policy_version",
-        "privacy:unsubscribe",
+        "privacy:unsubscribe", "spaces:home", "spaces:member",
     }  # fmt: skip
 
 
@@ -111,18 +116,21 @@ def test_counting_costs_one_insert_and_nothing_else() -> None:
     for client in (counted, rejected):
         client.get("/privacy/")  # warm: the same state on both before measuring
 
-    with CaptureQueriesContext(connection) as with_analytics:
-        counted.get("/privacy/")
-    with CaptureQueriesContext(connection) as without:
-        rejected.get("/privacy/")
+    def statements(client: Client) -> dict[str, list[str]]:
+        # Read inside the context: the next request starts by clearing the connection's query log.
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/privacy/")
+            found: dict[str, list[str]] = {"INSERT": [], "SELECT": []}
+            for query in queries.captured_queries:
+                verb = query["sql"].lstrip().split(" ", 1)[0].upper()
+                found.setdefault(verb, []).append(query["sql"])
+        return found
 
-    def statements(queries: CaptureQueriesContext, verb: str) -> list[str]:
-        return [query["sql"] for query in queries.captured_queries if query["sql"].lstrip().upper().startswith(verb)]
+    with_analytics, without = statements(counted), statements(rejected)
 
-    inserts = statements(with_analytics, "INSERT")
-    assert len(inserts) == 1 and "analytics_pageview" in inserts[0]
-    assert statements(without, "INSERT") == []
-    assert len(statements(with_analytics, "SELECT")) == len(statements(without, "SELECT"))
+    assert len(with_analytics["INSERT"]) == 1 and "analytics_pageview" in with_analytics["INSERT"][0]
+    assert without["INSERT"] == []
+    assert len(with_analytics["SELECT"]) == len(without["SELECT"]) > 0
 
 
 @pytest.mark.django_db
@@ -286,3 +294,27 @@ def test_a_slow_database_does_not_hold_the_page_back(live_server) -> None:
     while PageView.objects.count() == counted_before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert PageView.objects.count() == counted_before + 1  # recorded once the lock was gone
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P9.1")
+def test_a_space_page_is_counted_with_its_space_in_the_same_single_insert() -> None:
+    owner = MemberFactory()
+    space = make_space(owner, slug="hiking-club")
+    post = make_post(owner, space, body="Sunday walk")
+    client = accepted_client()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/s/hiking-club/").status_code == 200
+    # Read before the next request: each request starts by clearing the connection's query log.
+    inserts = [query["sql"] for query in queries.captured_queries if query["sql"].lstrip().upper().startswith("INSERT")]
+    client.get(f"/s/hiking-club/p/{post.pk}/")
+    client.get("/spaces/")
+    client.get("/s/no-such-space/")  # 404: not counted
+
+    assert len(inserts) == 1 and "spaces_space" in inserts[0]  # the space's id is read by the insert itself
+    assert list(PageView.objects.order_by("pk").values_list("page", "space_ref")) == [
+        ("spaces:home", space.pk),
+        ("spaces:post", space.pk),
+        ("spaces:directory", None),
+    ]

@@ -7,6 +7,7 @@ the same suppressed counts. The analyst role sees these aggregates and nothing e
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -16,35 +17,38 @@ from groupket.analytics.selectors import Shown, share, suppressed_parts
 from groupket.analytics.services.recording import PageVisit, record_page_view
 from groupket.analytics.services.rollup import roll_up_page_views
 from tests.conftest import make_staff, sign_in, sign_in_staff
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, make_space
 
 NOV = date(2026, 11, 1)
-# The staff gate, second factor, session and policy checks every console page makes (11), and the report (2).
-DASHBOARD_QUERIES = 13
+# The staff gate, second factor, session and policy checks every console page makes (11), the report (2) and
+# the names of its spaces (1).
+DASHBOARD_QUERIES = 14
+
+
+@dataclass(frozen=True)
+class Spaces:
+    listed: int
+    hidden: int
+    small: int
 
 
 @pytest.fixture
-def november() -> None:
-    """12 browsers on 1 November (7 of them in space 7), 3 on the 2nd (2 in space 8), counted on 1 December."""
+def november() -> Spaces:
+    """12 browsers on 1 November (7 in a listed space, 5 in a hidden one), 3 on the 2nd (2 in a third space)."""
+    owner = MemberFactory()
+    spaces = Spaces(
+        listed=make_space(owner, slug="hiking-club", name="Hiking Club").pk,
+        hidden=make_space(owner, slug="quiet-room", name="Quiet Room", visibility="hidden").pk,
+        small=make_space(owner, slug="tiny-club", name="Tiny Club").pk,
+    )
     for number in range(12):
-        record_page_view(
-            PageVisit(
-                browser=f"browser{number:02}",
-                day=NOV,
-                page="spaces:home" if number < 7 else "home",
-                space=7 if number < 7 else None,
-            )
-        )
+        space = spaces.listed if number < 7 else spaces.hidden
+        record_page_view(PageVisit(browser=f"browser{number:02}", day=NOV, page="spaces:home", space=space))
     for number in range(3):
-        record_page_view(
-            PageVisit(
-                browser=f"late{number}",
-                day=NOV + timedelta(days=1),
-                page="spaces:home",
-                space=8 if number < 2 else None,
-            )
-        )
+        day, space = NOV + timedelta(days=1), spaces.small if number < 2 else None
+        record_page_view(PageVisit(browser=f"late{number}", day=day, page="home", space=space))
     roll_up_page_views(today=date(2026, 12, 1))
+    return spaces
 
 
 def staff_client(*roles: str) -> Client:
@@ -82,16 +86,18 @@ def test_the_analyst_sees_aggregates_and_nothing_of_any_member() -> None:
 @pytest.mark.django_db
 @pytest.mark.clause("P9.1")
 @pytest.mark.clause("P9.3")
-def test_the_page_shows_counts_with_the_small_ones_suppressed(november: None) -> None:
+def test_the_page_shows_counts_with_the_small_ones_suppressed(november: Spaces) -> None:
     html = staff_client("analyst").get("/staff/analytics/?month=2026-11").content.decode()
 
     assert 'data-metric="browsers">15<' in html
     assert "<td>2026-11-01</td><td>12</td>" in html
     assert "<td>2026-11-02</td><td>&lt;5</td>" in html
     spaces = html.split('class="analytics-spaces"')[1].split("</table>")[0]
-    assert "<td>#7</td><td>7</td>" in spaces and "#8" not in spaces
+    assert "<td>Hiking Club</td><td>7</td>" in spaces
+    assert f"<td>An unlisted space (#{november.hidden})</td><td>5</td>" in spaces and "Quiet Room" not in spaces
+    assert "Tiny Club" not in spaces and f"#{november.small}" not in spaces
     pages = html.split('class="analytics-pages"')[1].split("</table>")[0]
-    assert "spaces:home" in pages and "<code>home</code>" in pages
+    assert "<td><code>spaces:home</code></td><td>12</td>" in pages and "<code>home</code>" not in pages  # 3: hidden
     # Frequency: all 15 came once; the other buckets are 0 and stay hidden together (their sum too is small).
     frequency = html.split('class="analytics-frequency"')[1].split("</table>")[0]
     assert "<td>1</td><td>&lt;5</td>" in frequency and "<td>8+</td><td>&lt;5</td>" in frequency
@@ -100,19 +106,21 @@ def test_the_page_shows_counts_with_the_small_ones_suppressed(november: None) ->
 
 @pytest.mark.django_db
 @pytest.mark.clause("P9.1")
-def test_the_charts_are_inline_svg_with_nothing_that_runs(november: None) -> None:
+def test_the_charts_are_inline_svg_with_nothing_that_runs(november: Spaces) -> None:
     html = staff_client("privacy_officer").get("/staff/analytics/?month=2026-11").content.decode()
 
-    assert html.count("<svg") == 2 and html.count('class="chart access-chart"') == 2
-    assert "Unique browsers per day" in html and "Days of visits in the month" in html
-    for inert in ("<script", "<style", "http://", "https://"):
-        svg = html.split("<svg")[1].split("</svg>")[0]
-        assert inert not in svg.replace("http://www.w3.org", "")
+    # The daily chart; the frequency chart is left out, every one of its bars being suppressed.
+    assert html.count("<svg") == 1 and html.count('class="chart access-chart"') == 1
+    svg = html.split("<svg")[1].split("</svg>")[0]
+    assert "Unique browsers per day" in svg
+    for inert in ("<script", "<style", " style=", "https://"):
+        assert inert not in svg
+    assert "http://" not in svg.replace("http://www.w3.org", "")
 
 
 @pytest.mark.django_db
 @pytest.mark.clause("P9.1")
-def test_the_csv_holds_the_same_suppressed_counts(november: None) -> None:
+def test_the_csv_holds_the_same_suppressed_counts(november: Spaces) -> None:
     response = staff_client("analyst").get("/staff/analytics/aggregates.csv?month=2026-11")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -122,8 +130,11 @@ def test_the_csv_holds_the_same_suppressed_counts(november: None) -> None:
     assert ["month", "2026-11", "browsers", "", "15"] in rows
     assert ["day", "2026-11-01", "browsers", "", "12"] in rows
     assert ["day", "2026-11-02", "browsers", "", "<5"] in rows
-    assert ["month", "2026-11", "space_browsers", "#7", "7"] in rows
-    assert not any(row[2] == "space_browsers" and row[3] == "#8" for row in rows)
+    assert ["month", "2026-11", "space_browsers", "Hiking Club", "7"] in rows
+    assert [row[3] for row in rows if row[2] == "space_browsers"] == [
+        "Hiking Club",
+        f"An unlisted space (#{november.hidden})",
+    ]
     assert not any(value.isdigit() and 0 < int(value) < 5 for row in rows[1:] for value in row[4:])
 
 
@@ -176,3 +187,17 @@ def test_a_share_that_would_reveal_a_small_count_is_hidden(settings) -> None:
     assert share(4, 40) is None  # 4 returning
     assert share(38, 40) is None  # 2 new
     assert str(Shown(None)) == "<5"
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P9.1")
+def test_a_space_named_like_a_formula_reaches_the_csv_as_text() -> None:
+    space = make_space(MemberFactory(), slug="formula", name='=HYPERLINK("http://elsewhere.example")')
+    for number in range(6):
+        record_page_view(PageVisit(browser=f"browser{number}", day=NOV, page="spaces:home", space=space.pk))
+    roll_up_page_views(today=date(2026, 12, 1))
+
+    response = staff_client("analyst").get("/staff/analytics/aggregates.csv?month=2026-11")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert ["month", "2026-11", "space_browsers", '\'=HYPERLINK("http://elsewhere.example")', "6"] in rows

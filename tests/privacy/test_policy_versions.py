@@ -2,11 +2,13 @@
 
 import email
 import email.header
+import importlib
 from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import formats, timezone, translation
@@ -21,9 +23,14 @@ NEW_LINE_EN = "• Delivery addresses go to a shipping partner only with your co
 NEW_LINE_KO = "• 배송지 주소는 결제 시 동의한 경우에만 배송 업체에 전달됩니다."
 
 
+def latest(kind: str = "privacy") -> PolicyDocument:
+    """The newest version installed so far (by the migrations, or by the test)."""
+    return PolicyDocument.objects.filter(kind=kind).order_by("-version").first()
+
+
 def texts(tmp_path: Path, kind: str = "privacy", drop_last_line: bool = False) -> tuple[str, str]:
-    """Files holding version 1 of the document with one line added (and, if asked, its last line removed)."""
-    first = PolicyDocument.objects.get(kind=kind, version=1)
+    """Files holding the newest version of the document with one line added (and, if asked, its last line removed)."""
+    first = latest(kind)
     paths = []
     for language, body, new_line in (("en", first.body_en, NEW_LINE_EN), ("ko", first.body_ko, NEW_LINE_KO)):
         lines = body.splitlines()[:-1] if drop_last_line else body.splitlines()
@@ -67,6 +74,7 @@ def test_too_early_effective_date_is_refused_and_nothing_is_stored(
     tmp_path: Path, mail_dir: Path, django_capture_on_commit_callbacks, options: dict, days_ahead: int, days_needed: int
 ) -> None:
     MemberFactory()
+    before = latest()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError) as refusal:
         publish(tmp_path, days_ahead=days_ahead, **options)
     earliest = (timezone.localdate() + timedelta(days=days_needed + 1)).isoformat()
@@ -74,7 +82,7 @@ def test_too_early_effective_date_is_refused_and_nothing_is_stored(
     assert f"must be announced {days_needed} days before it takes effect: choose {earliest} or later" in str(
         refusal.value
     )
-    assert PolicyDocument.objects.filter(kind="privacy").count() == 1
+    assert latest() == before
     assert MassNotice.objects.count() == 0
     assert not list(mail_dir.glob("*.eml"))
 
@@ -86,7 +94,7 @@ def test_a_disadvantageous_change_is_material_and_accepted_30_days_ahead(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         publish(tmp_path, days_ahead=31, disadvantageous=True, summary_en=SUMMARY_EN, summary_ko=SUMMARY_KO)
-    document = PolicyDocument.objects.get(kind="privacy", version=2)
+    document = latest()
     assert document.material and document.disadvantageous
     assert MassNotice.objects.get().document == document
 
@@ -97,11 +105,12 @@ def test_material_change_is_emailed_to_every_member_in_english_and_korean(
     tmp_path: Path, mail_dir: Path, django_capture_on_commit_callbacks
 ) -> None:
     members = [MemberFactory() for _ in range(3)]
+    new = latest().version + 1
     with django_capture_on_commit_callbacks(execute=True):
         output = publish(tmp_path, days_ahead=8, **MATERIAL)
 
-    assert "Published privacy version 2." in output
-    document = PolicyDocument.objects.get(kind="privacy", version=2)
+    assert f"Published privacy version {new}." in output
+    document = PolicyDocument.objects.get(kind="privacy", version=new)
     assert document.material and document.change_summary_ko == SUMMARY_KO
     mails = [read_mail(path) for path in sorted(mail_dir.glob("*.eml"))]
     assert sorted(to for to, _subject, _body in mails) == sorted(member.email for member in members)
@@ -111,8 +120,8 @@ def test_material_change_is_emailed_to_every_member_in_english_and_korean(
         english, korean = body.replace("\r\n", "\n").split("\n----------\n")
         assert SUMMARY_EN in english and SUMMARY_KO in korean
         assert f"{effective.year}년 {effective.month}월 {effective.day}일" in korean  # the date, in Korean form
-        assert "http://127.0.0.1:8000/privacy/v2/#what-changed" in english
-        assert "http://127.0.0.1:8000/privacy/v2/#what-changed" in korean
+        assert f"http://127.0.0.1:8000/privacy/v{new}/#what-changed" in english
+        assert f"http://127.0.0.1:8000/privacy/v{new}/#what-changed" in korean
         assert "we will ask you to agree to the new version when you next sign in" in english
     notice = MassNotice.objects.get()
     assert (notice.kind, notice.status, notice.sent) == (MassNotice.POLICY_CHANGE, MassNotice.DONE, 3)
@@ -123,6 +132,7 @@ def test_material_change_is_emailed_to_every_member_in_english_and_korean(
 def test_banner_announces_the_change_on_every_page_until_it_takes_effect(tmp_path: Path, client: Client) -> None:
     member = MemberFactory()
     publish(tmp_path, days_ahead=8, **MATERIAL)
+    new = latest().version
     banner = f"The Privacy Policy changes on {english_date(8)}:"
     assert banner not in client.get("/").content.decode()  # only signed-in members get banners
 
@@ -131,9 +141,9 @@ def test_banner_announces_the_change_on_every_page_until_it_takes_effect(tmp_pat
         response = client.get(path)
         assert response.status_code == 200  # announced, not yet asked for
         html = response.content.decode()
-        assert banner in html and 'href="/privacy/v2/#what-changed">read what changes</a>' in html
+        assert banner in html and f'href="/privacy/v{new}/#what-changed">read what changes</a>' in html
 
-    PolicyDocument.objects.filter(kind="privacy", version=2).update(effective_at=timezone.now())
+    PolicyDocument.objects.filter(kind="privacy", version=new).update(effective_at=timezone.now())
     assert banner not in client.get("/privacy/").content.decode()
 
 
@@ -165,23 +175,25 @@ def test_the_diff_is_printed_before_publishing_and_shown_on_the_version_page(tmp
 @pytest.mark.clause("P3.1")
 def test_version_page_shows_the_change_summary(tmp_path: Path, client: Client) -> None:
     publish(tmp_path, days_ahead=8, **MATERIAL)
-    html = client.get("/privacy/v2/").content.decode()
+    page = f"/privacy/v{latest().version}/"
+    html = client.get(page).content.decode()
     section = html.split('id="what-changed"')[1].split("</section>")[0]
     assert SUMMARY_EN in section and f"<ins>+{NEW_LINE_EN}</ins>" in section
-    assert SUMMARY_KO in client.get("/privacy/v2/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert SUMMARY_KO in client.get(page, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
 
 
 @pytest.mark.django_db
 @pytest.mark.clause("P3.1")
 def test_without_yes_it_asks_and_no_publishes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     questions = []
+    before = latest()
     monkeypatch.setattr("builtins.input", lambda question: questions.append(question) or "n")
     out = StringIO()
     effective = (timezone.localdate() + timedelta(days=8)).isoformat()
     call_command("publish_policy", *texts(tmp_path), kind="privacy", effective=effective, stdout=out, **MATERIAL)
     assert questions == ["Publish this version? [y/N] "]
     assert f"+{NEW_LINE_EN}" in out.getvalue() and "Nothing was published." in out.getvalue()
-    assert PolicyDocument.objects.filter(kind="privacy").count() == 1 and MassNotice.objects.count() == 0
+    assert latest() == before and MassNotice.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -190,10 +202,11 @@ def test_non_material_change_is_in_force_at_once_without_announcement(
     tmp_path: Path, mail_dir: Path, django_capture_on_commit_callbacks
 ) -> None:
     MemberFactory()
+    new = latest().version + 1
     with django_capture_on_commit_callbacks(execute=True):
         output = publish(tmp_path, days_ahead=0)
     assert "Not material" in output
-    document = PolicyDocument.objects.get(kind="privacy", version=2)
+    document = PolicyDocument.objects.get(kind="privacy", version=new)
     assert not document.material and document.effective_at <= timezone.now()
     assert MassNotice.objects.count() == 0 and not list(mail_dir.glob("*.eml"))
     assert NEW_LINE_EN in Client().get("/privacy/").content.decode()
@@ -213,31 +226,65 @@ def test_bad_input_is_refused_with_a_clear_message(
     tmp_path: Path, effective: str | None, options: dict, message: str
 ) -> None:
     effective = effective or (timezone.localdate() + timedelta(days=40)).isoformat()
+    before = latest()
     with pytest.raises(CommandError, match=message):
         call_command("publish_policy", *texts(tmp_path), kind="privacy", effective=effective, yes=True, **options)
-    assert PolicyDocument.objects.filter(kind="privacy").count() == 1
+    assert latest() == before
 
 
 @pytest.mark.django_db
 def test_same_text_or_unreadable_file_is_refused(tmp_path: Path) -> None:
-    first = PolicyDocument.objects.get(kind="privacy", version=1)
+    first = latest()
     (tmp_path / "en.txt").write_text(first.body_en, encoding="utf-8")
     (tmp_path / "ko.txt").write_text(first.body_ko, encoding="utf-8")
     today = timezone.localdate().isoformat()
-    with pytest.raises(CommandError, match="The text is the same as version 1: there is nothing to publish."):
+    same = f"The text is the same as version {first.version}: there is nothing to publish."
+    with pytest.raises(CommandError, match=same):
         call_command(
             "publish_policy", tmp_path / "en.txt", tmp_path / "ko.txt", kind="privacy", effective=today, yes=True
         )
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("publish_policy", tmp_path / "none.txt", tmp_path / "ko.txt", kind="privacy", effective=today)
-    assert PolicyDocument.objects.filter(kind="privacy").count() == 1
+    assert latest() == first
 
 
 @pytest.mark.django_db
 def test_a_new_version_cannot_take_effect_before_the_one_published_before_it(tmp_path: Path) -> None:
     publish(tmp_path, days_ahead=20, **MATERIAL)
+    published = latest()
     with pytest.raises(
-        CommandError, match="Version 2 takes effect on .*; a newer version cannot take effect before it"
+        CommandError,
+        match=f"Version {published.version} takes effect on .*; a newer version cannot take effect before it",
     ):
         publish(tmp_path, days_ahead=10, **MATERIAL)
+    assert latest() == published
+
+
+def install_privacy_policy_v2() -> None:
+    """Run the data migration that installs version 2, as `migrate` does on a database that does not have it yet."""
+    migration = importlib.import_module("groupket.privacy.migrations.0007_privacy_policy_v2")
+    migration.load(django_apps, None)
+
+
+@pytest.mark.django_db
+def test_version_2_of_the_privacy_policy_reaches_a_fresh_database_and_an_existing_one() -> None:
+    first = PolicyDocument.objects.get(kind="privacy", version=1)
+    fresh = PolicyDocument.objects.get(kind="privacy", version=2)  # the test database was migrated from nothing
+    assert not fresh.material and not fresh.disadvantageous  # a restructure that takes nothing away
+    assert first.effective_at <= fresh.effective_at <= timezone.now()
+    assert fresh.change_summary_en and fresh.change_summary_ko
+    day = timezone.localdate(fresh.effective_at)
+    assert f"{day.year}년 {day.month}월 {day.day}일부터 적용됩니다" in fresh.body_ko
+    assert "{effective_date}" not in fresh.body_en + fresh.body_ko
+
+    # A database that had version 1 in force until later than that: version 2 follows it, never takes effect before.
+    fresh.delete()
+    later = timezone.now() + timedelta(days=3)
+    PolicyDocument.objects.filter(pk=first.pk).update(effective_at=later)
+    install_privacy_policy_v2()
+    install_privacy_policy_v2()  # migrating again installs nothing twice
+    existing = PolicyDocument.objects.get(kind="privacy", version=2)
     assert PolicyDocument.objects.filter(kind="privacy").count() == 2
+    assert existing.effective_at == later and not existing.material
+    later_day = timezone.localdate(later)
+    assert f"{later_day.day} {later_day:%B} {later_day.year}" in existing.body_en

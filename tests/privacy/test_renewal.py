@@ -18,9 +18,10 @@ SUMMARY_KO = {"privacy": "배송지 주소가 배송 업체에 전달됩니다."
 NEW_LINE = "• A line added in the new version."
 
 
-def change_in_force(kind: str = "privacy", *, version: int = 2, material: bool = True) -> PolicyDocument:
-    """A new version already in effect, stored directly: publishing refuses a material change dated today."""
-    previous = PolicyDocument.objects.get(kind=kind, version=version - 1)
+def change_in_force(kind: str = "privacy", *, material: bool = True) -> PolicyDocument:
+    """The next version, already in effect, stored directly: publishing refuses a material change dated today."""
+    previous = PolicyDocument.objects.filter(kind=kind).order_by("-version").first()
+    version = previous.version + 1
     return PolicyDocument.objects.create(
         kind=kind,
         version=version,
@@ -55,7 +56,7 @@ def test_after_the_effective_date_every_page_asks_for_agreement(signed_in: Clien
     [
         (RENEW, 200),
         ("/privacy/", 200),
-        ("/privacy/v2/", 200),
+        ("/privacy/v{new}/", 200),
         ("/terms/v1/", 200),
         ("/accounts/logout/", 200),
         ("/me/unregister/", 200),
@@ -65,8 +66,8 @@ def test_after_the_effective_date_every_page_asks_for_agreement(signed_in: Clien
     ],
 )
 def test_reading_the_documents_leaving_and_signing_out_stay_open(signed_in: Client, path: str, status: int) -> None:
-    change_in_force()
-    assert signed_in.get(path).status_code == status
+    new = change_in_force().version
+    assert signed_in.get(path.format(new=new)).status_code == status
     response = signed_in.post("/i18n/setlang/", {"language": "ko", "next": "/privacy/"})
     assert response.status_code == 302 and response["Location"] == "/privacy/"
 
@@ -89,8 +90,8 @@ def test_renew_page_shows_the_summary_the_diff_link_the_full_text_and_agree_disa
     html = signed_in.get(RENEW).content.decode()
     fieldset = html.split('data-renewal="privacy"')[1].split("</fieldset>")[0]
     assert SUMMARY_EN["privacy"] in fieldset
-    assert 'href="/privacy/v2/#what-changed"' in fieldset
-    assert document.body_en.splitlines()[0] in fieldset and f"{NEW_LINE} v2" in fieldset
+    assert f'href="/privacy/v{document.version}/#what-changed"' in fieldset
+    assert document.body_en.splitlines()[0] in fieldset and f"{NEW_LINE} v{document.version}" in fieldset
     assert 'type="radio" name="agree_privacy" value="agree"' in fieldset
     assert 'type="radio" name="agree_privacy" value="disagree"' in fieldset
     assert 'name="agree_terms"' not in html  # the Terms of Use did not change
@@ -100,11 +101,11 @@ def test_renew_page_shows_the_summary_the_diff_link_the_full_text_and_agree_disa
 @pytest.mark.django_db
 @pytest.mark.clause("P3.1")
 def test_agree_records_the_version_and_lets_the_member_through(signed_in: Client, member: Member) -> None:
-    change_in_force()
-    response = signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": "2", "next": "/me/sessions/"})
+    new = change_in_force().version
+    response = signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": new, "next": "/me/sessions/"})
     assert response.status_code == 302 and response["Location"] == "/me/sessions/"
     event = latest_event(member, "privacy")
-    assert (event.version, event.granted, event.channel) == (2, True, "renewal")
+    assert (event.version, event.granted, event.channel) == (new, True, "renewal")
     assert signed_in.get("/me/sessions/").status_code == 200
     assert signed_in.get("/").status_code == 200
 
@@ -114,11 +115,11 @@ def test_agree_records_the_version_and_lets_the_member_through(signed_in: Client
 def test_disagree_is_recorded_keeps_the_member_waiting_and_offers_export_and_unregister(
     signed_in: Client, member: Member
 ) -> None:
-    change_in_force()
-    response = signed_in.post(RENEW, {"agree_privacy": "disagree", "version_privacy": "2", "next": "/me/"})
+    new = change_in_force().version
+    response = signed_in.post(RENEW, {"agree_privacy": "disagree", "version_privacy": new, "next": "/me/"})
     assert response.status_code == 302 and response["Location"] == f"{RENEW}declined/?next=%2Fme%2F"
     event = latest_event(member, "privacy")
-    assert (event.version, event.granted, event.channel) == (2, False, "renewal")
+    assert (event.version, event.granted, event.channel) == (new, False, "renewal")
 
     page = signed_in.get(response["Location"])
     html = page.content.decode()
@@ -129,19 +130,19 @@ def test_disagree_is_recorded_keeps_the_member_waiting_and_offers_export_and_unr
     assert signed_in.get("/me/unregister/").status_code == 200
 
     # Changing their mind later is one Agree away.
-    signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": "2"})
+    signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": new})
     assert signed_in.get("/me/").status_code == 200
 
 
 @pytest.mark.django_db
 @pytest.mark.clause("P3.1")
 def test_both_documents_are_asked_for_and_each_answer_is_recorded(signed_in: Client, member: Member) -> None:
-    change_in_force("terms")
-    change_in_force("privacy")
+    terms = change_in_force("terms").version
+    privacy = change_in_force("privacy").version
     html = signed_in.get(RENEW).content.decode()
     assert 'name="agree_terms"' in html and 'name="agree_privacy"' in html
     response = signed_in.post(
-        RENEW, {"agree_terms": "agree", "version_terms": "2", "agree_privacy": "disagree", "version_privacy": "2"}
+        RENEW, {"agree_terms": "agree", "version_terms": terms, "agree_privacy": "disagree", "version_privacy": privacy}
     )
     assert response["Location"] == f"{RENEW}declined/"
     assert latest_event(member, "terms").granted and not latest_event(member, "privacy").granted
@@ -154,25 +155,26 @@ def test_both_documents_are_asked_for_and_each_answer_is_recorded(signed_in: Cli
     ("data", "message"),
     [
         ({}, "Choose Agree or Disagree for the Privacy Policy."),
-        ({"agree_privacy": "maybe", "version_privacy": "2"}, "Choose Agree or Disagree for the Privacy Policy."),
-        ({"agree_privacy": "agree", "version_privacy": "1"}, "This page is out of date."),
+        ({"agree_privacy": "maybe", "version_privacy": "{new}"}, "Choose Agree or Disagree for the Privacy Policy."),
+        ({"agree_privacy": "agree", "version_privacy": "{agreed}"}, "This page is out of date."),
         ({"agree_privacy": "agree", "version_privacy": "x"}, "This page is out of date."),
     ],
 )
 def test_missing_or_stale_answer_is_refused_and_records_nothing(
     signed_in: Client, member: Member, data: dict, message: str
 ) -> None:
-    change_in_force()
-    response = signed_in.post(RENEW, data)
+    new = change_in_force().version
+    versions = {"new": new, "agreed": new - 1}
+    response = signed_in.post(RENEW, {key: value.format(**versions) for key, value in data.items()})
     assert response.status_code == 400 and message in response.content.decode()
-    assert latest_event(member, "privacy").version == 1
+    assert latest_event(member, "privacy").version == new - 1
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("next_url", ["https://attacker.example/", "0", "accounts:logout"])
 def test_next_leading_off_the_site_or_to_no_path_is_ignored(signed_in: Client, next_url: str) -> None:
-    change_in_force()
-    response = signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": "2", "next": next_url})
+    new = change_in_force().version
+    response = signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": new, "next": next_url})
     assert response["Location"] == "/me/"
 
 
@@ -187,19 +189,19 @@ def test_a_non_material_version_blocks_nobody(signed_in: Client) -> None:
 @pytest.mark.django_db
 @pytest.mark.clause("P3.1")
 def test_agreeing_to_a_later_version_covers_an_earlier_material_change(signed_in: Client, member: Member) -> None:
-    change_in_force(version=2, material=True)
-    change_in_force(version=3, material=False)
+    material = change_in_force(material=True).version
+    later = change_in_force(material=False).version
     html = signed_in.get(RENEW).content.decode()
-    assert 'name="version_privacy" value="3"' in html and 'href="/privacy/v2/#what-changed"' in html
-    signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": "3"})
-    assert latest_event(member, "privacy").version == 3
+    assert f'name="version_privacy" value="{later}"' in html and f'href="/privacy/v{material}/#what-changed"' in html
+    signed_in.post(RENEW, {"agree_privacy": "agree", "version_privacy": later})
+    assert latest_event(member, "privacy").version == later
     assert signed_in.get("/me/").status_code == 200
 
 
 @pytest.mark.django_db
 @pytest.mark.clause("P3.1")
 def test_a_member_who_signs_up_after_the_change_agreed_to_it_and_is_not_asked_again(client: Client) -> None:
-    change_in_force()
+    new = change_in_force().version
     response = client.post(
         "/accounts/signup/",
         {
@@ -214,7 +216,8 @@ def test_a_member_who_signs_up_after_the_change_agreed_to_it_and_is_not_asked_ag
     )
     assert response.status_code == 302
     member = Member.objects.with_username("newcomer").get()
-    assert (latest_event(member, "privacy").version, latest_event(member, "privacy").granted) == (2, True)
+    assert (latest_event(member, "privacy").version, latest_event(member, "privacy").granted) == (new, True)
+    client.post("/accounts/login/", {"username": "newcomer", "password": "blue9harbor-Lamp"})
     assert client.get("/me/").status_code == 200
 
 
@@ -234,6 +237,7 @@ def test_the_agreement_check_costs_one_query_once_its_answer_is_in_the_session(
     other = Client()
     sign_in(other, agreed)
     other.get("/")
-    # session, member, sign-in check, the material versions (the home page and its banners need no more)
-    with django_assert_num_queries(4):
+    # session, member, sign-in check, the material versions (the banners need no more); then the home page's
+    # own two: the member's spaces and, as they are in none, the suggested ones
+    with django_assert_num_queries(6):
         assert other.get("/").status_code == 200

@@ -49,6 +49,13 @@ NO_ACTOR = {
     "groupket.staff.services.access_log.verify_access_log": "a read",
     "groupket.staff.services.intake.fetch_mailbox": "files mail as requests; their senders act",
     "groupket.staff.services.intake.failure_kind": "names an error",
+    "groupket.spaces.services.spaces.create_space": "a demo member acts (demo data), as the actor keyword says",
+    "groupket.spaces.services.members.join_space": "a demo member acts (demo data), as the actor keyword says",
+    "groupket.spaces.services.members.answer_join_request": "a demo member acts (demo data), as the actor keyword says",
+    "groupket.spaces.services.members.invite_member": "a demo member acts (demo data), as the actor keyword says",
+    "groupket.spaces.services.posts.create_post": "a demo member acts (demo data), as the actor keyword says",
+    "groupket.spaces.services.posts.add_comment": "a demo member acts (demo data), as the actor keyword says",
+    "groupket.spaces.services.posts.set_like": "a demo member acts (demo data), as the actor keyword says",
 }
 
 

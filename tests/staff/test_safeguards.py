@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 
+from groupket.accounts import throttle
 from groupket.accounts.models import Member, SignIn
 from groupket.staff import middleware
 from groupket.staff import urls as staff_urls
 from groupket.staff.models import Authenticator, BackupCodes, StaffPasswordHistory
-from groupket.staff.services import safeguards
 from groupket.staff.services.roles import grant_role
 from tests.conftest import TEST_SETUP, make_staff, sign_in, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
@@ -219,9 +219,9 @@ def test_five_wrong_codes_pause_verification_for_15_minutes(client: Client, monk
     # Even the right code is refused during the pause.
     response = client.post("/staff/verify/", {"code": code_for(device)})
     assert response.status_code == 429 and PAUSED in response.content.decode()
-    travel(monkeypatch, safeguards, 14 * 60)
+    travel(monkeypatch, throttle, 14 * 60)
     assert client.post("/staff/verify/", {"code": code_for(device)}).status_code == 429
-    travel(monkeypatch, safeguards, 15 * 60 + 1)
+    travel(monkeypatch, throttle, 15 * 60 + 1)
     assert client.post("/staff/verify/", {"code": code_for(device)})["Location"] == "/staff/"
 
 

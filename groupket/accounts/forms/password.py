@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from groupket.accounts.forms.fields import MemberEmailField
 from groupket.accounts.models import Member
 from groupket.accounts.passwords import password_errors
+from groupket.core.throttling import TooManyAttempts, paused_message
+
+PAUSED = "too_many_attempts"
 
 
 class NewPasswordForm(forms.Form):
@@ -51,9 +54,17 @@ class PasswordChangeForm(NewPasswordForm):
 
     def clean_old_password(self) -> str:
         old_password = self.cleaned_data["old_password"]
-        if not self.member.check_password(old_password):
+        try:
+            right = self.member.check_current_password(old_password)
+        except TooManyAttempts as refused:
+            raise forms.ValidationError(paused_message(refused), code=PAUSED) from None
+        if not right:
             raise forms.ValidationError(_("That is not your current password."), code="password_incorrect")
         return old_password
+
+    def paused(self) -> bool:
+        """Whether the current password went unchecked because the member's ID is paused (answer 429)."""
+        return self.has_error("old_password", PAUSED)
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -50,18 +50,11 @@ class SignupForm(forms.Form):
         return DISAGREE in (self.data.get("agree_terms"), self.data.get("agree_privacy"))
 
     def clean_username(self) -> str:
+        # IDs are public handles, so a taken one may say so; a taken email address may not (services.registration).
         username = self.cleaned_data["username"]
         if Member.objects.with_username(username).exists():
             raise forms.ValidationError(_("This ID is taken. Choose another."), code="username_taken")
         return username
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
-        if Member.objects.with_email(email).exists():
-            raise forms.ValidationError(
-                _("An account with this email address exists. Sign in, or reset your password."), code="email_taken"
-            )
-        return email
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from groupket.accounts.models import Member
+from groupket.accounts.models import Member, PasswordResetRequest
 from groupket.accounts.services.sessions import end_all_sign_ins
 from groupket.core.keys import destroy_data_key
 from groupket.privacy.services import record_destruction
@@ -29,3 +29,11 @@ def delete_unverified_members() -> int:
             basis=f"email not confirmed within {settings.GROUPKET_UNVERIFIED_DAYS} days of signup",
         )
     return len(members)
+
+
+def purge_stale_reset_requests() -> int:
+    """Delete password reset requests whose task never ran (a lost broker message), after an hour; how many."""
+    cutoff = timezone.now() - timedelta(hours=1)
+    with transaction.atomic():
+        deleted, _ = PasswordResetRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -21,11 +21,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.module_loading import import_string
 
-from groupket.accounts import emails
+from groupket.accounts import emails, throttle
 from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import Member, SignIn
+from groupket.accounts.models import Member, PasswordResetRequest, SignIn
+from groupket.accounts.normalise import normalise_email_key
 from groupket.accounts.services.sessions import end_all_sign_ins
 from groupket.accounts.services.sign_in import end_other_sign_ins
+from groupket.core import blind_index
 
 
 class _ResetTokens(PasswordResetTokenGenerator):
@@ -55,12 +57,41 @@ def member_for_reset_token(token: str) -> Member | None:
     return member
 
 
-def request_password_reset(*, email: str) -> None:
-    """Mail a reset link if the address is a member's; the caller cannot tell which happened."""
+def request_password_reset(*, email: str, ip: str) -> None:
+    """Record the request for the background lookup: the same work, and answer, for any address.
+
+    Whether the address is a member's is found out only in the task (look_up_password_reset), so the
+    request's time and queries say nothing about it. At most 3 mails per address and 20 requests per IP
+    address within the hour: TooManyAttempts for the IP address; past the address's 3, nothing is sent.
+    """
+    throttle.count_mail_request(kind="reset", ip=ip)
+    if not throttle.may_mail_address(kind="reset", email=email):
+        return
     with transaction.atomic():
-        member = Member.objects.with_email(email).filter(is_active=True).only("pk").first()
+        reset = PasswordResetRequest.objects.create(
+            email_indexes=" ".join(blind_index.candidates("email", normalise_email_key(email)))
+        )
+        transaction.on_commit(lambda: _enqueue_lookup(reset.pk))
+
+
+def _enqueue_lookup(request_id: int) -> None:
+    from groupket.accounts.tasks import look_up_password_reset
+
+    look_up_password_reset.delay(request_id)
+
+
+def mail_requested_reset(*, request_id: int) -> None:
+    """In the background: find the member a reset request names, if any, and queue their mail; the row goes."""
+    with transaction.atomic():
+        reset = PasswordResetRequest.objects.select_for_update().filter(pk=request_id).first()
+        if reset is None:
+            return  # already handled, or purged after an hour
+        indexes = reset.email_indexes.split()
+        reset.delete()
+        member = Member.objects.filter(email_index__in=indexes, is_active=True).only("pk").first()
         if member is not None:
             member_id = member.pk
+            # The mail is its own task, so that retrying it never repeats the lookup.
             transaction.on_commit(lambda: emails.send_password_reset(member_id=member_id))
 
 

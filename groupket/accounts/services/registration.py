@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from groupket.accounts import emails
+from groupket.accounts import emails, throttle
 from groupket.accounts.models import Member
 from groupket.accounts.normalise import normalise_email, normalise_email_key, normalise_username_key
 from groupket.core import blind_index
@@ -32,6 +33,25 @@ class Signup:
     agree_terms: bool
     agree_privacy: bool
     marketing_opt_in: bool
+
+
+def sign_up(*, signup: Signup) -> Member | None:
+    """Register a new member; or, when the email address already belongs to an account, store nothing.
+
+    The visitor is answered the same either way ("check your email", OWASP's advice against account
+    enumeration): the address's owner is told that someone tried (at most 3 notices an hour), and the
+    password is hashed all the same, so the slowest step costs the same. None when nothing was made.
+    """
+    if not (signup.agree_terms and signup.agree_privacy):
+        raise AgreementRequired("both the Terms of Use and the Privacy Policy must be agreed to")
+    with transaction.atomic():
+        owner = Member.objects.with_email(signup.email).only("pk", "is_active").first()
+        if owner is None:
+            return register_member(signup=signup)
+        make_password(signup.password)
+        if owner.is_active and throttle.may_mail_address(kind="signup-notice", email=signup.email):
+            transaction.on_commit(lambda: emails.send_signup_attempt_notice(member_id=owner.pk))
+    return None
 
 
 def register_member(*, signup: Signup, channel: str = "web") -> Member:

@@ -33,20 +33,25 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def sign_in_with_password(*, request: HttpRequest, username: str, password: str, shared_computer: bool) -> Member:
-    """Check the throttle, then the password; sign in and record it, or count and record the failure."""
+    """Take this try's throttle slots, then check the password; sign in and record it, or record the failure.
+
+    The slots are taken before the password is checked, so parallel tries cannot race past the limit.
+    """
     ip = client_ip(request)
-    if throttle.is_locked(username=username, ip=ip):
-        raise SignInRefused("sign-in is paused for this ID or this address")
+    try:
+        attempt = throttle.begin_sign_in(username=username, ip=ip)
+    except throttle.TooManyAttempts:
+        raise SignInRefused("sign-in is paused for this ID or this address") from None
     member = authenticate(request, username=username, password=password)
     if member is None:
         _record_wrong_password(request=request, username=username)
-        if throttle.note_failure(username=username, ip=ip):
+        if attempt.failed():
             raise SignInRefused("this failure reached the limit")
         raise WrongCredentials("no active member with this ID and password")
     with transaction.atomic():
         record_login_attempt(member=member, request=request, succeeded=True)
         start_sign_in(request=request, member=member, shared_computer=shared_computer)
-    throttle.forget_failures(username=username)
+    attempt.succeeded()
     return member
 
 

@@ -1,6 +1,8 @@
 """[Unregister]: end the membership and destroy the member's data (P6.3, P8.1, P8.5)."""
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from groupket.accounts.models import LoginRecord, Member, SignIn
 from groupket.accounts.services.sessions import end_all_sign_ins
@@ -19,8 +21,11 @@ class WrongPassword(Exception):
 
 
 def unregister_member(*, member: Member, password: str) -> None:
-    """Check the password, then destroy everything in one transaction; a failure leaves the member whole."""
-    if not member.check_password(password):
+    """Check the password, then destroy everything in one transaction; a failure leaves the member whole.
+
+    core.throttling.TooManyAttempts, with nothing checked or changed, while the member's ID is paused.
+    """
+    if not member.check_current_password(password):
         raise WrongPassword("the confirmation password did not match")
     _destroy_membership(member=member, basis=DESTRUCTION_BASIS, caused_by=None)
 
@@ -50,6 +55,9 @@ def _destroy_membership(*, member: Member, basis: str, caused_by: Member | None)
         for category, count in kept.items():
             if category in counts:
                 counts[category] -= count
+        # Apps below accounts (spaces: posts, comments) destroy their rows here, while the key still opens them.
+        for path in settings.GROUPKET_WITHDRAWAL_STEPS:
+            counts.update(import_string(path)(member=member))
         counts["signed-in sessions"] = end_all_sign_ins(member=member)
         SignIn.objects.filter(member=member).delete()
         destroy_data_key(member.data_key_id)

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 
 from groupket.accounts.forms.password import NewPasswordForm, PasswordChangeForm, PasswordResetRequestForm
 from groupket.accounts.services import passwords
+from groupket.accounts.services.sign_in import client_ip
 from groupket.accounts.views.login import safe_next
+from groupket.core.throttling import TooManyAttempts
 
 # The link's token moves into the session and the browser is sent here, so the token does not stay
 # in the address bar, the history or a Referer header (as Django's own reset view does).
@@ -53,7 +55,8 @@ def change(request: HttpRequest) -> HttpResponse:
             request, _("Your password is changed. You stay signed in here; every other browser is signed out.")
         )
         return redirect("accounts:me")
-    return render(request, "accounts/password_change.html", {"form": form}, status=_status(form))
+    status = 429 if form.paused() else _status(form)
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
 @login_required
@@ -66,11 +69,21 @@ def snooze_reminder(request: HttpRequest) -> HttpResponse:
 
 def reset_request(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(_posted(request))
+    status = _status(form)
     if form.is_bound and form.is_valid():
-        passwords.request_password_reset(email=form.cleaned_data["email"])
-        # The same page whether or not the address belongs to a member (no account enumeration).
-        return render(request, "accounts/password_reset_sent.html")
-    return render(request, "accounts/password_reset.html", {"form": form}, status=_status(form))
+        try:
+            passwords.request_password_reset(email=form.cleaned_data["email"], ip=client_ip(request))
+        except TooManyAttempts:
+            form.add_error(None, too_many_mail_requests_message())
+            status = 429
+        else:
+            # The same page whether or not the address belongs to a member (no account enumeration).
+            return render(request, "accounts/password_reset_sent.html")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=status)
+
+
+def too_many_mail_requests_message() -> str:
+    return _("Too many requests were sent from here in the last hour. Try again later.")
 
 
 def reset_confirm(request: HttpRequest, token: str) -> HttpResponse:

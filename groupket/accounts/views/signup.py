@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from groupket.accounts.forms.signup import SignupForm
 from groupket.accounts.services import registration
-from groupket.accounts.services.sessions import start_sign_in
 from groupket.core.redirects import next_on_this_site
 from groupket.privacy.models import PolicyDocument
 from groupket.privacy.selectors import current_document
@@ -25,12 +24,13 @@ def signup(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:signup_declined")
         if form.is_valid():
             try:
-                member = registration.register_member(signup=form.to_signup())
+                registration.sign_up(signup=form.to_signup())
             except IntegrityError:
                 # Another signup took the ID or email between the check and the insert.
                 form.add_error(None, _("This ID or email address was just taken. Please choose another."))
             else:
-                start_sign_in(request=request, member=member, shared_computer=False)
+                # Not signed in, and the same page, whether an account was made or the address was
+                # already taken: the visitor cannot tell which (the address's owner got a notice).
                 return redirect("accounts:signup_done")
     return render(
         request,
@@ -48,7 +48,6 @@ def declined(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup_declined.html")
 
 
-@login_required
 def done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup_done.html")
 

@@ -1,6 +1,12 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
+
+# A section heading of a document: "8. Retention ..." (version 1), "제8조(...)" or "Article 8 (...)" (version 2 on).
+SECTION_HEADING = re.compile(r"^(?:[1-9]\d*\. |제[1-9]\d*조\(|Article [1-9]\d* \()")
+BULLET = "•"
 
 
 class PolicyDocument(models.Model):
@@ -37,8 +43,19 @@ class PolicyDocument(models.Model):
         return self.body_ko if get_language() == "ko" else self.body_en
 
     @property
+    def blocks(self) -> list[tuple[str, str]]:
+        """The text in the active language as (kind, line): "heading", "bullet" or "paragraph"; blank lines dropped."""
+        return [(_block_kind(line), line) for line in self.body.splitlines() if line.strip()]
+
+    @property
     def change_summary(self) -> str:
         return self.change_summary_ko if get_language() == "ko" else self.change_summary_en
+
+
+def _block_kind(line: str) -> str:
+    if SECTION_HEADING.match(line):
+        return "heading"
+    return "bullet" if line.startswith(BULLET) else "paragraph"
 
 
 class ConsentEvent(models.Model):

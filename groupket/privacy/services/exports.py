@@ -68,8 +68,10 @@ def request_export(*, member: AbstractBaseUser, password: str, language: str | N
     """Check the password, record the request and build the archive after commit.
 
     The archive's labels are in `language`, by default the language of the request.
+    core.throttling.TooManyAttempts, with nothing checked or recorded, while the member's ID is paused:
+    the password is checked in the sign-in throttle's window, through the user model (P7.1).
     """
-    if not member.check_password(password):
+    if not member.check_current_password(password):
         raise WrongPassword("the confirmation password did not match")
     language = _language(language)
     with transaction.atomic():

@@ -1,18 +1,16 @@
 """Staff safeguards (P7.7): enrolling an authenticator, the second factor at sign-in, and password changes.
 
-Wrong codes are counted per staff member in the shared cache: 5 within 15 minutes
-pause verification for 15 minutes. The devices' own back-off (django-otp's
-ThrottlingMixin: 1, 2, 4, 8 ... seconds after each wrong code, kept in the
-database) stays on underneath, so guessing stays slow even if the cache is lost.
+Wrong codes count in the staff member's sign-in throttle window (accounts.throttle), with wrong
+passwords on any page: 5 within 15 minutes pause both for 15 minutes. The devices' own back-off
+(django-otp's ThrottlingMixin: 1, 2, 4, 8 ... seconds after each wrong code, kept in the database)
+stays on underneath, so guessing stays slow even if the cache is lost.
 """
 
 import re
 import secrets
-import time
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -20,20 +18,18 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.models import Device
 
+from groupket.accounts import throttle
 from groupket.accounts.middleware import SIGN_IN_ID
 from groupket.accounts.models import Member, SignIn
 from groupket.accounts.services.passwords import change_password
 from groupket.core.actors import acting
+from groupket.core.throttling import TooManyAttempts
 from groupket.staff.models import Authenticator, BackupCodes, StaffPasswordHistory
 from groupket.staff.selectors import is_staff
 
 AUTHENTICATOR_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup codes"
 BACKUP_CODE_COUNT = 10
-FAILURE_LIMIT = 5
-WINDOW_SECONDS = 15 * 60
-LOCK_SECONDS = 15 * 60
-_BUCKET_SECONDS = 60
 _TOTP_CODE = re.compile(r"^\d{6}$")
 # 8 characters of lower-case base32: 40 bits, typed from paper.
 _BACKUP_CODE = re.compile(r"^[a-z2-7]{8}$")
@@ -58,11 +54,6 @@ class TryShortlyAgain(SafeguardRefused):
 
 class VerificationLocked(SafeguardRefused):
     """Too many wrong codes within the window; verification is paused."""
-
-
-def _now() -> float:
-    # One clock for the failure buckets and the lock, so tests can move it forward.
-    return time.time()
 
 
 def normalise_code(code: str) -> str:
@@ -146,9 +137,15 @@ def _mark_verified(request: HttpRequest, staff: Member, device: Device) -> None:
 
 @acting("staff")
 def verify_second_factor(*, request: HttpRequest, staff: Member, code: str) -> Device:
-    """Pass the second factor with a current TOTP code or an unused backup code (used up by this)."""
-    if verification_locked(staff.pk):
-        raise VerificationLocked("verification is paused for this staff member")
+    """Pass the second factor with a current TOTP code or an unused backup code (used up by this).
+
+    Each try takes its slot in the member's sign-in throttle window before the code is checked, so
+    wrong codes and wrong passwords share one limit (accounts.throttle).
+    """
+    try:
+        attempt = throttle.begin_member_attempt(member=staff)
+    except TooManyAttempts:
+        raise VerificationLocked("verification is paused for this staff member") from None
     code = normalise_code(code)
     with transaction.atomic():
         device = _device_for_code(staff, code)
@@ -157,12 +154,12 @@ def verify_second_factor(*, request: HttpRequest, staff: Member, code: str) -> D
         if verified:
             _mark_verified(request, staff, device)
     if not verified:
-        if _note_failure(staff.pk):
+        if attempt.failed():
             raise VerificationLocked("this wrong code reached the limit")
         if held_back:
             raise TryShortlyAgain("the device is in its back-off")
         raise WrongCode("the code matches no device")
-    _forget_failures(staff.pk)
+    attempt.succeeded()
     return device
 
 
@@ -175,38 +172,6 @@ def _device_for_code(staff: Member, code: str) -> Device | None:
     else:
         return None
     return model.objects.select_for_update().filter(user=staff, confirmed=True).order_by("pk").first()
-
-
-def _bucket_keys(member_id: int) -> list[str]:
-    current = int(_now() // _BUCKET_SECONDS)
-    first = current - WINDOW_SECONDS // _BUCKET_SECONDS + 1
-    # Keyed by the member's number only: the cache holds no personal data.
-    return [f"staff:verify:{member_id}:{bucket}" for bucket in range(first, current + 1)]
-
-
-def verification_locked(member_id: int) -> bool:
-    until = cache.get(f"staff:verify:{member_id}:lock")
-    return until is not None and until > _now()
-
-
-def _note_failure(member_id: int) -> bool:
-    """Count one wrong code; whether verification is now paused."""
-    buckets = _bucket_keys(member_id)
-    timeout = WINDOW_SECONDS + _BUCKET_SECONDS
-    cache.add(buckets[-1], 0, timeout=timeout)
-    try:
-        cache.incr(buckets[-1])
-    except ValueError:  # the bucket expired between add() and incr()
-        cache.set(buckets[-1], 1, timeout=timeout)
-    if sum(cache.get_many(buckets).values()) < FAILURE_LIMIT:
-        return False
-    cache.set(f"staff:verify:{member_id}:lock", _now() + LOCK_SECONDS, timeout=LOCK_SECONDS)
-    cache.delete_many(buckets)
-    return True
-
-
-def _forget_failures(member_id: int) -> None:
-    cache.delete_many(_bucket_keys(member_id))
 
 
 # --- Password changes ---------------------------------------------------------------------------------------

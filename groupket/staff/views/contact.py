@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from groupket.accounts.services.sign_in import client_ip
 from groupket.core import blind_index
+from groupket.privacy.officer import privacy_officer
 from groupket.staff.forms_desk import ContactForm
 from groupket.staff.services.requests import InvalidRequestLink, file_web_request, request_for_token, verify_requester
 
@@ -50,7 +51,7 @@ def contact(request: HttpRequest) -> HttpResponse:
                 member=member, kind=data["kind"], name=data["name"], email=data["email"], body=data["message"]
             )
             return redirect("privacy_contact_sent")
-    context = {"form": form, "officer": settings.GROUPKET_PRIVACY_OFFICER, "signed_in": member is not None}
+    context = {"form": form, "officer": privacy_officer(), "signed_in": member is not None}
     return render(request, "staff/contact.html", context, status=status)
 
 

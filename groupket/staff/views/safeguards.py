@@ -124,7 +124,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
     if step is not None:
         return step
     form = PasswordChangeForm(request.user, _posted(request))
-    status = 400 if form.is_bound else 200
+    status = (429 if form.paused() else 400) if form.is_bound else 200
     if form.is_bound and form.is_valid():
         try:
             safeguards.change_staff_password(

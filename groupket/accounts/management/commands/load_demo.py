@@ -53,6 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'ID':<14}{'Name':<14}{'Email':<28}Password")
         for demo in DEMO_MEMBERS:
             self.stdout.write(f"  {demo.username:<14}{demo.name:<14}{demo.email:<28}{demo.password}")
+        self.stdout.write("Their spaces, posts and comments are made by `manage.py load_spaces_demo`.")
         self.stdout.write("The staff account (privacy officer) is made by `manage.py load_staff_demo`.")
 
     @staticmethod

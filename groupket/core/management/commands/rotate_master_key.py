@@ -4,19 +4,28 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from groupket.core.keyring import KeyringError, grace_period
 from groupket.core.progress import ProgressBar
-from groupket.core.rotation import count_rotation_work, rotate_master_key
+from groupket.core.rotation import RotationResult, count_rotation_work, interrupted_rotation, rotate_master_key
 
 
 class Command(BaseCommand):
     help = (
         "Make a new master key, re-wrap every member data key and recompute every blind index under it; "
-        "the old master key is destroyed after the grace period (GROUPKET_KEY_GRACE_HOURS), or at once with --now."
+        "the old master key is destroyed after the grace period (GROUPKET_KEY_GRACE_HOURS), or at once with --now. "
+        "When an earlier run stopped before finishing, this run finishes that rotation instead of starting another."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", action="store_true", help="destroy the old master key at once (no grace)")
 
     def handle(self, *args: Any, now: bool = False, **options: Any) -> None:
+        resuming = interrupted_rotation()
+        if resuming:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"resuming the interrupted rotation to master key {resuming}: re-wrapping the keys it did not "
+                    "reach and recomputing every blind index; no new master key is made"
+                )
+            )
         bar = ProgressBar(total=count_rotation_work(), label="rotating", stream=self.stdout)
         try:
             result = rotate_master_key(destroy_now=now, progress=bar.advance)
@@ -24,13 +33,16 @@ class Command(BaseCommand):
             self.stderr.write(self.style.ERROR(str(error)))
             raise SystemExit(1) from None
         bar.finish()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"new master key {result.new_key_id}: {result.data_keys_rewrapped} data keys re-wrapped, "
-                f"{result.indexes_recomputed} rows re-indexed"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(_summary(result)))
         if result.destroyed_key_ids:
             self.stdout.write(f"destroyed master keys: {', '.join(result.destroyed_key_ids)}")
         else:
             self.stdout.write(f"the old master key is destroyed after {grace_period()} by run_schedules")
+
+
+def _summary(result: RotationResult) -> str:
+    what = "finished the interrupted rotation to" if result.resumed else "new"
+    return (
+        f"{what} master key {result.new_key_id}: {result.data_keys_rewrapped} data keys re-wrapped, "
+        f"{result.indexes_recomputed} rows re-indexed"
+    )

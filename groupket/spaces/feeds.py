@@ -1,0 +1,183 @@
+"""Feeds: pages of posts by cursor, newest first, opened in bulk (issue 11, section 2).
+
+A page costs the same number of queries whatever its size and however many spaces and
+authors it spans: one for the posts with their authors and spaces, one for the data keys
+not yet open in memory (core.keys.open_data_keys), one for the viewer's likes and one for
+the mentioned IDs. Bodies are rendered on each read; nothing rendered is stored.
+
+The cursor is opaque to visitors: the (created_at, id) of the last post shown, as URL-safe
+base64. A cursor that does not decode raises InvalidCursor, and the view starts again from
+the newest post.
+"""
+
+import base64
+import binascii
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.utils.safestring import SafeString
+
+from groupket.core.keys import open_data_keys
+from groupket.spaces import markdown
+from groupket.spaces.models import Comment, Membership, Post, Reaction, Space
+from groupket.spaces.selectors import mention_links
+
+CURSOR_VERSION = "1"
+_TIME_FORMAT = "%Y%m%d%H%M%S%f"
+POST_FIELDS = (
+    "space", "author", "data_key", "title", "body", "created_at", "edited_at", "pinned_at", "like_count",
+    "comment_count", "author__data_key", "author__username", "space__name", "space__slug",
+)  # fmt: skip
+COMMENT_FIELDS = (
+    "post",
+    "parent",
+    "author",
+    "data_key",
+    "body",
+    "created_at",
+    "edited_at",
+    "author__data_key",
+    "author__username",
+)
+COMMENTS_SHOWN = 300
+
+
+class InvalidCursor(ValueError):
+    """A feed cursor that is not one we made."""
+
+
+def encode_cursor(post: Post) -> str:
+    moment = post.created_at.astimezone(UTC).strftime(_TIME_FORMAT)
+    return base64.urlsafe_b64encode(f"{CURSOR_VERSION}.{moment}.{post.pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str) -> tuple[datetime, int]:
+    try:
+        # validate: a character outside the alphabet is an error, not something to skip.
+        text = base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_", validate=True).decode("ascii")
+        version, moment, pk = text.split(".")
+        if version != CURSOR_VERSION or not pk.isdigit() or len(pk) > 18:
+            raise ValueError(version)
+        return datetime.strptime(moment, _TIME_FORMAT).replace(tzinfo=UTC), int(pk)
+    except (ValueError, UnicodeError, binascii.Error) as exc:
+        raise InvalidCursor(f"not a feed cursor: {raw[:40]!r}") from exc
+
+
+@dataclass(frozen=True)
+class ShownPost:
+    post: Post
+    body_html: SafeString
+    liked: bool = False
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    posts: list[ShownPost]
+    next_cursor: str | None
+    pinned: list[ShownPost] = field(default_factory=list)
+
+
+def _keyset(posts: QuerySet[Post], cursor: str | None, size: int) -> tuple[list[Post], str | None]:
+    if cursor:
+        moment, pk = decode_cursor(cursor)
+        posts = posts.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+    rows = list(posts.order_by("-created_at", "-pk")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, encode_cursor(rows[-1]) if more else None
+
+
+def _liked(viewer: AbstractBaseUser | None, posts: Sequence[Post]) -> set[int]:
+    if viewer is None or not viewer.is_authenticated or not posts:
+        return set()
+    rows = Reaction.objects.filter(member_id=viewer.pk, post_id__in=[post.pk for post in posts])
+    return set(rows.values_list("post_id", flat=True))
+
+
+def open_in_bulk(rows: Iterable[Post | Comment]) -> None:
+    """Open the data keys of rows and their authors with one query, before any sealed field is read."""
+    open_data_keys({key for row in rows for key in (row.data_key_id, row.author.data_key_id)})
+
+
+def render_bodies(rows: Sequence[Post | Comment]) -> list[SafeString]:
+    """Each row's body as sanitised HTML, every mentioned ID on the page looked up in one query."""
+    parsed = [markdown.parse(row.body) for row in rows]
+    links = mention_links(set().union(*(one.mentioned_keys for one in parsed)))
+    return [markdown.render(one, links) for one in parsed]
+
+
+def show_posts(posts: Sequence[Post], viewer: AbstractBaseUser | None) -> list[ShownPost]:
+    open_in_bulk(posts)
+    liked = _liked(viewer, posts)
+    return [ShownPost(post, html, post.pk in liked) for post, html in zip(posts, render_bodies(posts), strict=True)]
+
+
+def post_rows() -> QuerySet[Post]:
+    """Posts with just what a page shows of them, their authors and spaces (never a photo or a password hash)."""
+    return Post.objects.select_related("author", "space").only(*POST_FIELDS)
+
+
+def page_size() -> int:
+    return settings.GROUPKET_FEED_PAGE_SIZE
+
+
+def space_feed(*, space: Space, viewer: AbstractBaseUser | None, cursor: str | None) -> FeedPage:
+    """A space's feed: on the first page its pinned posts first, then the rest newest first."""
+    posts = post_rows().filter(space=space)
+    pinned = [] if cursor else list(posts.filter(pinned_at__isnull=False).order_by("-pinned_at", "-pk"))
+    rows, next_cursor = _keyset(posts.filter(pinned_at__isnull=True), cursor, page_size())
+    shown = show_posts([*pinned, *rows], viewer)
+    return FeedPage(posts=shown[len(pinned) :], next_cursor=next_cursor, pinned=shown[: len(pinned)])
+
+
+def home_feed(*, member: AbstractBaseUser, cursor: str | None) -> FeedPage:
+    """The posts of every space the member is in, newest first."""
+    spaces = Membership.objects.filter(member_id=member.pk, status=Membership.ACTIVE).values("space_id")
+    rows, next_cursor = _keyset(post_rows().filter(space_id__in=spaces), cursor, page_size())
+    return FeedPage(posts=show_posts(rows, member), next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class ShownComment:
+    comment: Comment
+    body_html: SafeString
+    replies: list["ShownComment"] = field(default_factory=list)
+
+
+def post_comments(post: Post) -> list[ShownComment]:
+    """A post's comments, oldest first, each with its replies; bounded, opened in bulk."""
+    rows = list(
+        Comment.objects.filter(post=post)
+        .select_related("author")
+        .only(*COMMENT_FIELDS)
+        .order_by("created_at", "pk")[:COMMENTS_SHOWN]
+    )
+    open_in_bulk(rows)
+    shown = {row.pk: ShownComment(row, html) for row, html in zip(rows, render_bodies(rows), strict=True)}
+    threads: list[ShownComment] = []
+    for one in shown.values():
+        parent = shown.get(one.comment.parent_id) if one.comment.parent_id else None
+        if one.comment.parent_id is None:
+            threads.append(one)
+        elif parent is not None:
+            parent.replies.append(one)
+    return threads
+
+
+def readable_by(viewer: AbstractBaseUser | None) -> Q:
+    """Posts a visitor may read: in open public spaces, or in any space the visitor is a member of."""
+    public = Q(space__visibility=Space.PUBLIC, space__closed_at__isnull=True)
+    if viewer is None or not viewer.is_authenticated:
+        return public
+    theirs = Membership.objects.filter(member_id=viewer.pk, status=Membership.ACTIVE).values("space_id")
+    return public | Q(space_id__in=theirs)
+
+
+def author_feed(*, author_id: int, viewer: AbstractBaseUser | None, cursor: str | None) -> FeedPage:
+    """One member's posts that the visitor may read, newest first."""
+    rows, next_cursor = _keyset(post_rows().filter(readable_by(viewer), author_id=author_id), cursor, page_size())
+    return FeedPage(posts=show_posts(rows, viewer), next_cursor=next_cursor)

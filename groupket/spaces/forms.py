@@ -1,0 +1,154 @@
+"""The forms of spaces, posts and comments: every limit a clear, translated error (never a 500)."""
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
+
+from groupket.spaces.models import Space
+from groupket.spaces.services.spaces import SpaceDetails
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
+RULES_MAX = 20
+RULE_MAX_LENGTH = 300
+# "1. Be kind" and "2) No ads" are numbered by the page already.
+RULE_NUMBER = re.compile(r"^\s*\d{1,2}\s*[.)]\s*")
+TITLE_MAX_LENGTH = 200
+BODY_MAX_LENGTH = 20_000
+COMMENT_MAX_LENGTH = 5_000
+SLOW_MODE_CHOICES = [
+    (0, _("Off")),
+    (1, _("1 minute")),
+    (5, _("5 minutes")),
+    (10, _("10 minutes")),
+    (30, _("30 minutes")),
+    (60, _("1 hour")),
+    (1440, _("1 day")),
+]
+
+
+class TextField(forms.CharField):
+    """Text as people see it: CRLF from browsers counted as one line break."""
+
+    def to_python(self, value: object) -> str:
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+class RulesField(TextField):
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def clean(self, value: object) -> tuple[str, ...]:
+        text = super().clean(value)
+        rules = tuple(RULE_NUMBER.sub("", line).strip() for line in text.split("\n"))
+        rules = tuple(rule for rule in rules if rule)
+        if len(rules) > RULES_MAX:
+            raise forms.ValidationError(_("A space can have at most 20 rules."), code="too_many_rules")
+        if any(len(rule) > RULE_MAX_LENGTH for rule in rules):
+            raise forms.ValidationError(_("Each rule can be at most 300 characters."), code="rule_too_long")
+        return rules
+
+
+class SpaceSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    description = TextField(
+        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    rules = RulesField(
+        label=_("Rules"),
+        required=False,
+        help_text=_("One rule a line, at most 20. They are numbered in this order."),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"), choices=Space.VISIBILITY_CHOICES, widget=forms.RadioSelect
+    )
+    joining = forms.ChoiceField(label=_("How to join"), choices=Space.JOINING_CHOICES, widget=forms.RadioSelect)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("visibility") == Space.HIDDEN and data.get("joining") not in (None, Space.INVITATION):
+            self.add_error("joining", _("A hidden space can be joined by invitation only."))
+        return data
+
+    def details(self) -> SpaceDetails:
+        data = self.cleaned_data
+        return SpaceDetails(
+            name=data["name"],
+            description=data["description"],
+            rules=data["rules"],
+            visibility=data["visibility"],
+            joining=data["joining"],
+        )
+
+    @classmethod
+    def initial_of(cls, space: Space) -> dict:
+        return {
+            "name": space.name,
+            "description": space.description,
+            "rules": "\n".join(space.rules),
+            "visibility": space.visibility,
+            "joining": space.joining,
+        }
+
+
+class SpaceForm(SpaceSettingsForm):
+    slug = forms.CharField(
+        label=_("Address"),
+        max_length=40,
+        help_text=_("3 to 40 small letters (a-z), digits or hyphens: the space will be at /s/address/."),
+    )
+    field_order = ["name", "slug", "description", "rules", "visibility", "joining"]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip().lower()
+        if not SLUG_PATTERN.match(slug) or "--" in slug:
+            raise forms.ValidationError(
+                _("Use 3 to 40 small letters (a-z), digits or hyphens, starting and ending with a letter or digit."),
+                code="slug_invalid",
+            )
+        if Space.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("Another space has this address. Choose another."), code="slug_taken")
+        return slug
+
+
+class SlowModeForm(forms.Form):
+    minutes = forms.TypedChoiceField(label=_("Slow mode"), choices=SLOW_MODE_CHOICES, coerce=int)
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(label=_("Title"), required=False, max_length=TITLE_MAX_LENGTH)
+    body = TextField(
+        label=_("Post"),
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Markdown works: *italic*, **bold**, [a link](https://example.org), @ID to mention a member."),
+    )
+
+    def title_or_none(self) -> str | None:
+        return self.cleaned_data["title"] or None
+
+
+class CommentForm(forms.Form):
+    body = TextField(label=_("Comment"), max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    parent = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search spaces"), required=False, max_length=100)
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(label=_("Member's ID"), max_length=30)
+
+    def clean_username(self) -> AbstractBaseUser:
+        invitee = get_user_model().objects.with_username(self.cleaned_data["username"]).first()
+        if invitee is None:
+            raise forms.ValidationError(_("No member has this ID."), code="no_member")
+        return invitee
+
+
+class MemberChoiceForm(forms.Form):
+    """Which member an organiser acts on, by the number the members page gives them."""
+
+    member = forms.IntegerField(min_value=1, max_value=2**62, widget=forms.HiddenInput)

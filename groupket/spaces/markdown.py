@@ -1,0 +1,112 @@
+"""Posts and comments as Markdown: parsed by markdown-it-py, sanitised by nh3, `@ID` mentions linked.
+
+Raw HTML is never passed through (markdown-it's `html` option is off, and nh3 keeps only
+the tags below), images are not rendered (uploads come later), headings start at <h3>
+so a post never outranks its page, and every link carries rel="nofollow ugc noopener".
+Rendering happens on each read: no rendered copy of a post is stored or cached, since it
+would be plaintext outside the author's key (P8.5).
+
+Mentions are resolved in two steps so that a page of many posts looks every mentioned ID
+up in one query: `parse` each text and collect `mentioned_keys`, look them all up at
+once, then `render` each with the answer.
+"""
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from groupket.accounts.normalise import normalise_username_key as mention_key
+
+# The ID rules of signup (accounts.forms.fields): 3 to 30 of A-Z, digits, ".", "_" and "-"; not inside a word.
+MENTION = re.compile(r"(?<![\w.@-])@([A-Za-z0-9._-]{3,30})")
+HEADING_SHIFT = 2
+
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable("image")
+_cleaner = nh3.Cleaner(
+    tags={
+        "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "hr",
+        "h3", "h4", "h5", "h6",
+    },
+    attributes={"a": {"href"}, "ol": {"start"}},
+    url_schemes={"http", "https", "mailto"},
+    link_rel="nofollow ugc noopener",
+)  # fmt: skip
+
+
+def _mentioned_name(match: re.Match[str]) -> str:
+    # "@minji.kim." at the end of a sentence mentions minji.kim.
+    return match.group(1).rstrip(".-")
+
+
+@dataclass
+class Parsed:
+    tokens: list[Token]
+    mentioned_keys: set[str]
+
+
+def _text_tokens(tokens: Iterable[Token]) -> Iterable[tuple[Token, int, Token]]:
+    """Every text token outside a link, with its inline parent and position."""
+    for block in tokens:
+        depth = 0
+        for position, child in enumerate(block.children or []):
+            if child.type == "link_open":
+                depth += 1
+            elif child.type == "link_close":
+                depth -= 1
+            elif child.type == "text" and depth == 0:
+                yield block, position, child
+
+
+def parse(text: str) -> Parsed:
+    tokens = _markdown.parse(text)
+    keys = {
+        mention_key(_mentioned_name(match))
+        for _block, _position, child in _text_tokens(tokens)
+        for match in MENTION.finditer(child.content)
+    }
+    return Parsed(tokens, {key for key in keys if len(key) >= 3})
+
+
+def _split_mentions(content: str, link_to: Callable[[str], str | None]) -> list[Token]:
+    pieces: list[Token] = []
+    cursor = 0
+    for match in MENTION.finditer(content):
+        name = _mentioned_name(match)
+        href = link_to(mention_key(name))
+        if href is None:
+            continue
+        start, end = match.start(), match.start(1) + len(name)
+        if start > cursor:
+            pieces.append(_text(content[cursor:start]))
+        pieces += [Token("link_open", "a", 1, attrs={"href": href}), _text("@" + name), Token("link_close", "a", -1)]
+        cursor = end
+    if cursor < len(content):
+        pieces.append(_text(content[cursor:]))
+    return pieces
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _shift_headings(tokens: list[Token]) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + HEADING_SHIFT, 6)}"
+
+
+def render(parsed: Parsed, mention_links: Mapping[str, str]) -> SafeString:
+    """The sanitised HTML of a parsed text; `mention_links` maps a mentioned ID's key to the link for it."""
+    for block, position, child in reversed(list(_text_tokens(parsed.tokens))):
+        if "@" in child.content:
+            block.children[position : position + 1] = _split_mentions(child.content, mention_links.get)
+    _shift_headings(parsed.tokens)
+    html = _markdown.renderer.render(parsed.tokens, _markdown.options, {})
+    return mark_safe(_cleaner.clean(html))  # noqa: S308 - nh3 has just sanitised it

@@ -1,0 +1,202 @@
+"""Spaces, their members, posts, comments and reactions.
+
+A space's name, address, description and rules are the space's, not a person's, and stay
+searchable. What a member writes (titles, bodies, comments and their earlier versions) is
+sealed under the author's own data key (P8.5): each such row points at that key with
+on_delete=CASCADE, so destroying the key on Unregister destroys the writing too.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groupket.core.fields import EncryptedTextField
+from groupket.core.models import DataKey
+
+
+class Space(models.Model):
+    PUBLIC, MEMBERS_ONLY, HIDDEN = "public", "members", "hidden"
+    VISIBILITY_CHOICES = [
+        (PUBLIC, _("Public: anyone can read it")),
+        (MEMBERS_ONLY, _("Members only: listed, readable by its members")),
+        (HIDDEN, _("Hidden: not listed, reachable by invitation")),
+    ]
+    OPEN, APPROVAL, INVITATION = "open", "approval", "invitation"
+    JOINING_CHOICES = [
+        (OPEN, _("Open: anyone can join")),
+        (APPROVAL, _("By approval of the organisers")),
+        (INVITATION, _("By invitation only")),
+    ]
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=40, unique=True)
+    description = models.TextField(max_length=2000, blank=True)
+    # Numbered by position: rule 1 is rules[0]. Reports will cite them by number.
+    rules = models.JSONField(default=list, blank=True)
+    visibility = models.CharField(max_length=10, choices=VISIBILITY_CHOICES, default=PUBLIC)
+    joining = models.CharField(max_length=10, choices=JOINING_CHOICES, default=OPEN)
+    # The secret part of the invitation link; empty when organisers have revoked it.
+    invitation_token = models.CharField(max_length=64, blank=True, default="")
+    # Stored now; enforced when screening arrives (issue 11, section 3). 0 is off.
+    slow_mode_minutes = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["visibility", "closed_at"], name="spaces_listed")]
+
+    def __str__(self) -> str:
+        return f"space {self.slug}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class Membership(models.Model):
+    """A member's place in a space: invited, asking to join, or in it with a role."""
+
+    OWNER, ORGANISER, MEMBER = "owner", "organiser", "member"
+    ROLE_CHOICES = [(OWNER, _("Owner")), (ORGANISER, _("Organiser")), (MEMBER, _("Member"))]
+    ACTIVE, REQUESTED, INVITED = "active", "requested", "invited"
+    STATUS_CHOICES = [(ACTIVE, _("Member")), (REQUESTED, _("Asked to join")), (INVITED, _("Invited"))]
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_memberships")
+    role = models.CharField(max_length=10, choices=ROLE_CHOICES, default=MEMBER)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "member"], name="spaces_one_membership")]
+        indexes = [models.Index(fields=["member", "status"], name="spaces_membership_member")]
+
+    def __str__(self) -> str:
+        return f"membership {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.ACTIVE
+
+    @property
+    def runs_space(self) -> bool:
+        return self.is_active and self.role in (self.OWNER, self.ORGANISER)
+
+
+class Post(models.Model):
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    # The author's data key: the post dies with it (P8.5).
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    title = EncryptedTextField(null=True)
+    body = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    # Kept in step by the services (and by Unregister), so a feed page needs no count query per post.
+    like_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # The keyset of the feeds: newest first, the id breaking ties.
+            models.Index(fields=["space", "-created_at", "-id"], name="spaces_post_space_feed"),
+            models.Index(fields=["-created_at", "-id"], name="spaces_post_feed"),
+            models.Index(fields=["author", "-created_at"], name="spaces_post_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.pk}"
+
+
+class Revision(models.Model):
+    """An earlier version of a post or comment, kept when its author edits it; sealed like what it replaced."""
+
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    body = EncryptedTextField()
+    # When this version was written (the creation, or the edit before), and when the next one replaced it.
+    created_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-replaced_at", "-pk"]
+
+
+class PostRevision(Revision):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    title = EncryptedTextField(null=True)
+
+    def __str__(self) -> str:
+        return f"revision {self.pk} of post {self.post_id}"
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    # One level of replies: a reply's parent is always a comment on the post itself.
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    body = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["post", "created_at", "id"], name="spaces_comment_post"),
+            models.Index(fields=["author"], name="spaces_comment_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk}"
+
+
+class CommentRevision(Revision):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+
+    def __str__(self) -> str:
+        return f"revision {self.pk} of comment {self.comment_id}"
+
+
+class Reaction(models.Model):
+    LIKE = "like"
+    KIND_CHOICES = [(LIKE, _("Like"))]
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=10, choices=KIND_CHOICES, default=LIKE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "member", "kind"], name="spaces_one_reaction")]
+        indexes = [models.Index(fields=["member", "post"], name="spaces_reaction_member")]
+
+    def __str__(self) -> str:
+        return f"reaction {self.pk}"
+
+
+class SpaceLogEntry(models.Model):
+    """One change in a space: who did what to whom, by ids and codes only, never any text a member wrote.
+
+    Once a member unregisters, the entries keep the change but no longer name them.
+    """
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="log_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="space_log_entries"
+    )
+    action = models.CharField(max_length=40)
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Settings as they became (e.g. {"slow_mode_minutes": 5}); codes and numbers only.
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["space", "-created_at"], name="spaces_log_space")]
+
+    def __str__(self) -> str:
+        return f"space log entry {self.pk}"

@@ -1,0 +1,101 @@
+"""Reads of spaces that pages (and later apps) need, each with the queries it needs and no more."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.urls import reverse
+
+from groupket.core import blind_index
+from groupket.core.keys import open_data_keys
+from groupket.spaces.models import Membership, Space
+
+SEARCH_WORDS_MAX = 8
+SUGGESTED = 6
+
+
+def mention_links(keys: set[str]) -> dict[str, str]:
+    """For each mentioned ID (normalised) that belongs to a member, the link to their page: one query."""
+    if not keys:
+        return {}
+    by_index = {index: key for key in keys for index in blind_index.candidates("username", key)}
+    found = get_user_model().objects.filter(username_index__in=by_index).values_list("pk", "username_index")
+    return {by_index[index]: reverse("spaces:member", args=[pk]) for pk, index in found}
+
+
+def membership_of(space: Space, member: AbstractBaseUser | None) -> Membership | None:
+    if member is None or not member.is_authenticated:
+        return None
+    return Membership.objects.filter(space=space, member_id=member.pk).first()
+
+
+def active_members_count(space: Space) -> int:
+    return space.memberships.filter(status=Membership.ACTIVE).count()
+
+
+def _with_members_count(spaces: QuerySet[Space]) -> QuerySet[Space]:
+    return spaces.annotate(members_count=Count("memberships", filter=Q(memberships__status=Membership.ACTIVE)))
+
+
+def listed_spaces(query: str = "") -> QuerySet[Space]:
+    """Public and members-only spaces that are open, matching every word of the query in name or description.
+
+    Matching is a case-insensitive substring (LIKE / ILIKE) on both databases: PostgreSQL's
+    full-text search splits Korean only at spaces, so "등산" would miss "등산모임", and trigram
+    search needs the pg_trgm extension, which a deployment may not have. Names that match
+    come first.
+    """
+    spaces = Space.objects.filter(visibility__in=[Space.PUBLIC, Space.MEMBERS_ONLY], closed_at__isnull=True)
+    words = query.split()[:SEARCH_WORDS_MAX]
+    for word in words:
+        spaces = spaces.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    spaces = _with_members_count(spaces)
+    if words:
+        in_name = When(name__icontains=words[0], then=Value(1))
+        spaces = spaces.annotate(name_hits=Case(in_name, default=Value(0), output_field=IntegerField()))
+        return spaces.order_by("-name_hits", "-members_count", "name", "pk")
+    return spaces.order_by("-members_count", "name", "pk")
+
+
+def member_spaces(member: AbstractBaseUser) -> list[Membership]:
+    """The member's memberships of every standing, with their spaces, in one query."""
+    rows = Membership.objects.filter(member_id=member.pk).select_related("space").order_by("space__name", "pk")
+    return list(rows)
+
+
+def suggested_spaces(member: AbstractBaseUser) -> list[Space]:
+    """Public spaces anyone may join, the liveliest first, for a member who is in none yet."""
+    spaces = Space.objects.filter(visibility=Space.PUBLIC, joining=Space.OPEN, closed_at__isnull=True)
+    spaces = spaces.exclude(memberships__member_id=member.pk)
+    return list(_with_members_count(spaces).order_by("-members_count", "-created_at", "pk")[:SUGGESTED])
+
+
+def space_members(space: Space) -> list[Membership]:
+    """Everyone the space knows (members, requests, invitations) with their IDs opened in bulk: two queries."""
+    rows = list(
+        space.memberships.select_related("member").only(
+            "role", "status", "created_at", "member__data_key", "member__username"
+        )
+    )
+    open_data_keys(row.member.data_key_id for row in rows)
+    order = {Membership.OWNER: 0, Membership.ORGANISER: 1, Membership.MEMBER: 2}
+    return sorted(rows, key=lambda row: (order[row.role], row.member.username.casefold()))
+
+
+def shares_a_space(viewer: AbstractBaseUser | None, member_id: int) -> bool:
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    theirs = Membership.objects.filter(member_id=member_id, status=Membership.ACTIVE).values("space_id")
+    return Membership.objects.filter(member_id=viewer.pk, status=Membership.ACTIVE, space_id__in=theirs).exists()
+
+
+def space_id_subquery(slug: str) -> Subquery:
+    """The id of the space with this slug, for another app's insert to read in the same statement (analytics)."""
+    return Subquery(Space.objects.filter(slug=slug).values("pk")[:1])
+
+
+def listed_space_names(space_ids: Iterable[int]) -> dict[int, str]:
+    """The names of those of these spaces that are not hidden, in one query; a hidden space's name stays unsaid."""
+    rows = Space.objects.filter(pk__in=list(space_ids)).exclude(visibility=Space.HIDDEN).values_list("pk", "name")
+    return dict(rows)
