@@ -270,7 +270,7 @@ def hold_page_view_table(seconds: float) -> threading.Thread:
     return thread
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.clause("P9.1")
 def test_a_slow_database_does_not_hold_the_page_back(live_server) -> None:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
