@@ -162,6 +162,8 @@ CSRF_COOKIE_HTTPONLY = True
 GROUPKET_SHARED_COMPUTER_IDLE_SECONDS = 30 * 60
 GROUPKET_VERIFICATION_MAX_AGE = 48 * 3600
 GROUPKET_UNVERIFIED_DAYS = 7
+# A previous address is kept, sealed, only to send it the notice of the change (accounts.EmailChangeNotice).
+GROUPKET_UNSENT_NOTICE_DAYS = 2
 GROUPKET_RESET_MAX_AGE = 3600
 # Django's reset tokens (accounts.services.passwords) expire after one hour.
 PASSWORD_RESET_TIMEOUT = GROUPKET_RESET_MAX_AGE
@@ -191,6 +193,10 @@ GROUPKET_SCHEDULES = {
     "delete_unverified_members": {
         "function": "groupket.accounts.services.cleanup.delete_unverified_members",
         "every_hours": 1,
+    },
+    "destroy_unsent_email_change_notices": {
+        "function": "groupket.accounts.services.cleanup.destroy_unsent_email_change_notices",
+        "every_hours": 24,
     },
     "purge_old_login_records": {
         "function": "groupket.accounts.services.sign_in.purge_old_login_records",
@@ -228,6 +234,11 @@ GROUPKET_SCHEDULES = {
         "function": "groupket.staff.services.access_log.purge_old_access_log",
         "every_hours": 24,
     },
+    # The development outbox (no EMAIL_URL) holds names and addresses in plain text: a week, then deleted.
+    "delete_old_outbox_mail": {
+        "function": "groupket.core.mail.delete_old_outbox_mail",
+        "every_hours": 24,
+    },
     # Requests to the privacy officer are kept 3 years after they are answered (P8.2).
     "destroy_expired_requests": {
         "function": "groupket.staff.services.requests_retention.destroy_expired_requests",
@@ -262,6 +273,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 # --- Mail ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("GROUPKET_FROM_EMAIL", "Groupket <no-reply@groupket.localhost>")
 GROUPKET_MAIL_DIR = Path(os.environ.get("GROUPKET_MAIL_DIR", VAR_DIR / "mail"))
+GROUPKET_OUTBOX_KEEP_DAYS = 7
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
 if EMAIL_URL:
     _mail = urlsplit(EMAIL_URL)

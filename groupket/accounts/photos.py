@@ -197,9 +197,7 @@ def _progressive_jpeg_bytes(image: Image.Image) -> int:
         return 0
     h_max = max(layer[1] for layer in image.layer)
     v_max = max(layer[2] for layer in image.layer)
-    return sum(
-        -(-image.width * h // h_max) * -(-image.height * v // v_max) * 2 for _id, h, v, _table in image.layer
-    )
+    return sum(-(-image.width * h // h_max) * -(-image.height * v // v_max) * 2 for _id, h, v, _table in image.layer)
 
 
 def _webp_size(original: bytes) -> tuple[int, int]:

@@ -1,7 +1,15 @@
-"""Without SMTP, every outgoing message is written as one .eml file a person can open."""
+"""Outgoing mail. Without SMTP, every message is written as one .eml file a person can open.
 
+That folder is a development outbox: its files hold names and addresses in plain text, so each is
+readable by its owner only (0600) and the daily `delete_old_outbox_mail` job deletes those older than
+GROUPKET_OUTBOX_KEEP_DAYS.
+"""
+
+import os
 import secrets
+import smtplib
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -11,27 +19,54 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 
+class MailNotSent(Exception):
+    """Sending failed. The message names the error's class and SMTP code only: a server's own text
+    often quotes the recipient's address, and this exception ends up in worker logs."""
+
+
 class EmlFileBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         folder = Path(settings.GROUPKET_MAIL_DIR)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for message in email_messages:
             name = f"{timezone.now():%Y%m%d-%H%M%S-%f}-{secrets.token_hex(4)}.eml"
-            (folder / name).write_bytes(message.message().as_bytes(linesep="\r\n"))
+            # Created 0600 (and never over another file): it holds the recipient's name and address.
+            descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(message.message().as_bytes(linesep="\r\n"))
         return len(email_messages)
+
+
+def delete_old_outbox_mail() -> int:
+    """Delete outbox files older than GROUPKET_OUTBOX_KEEP_DAYS; how many (scheduled daily)."""
+    folder = Path(settings.GROUPKET_MAIL_DIR)
+    if not folder.is_dir():
+        return 0
+    cutoff = (timezone.now() - timedelta(days=settings.GROUPKET_OUTBOX_KEEP_DAYS)).timestamp()
+    deleted = 0
+    for path in folder.glob("*.eml"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 def send_bilingual(
     *, to: str, subject_en: str, subject_ko: str, body_en: str, body_ko: str, headers: dict[str, str] | None = None
 ) -> None:
-    """One message in English and Korean, since a member's language is not stored."""
-    EmailMessage(
+    """One message in English and Korean, since a member's language is not stored; MailNotSent when it fails."""
+    message = EmailMessage(
         subject=f"[Groupket] {subject_en} / {subject_ko}",
         body=f"{body_en.strip()}\n\n----------\n\n{body_ko.strip()}\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers=headers or {},
-    ).send()
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        code = getattr(error, "smtp_code", None)
+        raise MailNotSent(f"{type(error).__name__}{f' {code}' if code else ''}") from None
 
 
 def send_in_both_languages(

@@ -22,7 +22,7 @@ from django.test import Client
 from django.utils import timezone
 
 from groupket.accounts.models import Member
-from groupket.core.mail import EmlFileBackend
+from groupket.core.mail import EmlFileBackend, MailNotSent
 from groupket.core.schedules import get_job, run_job
 from groupket.privacy.guard import ConsentNotInForce
 from groupket.privacy.models import ConsentEvent, MassNotice, NoticeDelivery
@@ -224,7 +224,8 @@ def test_a_run_that_crashes_part_way_is_resumed_and_nobody_gets_the_news_twice(
     FailsOnThirdMessage.delivered = 0
     settings.EMAIL_BACKEND = FAILING_BACKEND
 
-    with pytest.raises(smtplib.SMTPServerDisconnected):
+    # Named by the error's class only, never the server's text (which may quote the recipient).
+    with pytest.raises(MailNotSent, match="^SMTPServerDisconnected$"):
         send_mass_notice(notice_id=notice.pk, batch_size=2)
 
     notice.refresh_from_db()

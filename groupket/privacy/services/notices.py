@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from groupket.core.mail import send_bilingual
+from groupket.core.tasks import enqueue
 from groupket.privacy import inventory
 from groupket.privacy.guard import require
 from groupket.privacy.models import ConsentEvent, MassNotice, NoticeDelivery, PolicyDocument
@@ -78,7 +79,7 @@ def create_mass_notice(
             document=document,
         )
         if queue:
-            transaction.on_commit(partial(send_mass_notice_task.delay, notice.pk))
+            transaction.on_commit(partial(enqueue, send_mass_notice_task, notice.pk))
     return notice
 
 
