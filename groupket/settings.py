@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every response to a signed-in member and to every sent form (P7.5).
+    "groupket.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "groupket.accounts.middleware.SignInActivityMiddleware",
     # Ends staff sessions after 30 idle minutes or 12 hours (P7.7); ordinary members cost it no query.
@@ -116,6 +118,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with the database file (and its -wal and -shm) created 0600.
+    DATABASES["default"]["ENGINE"] = "groupket.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL for concurrent readers; secure_delete so freed pages are zeroed (P8.5).
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON; PRAGMA synchronous=NORMAL;",
