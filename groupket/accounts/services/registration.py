@@ -81,12 +81,28 @@ class EmailTaken(InvalidVerification):
     """Another member verified the same new address first; this member keeps their current one."""
 
 
-def verify_email(*, token: str) -> Member:
-    """Mark the address in the token as verified; a pending new address replaces the old one."""
+def _verification_payload(token: str) -> dict:
     try:
         payload = signing.loads(token, salt=VERIFY_SALT, max_age=settings.GROUPKET_VERIFICATION_MAX_AGE)
     except signing.BadSignature:
         raise InvalidVerification("bad or expired token") from None
+    if not isinstance(payload, dict):
+        raise InvalidVerification("not a verification token")
+    return payload
+
+
+def is_verification_token(token: str) -> bool:
+    """Whether the token is one of ours and unexpired (what it names is checked when it is used)."""
+    try:
+        _verification_payload(token)
+    except InvalidVerification:
+        return False
+    return True
+
+
+def verify_email(*, token: str) -> Member:
+    """Mark the address in the token as verified; a pending new address replaces the old one."""
+    payload = _verification_payload(token)
     with transaction.atomic():
         member = Member.objects.select_for_update().filter(pk=payload.get("m"), is_active=True).first()
         if member is None or payload.get("t") not in ("email", "pending"):

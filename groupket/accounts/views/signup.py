@@ -1,5 +1,6 @@
 """Sign up with [Agree]/[Disagree], and email verification (P1.1, P2.1, P3.1)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groupket.accounts.forms.signup import SignupForm
+from groupket.accounts.links import EmailedLink
 from groupket.accounts.services import registration
 from groupket.accounts.services.sessions import start_sign_in
 from groupket.core.redirects import next_on_this_site
@@ -53,13 +55,29 @@ def done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup_done.html")
 
 
+# The link's token is spent and kept in the session at its first use, and the address is confirmed at
+# ".../verify/confirm/", so no live token stays in a log, the history or a Referer header (accounts.links).
+VERIFY_LINK = EmailedLink("groupket_verify_token", "accounts:verify_email", "confirm")
+
+
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    if token != VERIFY_LINK.placeholder:
+        if not registration.is_verification_token(token):
+            return _verify_failed(request)
+        taken = VERIFY_LINK.take(request, token, max_age=settings.GROUPKET_VERIFICATION_MAX_AGE)
+        return taken or _verify_failed(request)
+    token = VERIFY_LINK.token(request)
+    VERIFY_LINK.forget(request)
     try:
         registration.verify_email(token=token)
     except registration.InvalidVerification:
-        return render(request, "accounts/verify_failed.html", status=400)
+        return _verify_failed(request)
     messages.success(request, _("Your email address is confirmed. Thank you."))
     return redirect("accounts:me" if request.user.is_authenticated else "accounts:login")
+
+
+def _verify_failed(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/verify_failed.html", status=400)
 
 
 @login_required
