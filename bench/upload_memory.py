@@ -13,33 +13,20 @@ of issue 8 (331 MiB before the bound), which must now cost nothing.
 import json
 import os
 import resource
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from io import BytesIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, write_result  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from tests.images import png_of  # noqa: E402
+
 TARGET_MIB = 100
-
-
-def png_of(width: int, height: int, *, bit_depth: int = 8, colour_type: int = 2) -> bytes:
-    """A flat PNG built row by row: a few hundred KB that decode into width x height pixels."""
-    channels = {0: 1, 2: 3, 6: 4}[colour_type]
-    row = b"\0" + bytes(width * channels * bit_depth // 8)
-    packer = zlib.compressobj(9)
-    pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 def saved(size: tuple[int, int], image_format: str, mode: str = "RGB", **options: object) -> bytes:

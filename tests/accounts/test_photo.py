@@ -16,6 +16,7 @@ from groupket.accounts.models import Member
 from tests.conftest import sign_in
 from tests.core.test_antivirus import EICAR, ClamdPeer
 from tests.factories import MemberFactory
+from tests.images import png_of
 
 
 def image_bytes(image_format: str = "JPEG", size: tuple[int, int] = (64, 48), **save: object) -> bytes:
@@ -49,21 +50,6 @@ def png_claiming_size(width: int, height: int) -> bytes:
     data[16:24] = struct.pack(">II", width, height)
     data[29:33] = struct.pack(">I", zlib.crc32(ihdr))
     return bytes(data)
-
-
-def png_of(width: int, height: int, *, bit_depth: int = 8, colour_type: int = 2) -> bytes:
-    """A flat PNG built row by row, so a huge canvas costs the test little: the shape of a small file that
-    inflates into far more memory than its size."""
-    channels = {0: 1, 2: 3, 6: 4}[colour_type]
-    row = b"\0" + bytes(width * channels * bit_depth // 8)
-    packer = zlib.compressobj(9)
-    pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 def with_claimed_size(data: bytes, width: int, height: int) -> bytes:
