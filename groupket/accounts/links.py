@@ -1,23 +1,20 @@
 """Tokens of emailed links leave the URL at their first use (P7.5).
 
-An emailed link carries its token in its URL, where access logs, the browser's history and Referer
-headers would keep it. Opening the link spends the token: it moves into this browser's session (kept
-on the server) and the browser is sent on to the same page with a placeholder instead, as Django's
-PasswordResetConfirmView does. The URL's token then opens nothing in any other browser, so a copy of
-it read from a log or a Referer header is dead. Used for email verification, password reset and the
-privacy officer's request verification.
+An emailed link carries its token in its URL. Opening the link moves the token into this browser's
+session (kept on the server) and sends the browser on to the same page with a placeholder instead, as
+Django's PasswordResetConfirmView does: the page, its form, the requests for its styles and scripts and
+the Referer headers they send, and the browser's history then carry no token, only the first request
+does. The action itself (confirming, setting the password) happens on the page without the token.
+
+The token is not spent by the first request: mail scanners fetch links before the member does, and a
+link they had spent would never open for the member. It ends as before, when it is used or expires.
+Used for email verification, password reset and the privacy officer's request verification.
 """
 
-import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
-
-from groupket.accounts.models import SpentLinkToken
 
 
 @dataclass(frozen=True)
@@ -26,13 +23,8 @@ class EmailedLink:
     url_name: str
     placeholder: str  # the path segment that stands for the token once it is in the session
 
-    def take(self, request: HttpRequest, token: str, *, max_age: int) -> HttpResponse | None:
-        """The redirect to this page without the token, which is spent and kept in the session.
-
-        None when the token was already opened in another browser (the same browser may open it again).
-        """
-        if request.session.get(self.session_key) != token and not spend(token, max_age=max_age):
-            return None
+    def take(self, request: HttpRequest, token: str) -> HttpResponse:
+        """Keep the (already checked) token in the session; the redirect to this page without it."""
         request.session[self.session_key] = token
         return redirect(self.url_name, token=self.placeholder)
 
@@ -41,15 +33,3 @@ class EmailedLink:
 
     def forget(self, request: HttpRequest) -> None:
         request.session.pop(self.session_key, None)
-
-
-def spend(token: str, *, max_age: int) -> bool:
-    """Record that the token has been opened; False when it already was."""
-    now = timezone.now()
-    with transaction.atomic():
-        SpentLinkToken.objects.filter(expires_at__lt=now).delete()
-        _, first_use = SpentLinkToken.objects.get_or_create(
-            digest=hashlib.sha256(token.encode()).hexdigest(),
-            defaults={"expires_at": now + timedelta(seconds=max_age)},
-        )
-    return first_use

@@ -108,16 +108,3 @@ class EmailChangeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"email change notice {self.pk}"
-
-
-class SpentLinkToken(models.Model):
-    """The SHA-256 of an emailed link's token once it has been opened (accounts.links): it opens nothing again.
-
-    Only the digest, of a random signed token, is kept until the token would have expired anyway.
-    """
-
-    digest = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"spent link token {self.pk}"

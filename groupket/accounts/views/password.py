@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -17,8 +16,8 @@ from groupket.accounts.links import EmailedLink
 from groupket.accounts.services import passwords
 from groupket.accounts.views.login import safe_next
 
-# The link's token moves into the session, spent, and the browser is sent on to ".../set-password/"
-# (accounts.links), so no live token stays in the address bar, the history, a log or a Referer header.
+# The link's token moves into the session and the browser is sent on to ".../set-password/" (accounts.links),
+# so the token does not stay in the address bar, the history or a Referer header.
 RESET_LINK = EmailedLink("groupket_reset_token", "accounts:password_reset_confirm", "set-password")
 
 
@@ -78,7 +77,7 @@ def reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if token != RESET_LINK.placeholder:
         if passwords.member_for_reset_token(token) is None:
             return _invalid_link(request)
-        return RESET_LINK.take(request, token, max_age=settings.PASSWORD_RESET_TIMEOUT) or _invalid_link(request)
+        return RESET_LINK.take(request, token)
     member = passwords.member_for_reset_token(RESET_LINK.token(request))
     if member is None:
         return _invalid_link(request)

@@ -1,6 +1,5 @@
 """Sign up with [Agree]/[Disagree], and email verification (P1.1, P2.1, P3.1)."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
@@ -55,8 +54,8 @@ def done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup_done.html")
 
 
-# The link's token is spent and kept in the session at its first use, and the address is confirmed at
-# ".../verify/confirm/", so no live token stays in a log, the history or a Referer header (accounts.links).
+# The link's token moves into the session at its first use and the address is confirmed at ".../verify/confirm/",
+# so the token does not stay in the address bar, the history or a Referer header (accounts.links).
 VERIFY_LINK = EmailedLink("groupket_verify_token", "accounts:verify_email", "confirm")
 
 
@@ -64,8 +63,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     if token != VERIFY_LINK.placeholder:
         if not registration.is_verification_token(token):
             return _verify_failed(request)
-        taken = VERIFY_LINK.take(request, token, max_age=settings.GROUPKET_VERIFICATION_MAX_AGE)
-        return taken or _verify_failed(request)
+        return VERIFY_LINK.take(request, token)
     token = VERIFY_LINK.token(request)
     VERIFY_LINK.forget(request)
     try:

@@ -60,8 +60,8 @@ def sent(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/contact_sent.html", {"days": settings.GROUPKET_REQUEST_DUE_DAYS})
 
 
-# The link's token is spent and kept in the session at its first use; the button is on ".../verify/confirm/",
-# so no live token stays in a log, the history or a Referer header (accounts.links).
+# The link's token moves into the session at its first use and the button is on ".../verify/confirm/",
+# so the token does not stay in the address bar, the history or a Referer header (accounts.links).
 VERIFY_LINK = EmailedLink("groupket_contact_token", "privacy_contact_verify", "confirm")
 
 
@@ -71,8 +71,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
         if token != VERIFY_LINK.placeholder:
             request_for_token(token)
-            max_age = settings.GROUPKET_REQUEST_VERIFY_MAX_AGE
-            return VERIFY_LINK.take(request, token, max_age=max_age) or _invalid(request)
+            return VERIFY_LINK.take(request, token)
         token = VERIFY_LINK.token(request)
         filed = verify_requester(token=token) if request.method == "POST" else request_for_token(token)
     except InvalidRequestLink:
