@@ -4,17 +4,19 @@ Messages carry both English and Korean, since a member's language is not stored.
 """
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from groupket.accounts.models import Member
+from groupket.accounts.models import EmailChangeNotice, Member
 from groupket.core.mail import send_in_both_languages
+from groupket.core.tasks import enqueue
 
 
 def send_verification(*, member_id: int) -> None:
     from groupket.accounts.tasks import send_verification_email
 
-    send_verification_email.delay(member_id)
+    enqueue(send_verification_email, member_id)
 
 
 def deliver_verification(*, member_id: int) -> None:
@@ -32,19 +34,31 @@ def deliver_verification(*, member_id: int) -> None:
     )
 
 
-def send_email_changed_notice(*, old_address: str, member_id: int) -> None:
+def send_email_changed_notice(*, notice_id: int) -> None:
+    from groupket.accounts.tasks import send_email_changed_notice as task
+
+    enqueue(task, notice_id)
+
+
+def deliver_email_changed_notice(*, notice_id: int) -> None:
+    """Tell the address a member left that it was replaced, then destroy the sealed copy of it."""
+    notice = EmailChangeNotice.objects.filter(pk=notice_id).first()
+    if notice is None:  # already sent, or destroyed with the member's key
+        return
     send_in_both_languages(
-        to=old_address,
+        to=notice.old_email,
         subject=lambda: _("Your email address was changed"),
         template="accounts/email/email_changed.txt",
         context={"site": settings.SITE_URL},
     )
+    with transaction.atomic():
+        EmailChangeNotice.objects.filter(pk=notice_id).delete()
 
 
 def send_password_reset(*, member_id: int) -> None:
     from groupket.accounts.tasks import send_password_reset_email
 
-    send_password_reset_email.delay(member_id)
+    enqueue(send_password_reset_email, member_id)
 
 
 def deliver_password_reset(*, member_id: int) -> None:
@@ -65,7 +79,7 @@ def deliver_password_reset(*, member_id: int) -> None:
 def send_signup_attempt_notice(*, member_id: int) -> None:
     from groupket.accounts.tasks import send_signup_attempt_email
 
-    send_signup_attempt_email.delay(member_id)
+    enqueue(send_signup_attempt_email, member_id)
 
 
 def deliver_signup_attempt_notice(*, member_id: int) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from groupket.accounts.models import Member
 from groupket.core.mail import send_in_both_languages
+from groupket.core.tasks import MailTask
 from groupket.privacy.officer import privacy_officer
 from groupket.staff.models import AuthenticatorReset, PrivacyRequest
 
@@ -28,7 +29,7 @@ def _send(*, to: str, subject: Callable[[], str], template: str, context: dict[s
     )
 
 
-@shared_task
+@shared_task(base=MailTask)
 def send_request_acknowledgement(request_id: int) -> None:
     filed = PrivacyRequest.objects.filter(pk=request_id).first()
     if filed is None:
@@ -41,7 +42,7 @@ def send_request_acknowledgement(request_id: int) -> None:
     )
 
 
-@shared_task
+@shared_task(base=MailTask)
 def send_officer_notice(request_id: int) -> None:
     """Only the number, the due date and a link: the officer reads the request in the console."""
     filed = PrivacyRequest.objects.filter(pk=request_id).only("pk", "kind", "channel", "due_on").first()
@@ -55,7 +56,7 @@ def send_officer_notice(request_id: int) -> None:
     )
 
 
-@shared_task
+@shared_task(base=MailTask)
 def send_verification_link(request_id: int) -> None:
     from groupket.staff.services.requests import make_verification_token
 
@@ -71,7 +72,7 @@ def send_verification_link(request_id: int) -> None:
     )
 
 
-@shared_task
+@shared_task(base=MailTask)
 def send_request_answer(request_id: int) -> None:
     filed = PrivacyRequest.objects.filter(pk=request_id).first()
     if filed is None or filed.answer is None:
@@ -84,7 +85,7 @@ def send_request_answer(request_id: int) -> None:
     )
 
 
-@shared_task
+@shared_task(base=MailTask)
 def send_authenticator_reset_notice(reset_id: int) -> None:
     """Tell a staff member their authenticator was reset, so one they did not ask for is noticed at once."""
     reset = AuthenticatorReset.objects.filter(pk=reset_id).first()

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client, TestCase
 
 from groupket.accounts.models import Member
+from tests.accounts.test_verification import open_verification_link
 from tests.conftest import sign_in
 from tests.factories import MemberFactory
 
@@ -29,7 +30,7 @@ def post_edit(client: Client, member: Member, **changes: object) -> object:
 
 def open_link(client: Client, path: str) -> object:
     with run_on_commit(execute=True):
-        return client.get(path)
+        return open_verification_link(client, path)
 
 
 def reload(member: Member) -> Member:

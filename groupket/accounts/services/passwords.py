@@ -28,6 +28,7 @@ from groupket.accounts.normalise import normalise_email_key
 from groupket.accounts.services.sessions import end_all_sign_ins
 from groupket.accounts.services.sign_in import end_other_sign_ins
 from groupket.core import blind_index
+from groupket.core.tasks import enqueue
 
 
 class _ResetTokens(PasswordResetTokenGenerator):
@@ -77,7 +78,7 @@ def request_password_reset(*, email: str, ip: str) -> None:
 def _enqueue_lookup(request_id: int) -> None:
     from groupket.accounts.tasks import look_up_password_reset
 
-    look_up_password_reset.delay(request_id)
+    enqueue(look_up_password_reset, request_id)
 
 
 def mail_requested_reset(*, request_id: int) -> None:

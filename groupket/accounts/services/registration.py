@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groupket.accounts import emails, throttle
-from groupket.accounts.models import Member
+from groupket.accounts.models import EmailChangeNotice, Member
 from groupket.accounts.normalise import normalise_email, normalise_email_key, normalise_username_key
 from groupket.core import blind_index
 from groupket.core.keys import create_data_key
@@ -101,12 +101,28 @@ class EmailTaken(InvalidVerification):
     """Another member verified the same new address first; this member keeps their current one."""
 
 
-def verify_email(*, token: str) -> Member:
-    """Mark the address in the token as verified; a pending new address replaces the old one."""
+def _verification_payload(token: str) -> dict:
     try:
         payload = signing.loads(token, salt=VERIFY_SALT, max_age=settings.GROUPKET_VERIFICATION_MAX_AGE)
     except signing.BadSignature:
         raise InvalidVerification("bad or expired token") from None
+    if not isinstance(payload, dict):
+        raise InvalidVerification("not a verification token")
+    return payload
+
+
+def is_verification_token(token: str) -> bool:
+    """Whether the token is one of ours and unexpired (what it names is checked when it is used)."""
+    try:
+        _verification_payload(token)
+    except InvalidVerification:
+        return False
+    return True
+
+
+def verify_email(*, token: str) -> Member:
+    """Mark the address in the token as verified; a pending new address replaces the old one."""
+    payload = _verification_payload(token)
     with transaction.atomic():
         member = Member.objects.select_for_update().filter(pk=payload.get("m"), is_active=True).first()
         if member is None or payload.get("t") not in ("email", "pending"):
@@ -124,7 +140,8 @@ def verify_email(*, token: str) -> Member:
 def _replace_email(member: Member) -> None:
     if Member.objects.with_email(member.pending_email).exclude(pk=member.pk).exists():
         raise EmailTaken("the new address now belongs to another member")
-    old_address = member.email
+    # The old address is told of the change by a task that reads it from this sealed row, never from its arguments.
+    notice = EmailChangeNotice.objects.create(member=member, data_key_id=member.data_key_id, old_email=member.email)
     member.email = member.pending_email
     member.email_index = blind_index.compute("email", normalise_email_key(member.pending_email))
     member.pending_email = None
@@ -135,7 +152,7 @@ def _replace_email(member: Member) -> None:
     except IntegrityError:
         # Another member's verification of the same address committed between the check and the save.
         raise EmailTaken("the new address now belongs to another member") from None
-    transaction.on_commit(lambda: emails.send_email_changed_notice(old_address=old_address, member_id=member.pk))
+    transaction.on_commit(lambda: emails.send_email_changed_notice(notice_id=notice.pk))
 
 
 def resend_verification(*, member: Member) -> None:

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from groupket.core.mail import send_in_both_languages
+from groupket.core.tasks import enqueue
 from groupket.privacy import inventory
 from groupket.privacy.guard import PARTNER_PREFIX, require
 from groupket.privacy.models import Disclosure
@@ -94,7 +95,7 @@ def record_disclosure(
 def _enqueue_notice(disclosure_id: int) -> None:
     from groupket.privacy.tasks import send_disclosure_notice
 
-    send_disclosure_notice.delay(disclosure_id)
+    enqueue(send_disclosure_notice, disclosure_id)
 
 
 def deliver_disclosure_notice(*, disclosure_id: int) -> None:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from groupket.core.tasks import enqueue
 from groupket.privacy import export_sections
 from groupket.privacy.models import DataExport
 from groupket.privacy.services.ledger import record_destruction
@@ -95,7 +96,7 @@ def request_export(*, member: AbstractBaseUser, password: str, language: str | N
 def _enqueue_build(export_id: int, language: str) -> None:
     from groupket.privacy.tasks import build_data_export
 
-    build_data_export.delay(export_id, language)
+    enqueue(build_data_export, export_id, language)
 
 
 def build_export(*, export_id: int, language: str) -> None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from groupket.core.actors import Actor, acting, actor_label, actor_ref
 from groupket.core.mail import send_bilingual
+from groupket.core.tasks import enqueue
 from groupket.privacy import inventory
 from groupket.privacy.guard import require
 from groupket.privacy.models import ConsentEvent, MassNotice, NoticeDelivery, PolicyDocument
@@ -87,7 +88,7 @@ def create_mass_notice(
             created_by_operator=actor_label(actor),
         )
         if queue:
-            transaction.on_commit(partial(send_mass_notice_task.delay, notice.pk))
+            transaction.on_commit(partial(enqueue, send_mass_notice_task, notice.pk))
     return notice
 
 

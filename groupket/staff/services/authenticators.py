@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from groupket.accounts.models import Member
 from groupket.accounts.services.sessions import end_all_sign_ins
 from groupket.core.actors import Actor, SystemActor, acting, actor_label, actor_ref
+from groupket.core.tasks import enqueue
 from groupket.staff.models import Authenticator, AuthenticatorReset, BackupCodes
 from groupket.staff.selectors import is_staff
 from groupket.staff.services.roles import check_can_grant
@@ -67,4 +68,4 @@ def reset_authenticator(*, officer: Actor, staff: Member, reason: str) -> Authen
 def _send_notice(reset_id: int) -> None:
     from groupket.staff.tasks import send_authenticator_reset_notice
 
-    send_authenticator_reset_notice.delay(reset_id)
+    enqueue(send_authenticator_reset_notice, reset_id)

@@ -24,6 +24,7 @@ from groupket.accounts.services.profile import ProfileChanges, ProfileUpdate, up
 from groupket.accounts.services.unregister import unregister_member_by_officer
 from groupket.core.actors import acting
 from groupket.core.keys import create_data_key
+from groupket.core.tasks import enqueue
 from groupket.staff.models import PrivacyRequest, RequestAction, RequestAttachment
 from groupket.staff.permissions import check_action
 from groupket.staff.roles import WORK_REQUESTS
@@ -159,7 +160,7 @@ def file_web_request(*, member: Member | None, kind: str, name: str, email: str,
 def _enqueue(task_name: str, request_id: int) -> None:
     from groupket.staff import tasks
 
-    getattr(tasks, task_name).delay(request_id)
+    enqueue(getattr(tasks, task_name), request_id)
 
 
 def _record(filed: PrivacyRequest, staff: AbstractBaseUser | None, action: str, note: str = "") -> None:
