@@ -1,12 +1,44 @@
 """The home page and the error pages; error pages never show request data."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+THEME_COLOR = "#2f6f5e"  # the icon's green, also in _head.html
+ICONS = (("img/icon-192.png", "192x192", "any"), ("img/icon-512.png", "512x512", "any"))
+MASKABLE_ICON = ("img/icon-maskable-512.png", "512x512", "maskable")
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+@require_safe
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """What a phone needs to put Groupket on its home screen, in the visitor's language."""
+    icons = [
+        {"src": static(path), "sizes": sizes, "type": "image/png", "purpose": purpose}
+        for path, sizes, purpose in (*ICONS, MASKABLE_ICON)
+    ]
+    manifest = {
+        "name": "Groupket",
+        "short_name": "Groupket",
+        "description": _("Your information, kept as promised."),
+        "lang": get_language(),
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f6f8f7",
+        "theme_color": THEME_COLOR,
+        "icons": icons,
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:

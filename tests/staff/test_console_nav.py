@@ -8,7 +8,7 @@ from django.test import Client
 from tests.conftest import make_staff, sign_in_staff
 
 EVERY_PAGE = {
-    "/staff/": "Roles",
+    "/staff/": "Console home",
     "/staff/requests/": "Requests to the officer",
     "/staff/members/": "Look up a member",
     "/staff/roles/": "Grant roles",
