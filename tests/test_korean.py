@@ -195,7 +195,7 @@ def test_home_page_in_korean(korean, accept_language: str) -> None:
     html = korean("/", accept_language)
     assert_korean_page(html)
     assert "<title>환영합니다 · Groupket</title>" in html
-    assert "개인정보는 지키고, 모임은 스페이스에서 함께하세요." in html
+    assert "회원님의 정보를 약속대로 지킵니다." in html
     assert ">계정 만들기</a>" in html
     assert ">회원가입</a>" in html and ">로그인</a>" in html
     assert "그룹켓의 약속" in html

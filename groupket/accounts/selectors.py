@@ -69,7 +69,7 @@ class Absent:
 
 @dataclass(frozen=True)
 class MyInformation:
-    """"My information", summary first (P6.1): what is held, then one line each for what is not."""
+    """ "My information", summary first (P6.1): what is held, then one line each for what is not."""
 
     held: list[HeldItem]
     not_given: list[HeldItem]  # optional items the member may give on [Edit Profile]

@@ -206,8 +206,6 @@ def as_table(name: str, function: SectionFunction, data: Any, section_labels: di
             if key not in keys:
                 keys.append(key)
     keys = [key for key in keys if LABELLED.get(key) not in keys]
-    rows = [
-        [_cell(row.get(key) if isinstance(row, dict) else row, section_labels) for key in keys] for row in data
-    ]
+    rows = [[_cell(row.get(key) if isinstance(row, dict) else row, section_labels) for key in keys] for row in data]
     headings = [str(labels.get(key, key.replace("_", " "))) for key in keys]
     return Table(name=name, label=title, columns=headings, rows=rows)

@@ -20,7 +20,6 @@ SETTINGS_CHANNEL = "settings"
 NEWS_CHOICES = {"yes": True, "no": False}
 
 
-
 @dataclass(frozen=True)
 class Agreement:
     kind: str

@@ -99,7 +99,7 @@ class Recorded:
 
     def console(self, message: Any) -> None:
         if message.type == "error" and not message.text.startswith("Failed to load resource:"):
-            self.console_errors.append(message.text)
+            self.console_errors.append(f"{message.text} (on {urlsplit(message.location.get('url', '')).path})")
 
 
 @pytest.fixture
