@@ -7,7 +7,7 @@ Run after changing a shape; the results are committed under groupket/static/img/
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from PIL import Image, ImageDraw
 
 GRID = 512  # the shapes are drawn on a 512 x 512 grid
@@ -69,8 +69,11 @@ def png(size: int, rounded: bool) -> Image.Image:
 class Command(BaseCommand):
     help = "Draw the icon as SVG and PNG into groupket/static/img/."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--folder", type=Path, default=Path(settings.BASE_DIR) / "groupket" / "static" / "img")
+
     def handle(self, *args: object, **options: object) -> None:
-        folder = Path(settings.BASE_DIR) / "groupket" / "static" / "img"
+        folder = options["folder"]
         (folder / "groupket.svg").write_text(svg(), encoding="utf-8")
         for name, (size, rounded) in PNGS.items():
             png(size, rounded).save(folder / name, optimize=True)
