@@ -57,11 +57,11 @@ def small_targets(tab: Any, visit: Visit, language: str) -> list[str]:
     return [f"[{language}] {visit.name}: {target}" for target in tab.evaluate(SMALL_TARGETS, TARGET)]
 
 
-def photograph(tab: Any, visit: Visit, viewport: dict[str, int], language: str) -> None:
+def photograph(tab: Any, visit: Visit, viewport: dict[str, int], language: str, mode: str = "") -> None:
     if visit.screenshot:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         # caret="initial": hiding the caret would inject a <style>, which the page's CSP refuses (a console error).
-        path = SCREENSHOTS / f"{language}-{viewport['width']}-{visit.screenshot}.png"
+        path = SCREENSHOTS / f"{language}-{viewport['width']}{mode}-{visit.screenshot}.png"
         tab.screenshot(path=str(path), full_page=True, caret="initial")
 
 
@@ -98,15 +98,16 @@ class AxeAudit:
         self.checked: list[str] = []
         self.findings: list[str] = []
 
-    def check(self, label: str) -> None:
-        """Run axe on the page as it is now, and keep what it finds under this label."""
+    def check(self, label: str, only: list[str] | None = None) -> None:
+        """Run axe on the page as it is now (`only` these rules, if given), and keep what it finds under this label."""
         lang = self.page.evaluate("() => document.documentElement.lang")
         if lang != self.language:
             self.findings.append(f"[{self.language}] {label}: <html lang> is {lang!r}")
         # axe-core is injected once per page load (it is 570 kB), then run at each width.
         if not self.page.evaluate("() => typeof axe !== 'undefined'"):
             self.page.evaluate(self.axe.axe_script)
-        results = self.page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+        options = {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": only}} if only else AXE_OPTIONS
+        results = self.page.evaluate("options => axe.run(document, options)", options)
         self.checked.append(label)
         for kind in ("violations", "incomplete"):
             for finding in results[kind]:

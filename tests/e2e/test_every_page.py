@@ -10,7 +10,8 @@ language. Each page is loaded once and checked at 360 x 740 and at 1280 x 900 (t
   - axe-core (bundled by axe-playwright-python) finds nothing against WCAG 2.0 and 2.1 A and AA, and the
     page's <html lang> says its language;
   - the main pages are photographed for people to look at: $GROUPKET_SCREENSHOT_DIR, or var/screenshots/
-    (not committed), as <language>-<width>-<page>.png.
+    (not committed), as <language>-<width>-<page>.png; on the phone also in dark mode (<language>-360-dark-<page>.png),
+    where axe checks the colour contrast again.
 Then no two different pages share a <title>.
 
 Chromium runs with hidden scrollbars (CHROMIUM_ARGS), as a phone overlays its own, so the viewport's whole
@@ -57,6 +58,11 @@ def test_every_page_fits_both_widths_passes_axe_and_has_its_own_title(
                 too_small += small_targets(tab, visit, language)
             audit.check(f"{visit.name} @ {viewport['width']}")
             photograph(tab, visit, viewport, language)
+            if visit.screenshot and viewport is PHONE:
+                tab.emulate_media(color_scheme="dark")
+                audit.check(f"{visit.name} @ {viewport['width']} dark", only=["color-contrast"])
+                photograph(tab, visit, viewport, language, "-dark")
+                tab.emulate_media(color_scheme="light")
         titles.setdefault(urlsplit(tab.url).path, set()).add(tab.title())
 
     problems = {
@@ -67,6 +73,6 @@ def test_every_page_fits_both_widths_passes_axe_and_has_its_own_title(
         "console errors": recorded.console_errors,
     }
     report = "\n".join(f"{kind}:\n  " + "\n  ".join(found) for kind, found in problems.items() if found)
-    assert visited > 40 and len(audit.checked) == 2 * visited
+    assert visited > 40 and len([label for label in audit.checked if not label.endswith(" dark")]) == 2 * visited
     assert all(title.strip() for seen in titles.values() for title in seen)
     assert not report, report
