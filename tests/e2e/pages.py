@@ -47,7 +47,8 @@ class Visit:
 
     `path` may name the tour's records ({request}, {legal}); `fill` (field name -> value, which may name
     {member}) is typed into the page's form before it is submitted, and an empty `fill` submits the form
-    empty; `shows` must then be visible. `screenshot` names the main pages, photographed for people to look at.
+    empty; `shows` must then be visible. `opens_sections` opens every <details> section, so that what they hold is
+    checked too. `screenshot` names the main pages, photographed for people to look at.
     """
 
     path: str
@@ -57,6 +58,7 @@ class Visit:
     shows: str = ""
     screenshot: str = ""
     status: int = 200
+    opens_sections: bool = False
 
     @property
     def name(self) -> str:
@@ -88,6 +90,7 @@ PAGES: tuple[Visit, ...] = (
     Visit("/no-such-page/", SIGNED_OUT, label="404 page", status=404),
     Visit("/", MEMBER, label="/ signed in"),
     Visit("/me/", MEMBER, screenshot="me"),
+    Visit("/me/", MEMBER, label="/me/ every section open", opens_sections=True, screenshot="me-open"),
     Visit("/me/edit/", MEMBER, screenshot="me-edit"),
     Visit("/me/password/", MEMBER),
     _empty("/me/password/", MEMBER),
@@ -232,6 +235,9 @@ class Tour:
 
     def show(self, visit: Visit) -> None:
         self.goto(visit.path.format(**self.people.records), visit.status)
+        if visit.opens_sections:
+            self.tab.locator("details.section > summary").evaluate_all("summaries => summaries.forEach(s => s.click())")
+            self.tab.locator("details.section:not([open])").first.wait_for(state="detached", timeout=2000)
         if visit.fill is None:
             return
         for name, value in visit.fill.items():
