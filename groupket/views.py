@@ -1,4 +1,4 @@
-"""The home page and the error pages; error pages never show request data."""
+"""The home page, the web app manifest and the error pages; error pages never show request data."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -9,8 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 THEME_COLOR = "#2f6f5e"  # the icon's green, also in _head.html
-ICONS = (("img/icon-192.png", "192x192", "any"), ("img/icon-512.png", "512x512", "any"))
-MASKABLE_ICON = ("img/icon-maskable-512.png", "512x512", "maskable")
+# Drawn by `manage.py draw_icons`; the maskable one is a full square that the phone rounds itself.
+ICONS = (
+    ("img/icon-192.png", "192x192", "any"),
+    ("img/icon-512.png", "512x512", "any"),
+    ("img/icon-maskable-512.png", "512x512", "maskable"),
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -21,8 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def web_manifest(request: HttpRequest) -> JsonResponse:
     """What a phone needs to put Groupket on its home screen, in the visitor's language."""
     icons = [
-        {"src": static(path), "sizes": sizes, "type": "image/png", "purpose": purpose}
-        for path, sizes, purpose in (*ICONS, MASKABLE_ICON)
+        {"src": static(path), "sizes": sizes, "type": "image/png", "purpose": purpose} for path, sizes, purpose in ICONS
     ]
     manifest = {
         "name": "Groupket",

@@ -69,7 +69,7 @@ class Absent:
 
 @dataclass(frozen=True)
 class MyInformation:
-    """ "My information", summary first (P6.1): what is held, then one line each for what is not."""
+    """My information, summary first (P6.1): what is held, then one line each for what is not."""
 
     held: list[HeldItem]
     not_given: list[HeldItem]  # optional items the member may give on [Edit Profile]
@@ -87,11 +87,11 @@ def _grouped(items: tuple[inventory.Item, ...], keys_of: Callable) -> list[tuple
     return list(groups.values())
 
 
-def _none_yet(categories: list[HeldCategory], empty: list[HeldItem]) -> list[Absent]:
-    """Empty records, a whole category in one entry where nothing of it is held."""
+def _none_yet(categories: list[HeldCategory], empty: set[str]) -> list[Absent]:
+    """The items of these keys, a whole category in one entry where nothing of it is held."""
     absent: list[Absent] = []
     for category in categories:
-        missing = [held for held in category.items if held in empty]
+        missing = [held for held in category.items if held.item.key in empty]
         if len(missing) > 1 and len(missing) == len(category.items):
             absent.append(Absent(category.label, [held.item for held in missing]))
         else:
@@ -112,7 +112,7 @@ def summarise_my_information(member: Member) -> MyInformation:
     return MyInformation(
         held=[held for held in every if held.kind != "empty"],
         not_given=not_given,
-        none_yet=_none_yet(categories, [held for held in empty if held not in not_given]),
+        none_yet=_none_yet(categories, {held.item.key for held in empty} - {held.item.key for held in not_given}),
         purposes=_grouped(
             inventory.ITEMS, lambda item: [(key, inventory.PURPOSE_LABELS[key]) for key in item.purposes]
         ),
