@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "groupket.accounts.context_processors.member_notices",
+                "groupket.staff.context_processors.staff_console_link",
             ],
         },
     },

@@ -25,6 +25,9 @@ def deliver_verification(*, member_id: int) -> None:
     member = Member.objects.filter(pk=member_id, is_active=True).first()
     if member is None:
         return
+    if member.email_confirmed and not member.pending_email:
+        # Confirmed before the mail went out (the demo members are, at once): there is nothing to confirm.
+        return
     link = settings.SITE_URL + reverse("accounts:verify_email", args=[make_verification_token(member)])
     send_in_both_languages(
         to=member.pending_email or member.email,

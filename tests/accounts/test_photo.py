@@ -208,7 +208,8 @@ def test_photo_can_be_added_and_deleted_again(signed_in: Client, member) -> None
     assert Member.objects.filter(pk=member.pk, photo__isnull=True).exists()
     assert signed_in.get("/me/photo/").status_code == 404
     page = signed_in.get("/me/").content.decode()
-    assert 'src="/me/photo/"' not in page and "Not given" in page.split('data-item="photo"', 1)[1].split("</tr>")[0]
+    assert 'src="/me/photo/"' not in page
+    assert 'data-item="photo"' in page.split('class="not-given"', 1)[1].split("</p>", 1)[0]
 
 
 @pytest.mark.django_db

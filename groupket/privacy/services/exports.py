@@ -154,11 +154,19 @@ def _make_archive(export: DataExport, language: str) -> bytes:
 
 def _render_index(document: dict, functions: list, language: str) -> str:
     """index.html shows the values of data.json as they are there, laid out as tables."""
-    tables = [export_sections.as_table(name, function, document["sections"][name]) for name, function in functions]
-    return render_to_string(
-        "privacy/member/archive_index.html",
-        {"tables": tables, "generated_at": document["generated_at"], "schema": SCHEMA, "language": language},
-    )
+    section_labels = {name: str(getattr(function, "export_label", name)) for name, function in functions}
+    tables = [
+        export_sections.as_table(name, function, document["sections"][name], section_labels)
+        for name, function in functions
+    ]
+    context = {
+        "tables": tables,
+        "generated_at": export_sections.local_time(document["generated_at"]),
+        "time_zone": timezone.get_current_timezone_name(),
+        "schema": SCHEMA,
+        "language": language,
+    }
+    return render_to_string("privacy/member/archive_index.html", context)
 
 
 def _finish(export: DataExport, archive: bytes) -> None:
