@@ -17,14 +17,17 @@ from typing import Any
 from django.utils import timezone
 from django_otp.oath import totp
 
+from groupket.accounts.models import Member
 from groupket.privacy.models import Disclosure
 from groupket.privacy.services.disclosures import record_disclosure
+from groupket.spaces.services.members import answer_join_request
+from groupket.spaces.services.posts import add_comment
 from groupket.staff.models import Authenticator, PrivacyRequest
 from groupket.staff.services.legal import LegalRequestDraft, record_legal_request
 from groupket.staff.services.requests import file_web_request
 from groupket.staff.services.roles import grant_role
 from tests.conftest import TEST_SETUP, make_staff
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, join, make_post, make_space
 
 # Who is looking: each needs its own sign-in.
 SIGNED_OUT = "signed out"
@@ -39,14 +42,15 @@ LANGUAGES = ("en", "ko")
 MEMBER_PASSWORD = "Linden7harbor-Calm"
 STAFF_PASSWORD = "Quartz5meadow-Bright"
 ERRORS = "main .errorlist"
+SPACE = "/s/{space}"
 
 
 @dataclass(frozen=True)
 class Visit:
     """One page as a visitor sees it.
 
-    `path` may name the tour's records ({request}, {legal}); `fill` (field name -> value, which may name
-    {member}) is typed into the page's form before it is submitted, and an empty `fill` submits the form
+    `path` may name the tour's records ({request}, {legal}, {space}, {post}...); `fill` (field name -> value,
+    which may name {member}) is typed into the page's form before it is submitted, and an empty `fill` submits the form
     empty; `shows` must then be visible. `opens_sections` opens every <details> section, so that what they hold is
     checked too. `screenshot` names the main pages, photographed for people to look at.
     """
@@ -88,7 +92,23 @@ PAGES: tuple[Visit, ...] = (
     Visit("/privacy/contact/", SIGNED_OUT, screenshot="contact"),
     _empty("/privacy/contact/", SIGNED_OUT),
     Visit("/no-such-page/", SIGNED_OUT, label="404 page", status=404),
-    Visit("/", MEMBER, label="/ signed in"),
+    Visit("/spaces/", SIGNED_OUT, label="/spaces/ signed out"),
+    Visit(f"{SPACE}/", SIGNED_OUT, label="/s/<slug>/ signed out"),
+    Visit(f"{SPACE}/invite/{{invitation}}/", SIGNED_OUT, label="/s/<slug>/invite/<token>/ signed out"),
+    Visit("/", MEMBER, label="/ signed in", screenshot="member-home"),
+    Visit("/spaces/", MEMBER, screenshot="spaces"),
+    Visit("/spaces/?q=서울", MEMBER, label="/spaces/ searched"),
+    Visit("/spaces/new/", MEMBER, screenshot="space-new"),
+    _empty("/spaces/new/", MEMBER),
+    Visit(f"{SPACE}/", MEMBER, label="/s/<slug>/", screenshot="space"),
+    Visit(f"{SPACE}/p/{{post}}/", MEMBER, label="/s/<slug>/p/<id>/", screenshot="post"),
+    Visit(f"{SPACE}/p/{{own}}/edit/", MEMBER, label="/s/<slug>/p/<id>/edit/"),
+    Visit(f"{SPACE}/p/{{own}}/delete/", MEMBER, label="/s/<slug>/p/<id>/delete/"),
+    Visit(f"{SPACE}/c/{{comment}}/edit/", MEMBER, label="/s/<slug>/c/<id>/edit/"),
+    Visit(f"{SPACE}/manage/", MEMBER, label="/s/<slug>/manage/", screenshot="space-manage"),
+    Visit(f"{SPACE}/members/", MEMBER, label="/s/<slug>/members/"),
+    Visit("/members/{writer}/", MEMBER, label="/members/<id>/"),
+    Visit(f"{SPACE}/invite/{{invitation}}/", MEMBER, label="/s/<slug>/invite/<token>/"),
     Visit("/me/", MEMBER, screenshot="me"),
     Visit("/me/", MEMBER, label="/me/ every section open", opens_sections=True, screenshot="me-open"),
     Visit("/me/edit/", MEMBER, screenshot="me-edit"),
@@ -130,6 +150,12 @@ PAGES: tuple[Visit, ...] = (
 )
 
 
+def plain_paths(who: str) -> list[str]:
+    """The paths `who` visits that name no record of the tour, each once, as a GET shows them."""
+    paths = (visit.path for visit in PAGES if visit.who == who and visit.status == 200 and "{" not in visit.path)
+    return list(dict.fromkeys(paths))
+
+
 @dataclass
 class TourPeople:
     """The accounts and records the tour shows, made before the browser opens."""
@@ -138,7 +164,7 @@ class TourPeople:
     officer: str
     new_officer: str
     officer_secret: bytes
-    records: dict[str, int]
+    records: dict[str, int | str]
 
 
 def prepare_tour() -> TourPeople:
@@ -188,8 +214,55 @@ def prepare_tour() -> TourPeople:
         officer=officer.username,
         new_officer=new_officer.username,
         officer_secret=Authenticator.objects.get(user=officer).secret,
-        records={"request": filed.pk, "legal": legal.pk},
+        records={"request": filed.pk, "legal": legal.pk, **prepare_space(member)},
     )
+
+
+def prepare_space(owner: Member) -> dict[str, int | str]:
+    """A space the tour's member owns, with long names, rules and posts (to test wrapping) and a request waiting."""
+    space = make_space(
+        owner,
+        slug="seoul-walkers",
+        name="서울 도보 여행자들의 아주 긴 이름을 가진 모임 Seoul Walkers With A Long Name",
+        description="주말마다 서울의 성곽길을 걷습니다. " * 8,
+        rules=("서로 존중하세요.", "A rule long enough to wrap on a phone: " + "no ads, " * 10),
+        joining="approval",
+    )
+    writer = MemberFactory(username="a.very-long-member-id.walker")
+    join(writer, space)
+    answer_join_request(actor=owner, space=space, member_id=writer.pk, approve=True)
+    join(MemberFactory(), space)  # a request waiting on the members page
+    post = make_post(
+        writer,
+        space,
+        f"**Saturday** at 9, @{owner.username}. A long link: https://example.org/{'x' * 80}\n\n> quoted",
+        title="토요일 성곽길 걷기 " * 4,
+    )
+    comment = add_comment(actor=owner, post=post, body="좋아요! " * 20)
+    own = make_post(owner, space, "My own post, which I may edit.")
+    return {
+        "space": space.slug,
+        "post": post.pk,
+        "own": own.pk,
+        "comment": comment.pk,
+        "writer": writer.pk,
+        "invitation": space.invitation_token,
+    }
+
+
+def submit(tab: Any) -> None:
+    """Submit the main form of the page (the last, where a page has several) and wait for the answer."""
+    tab.locator("main form.stacked button[type=submit]").last.click()
+    tab.wait_for_load_state()
+
+
+def sign_in(tab: Any, base: str, username: str, password: str) -> None:
+    response = tab.goto(base + "/accounts/login/")
+    assert response.status == 200, f"/accounts/login/: HTTP {response.status}"
+    tab.fill('input[name="username"]', username)
+    tab.fill('input[name="password"]', password)
+    submit(tab)
+    tab.wait_for_url(re.compile(r"/me/$"))
 
 
 class Tour:
@@ -204,15 +277,10 @@ class Tour:
         assert response.status == status, f"{path}: HTTP {response.status}"
 
     def submit(self) -> None:
-        self.tab.locator("main form.stacked button[type=submit]").last.click()
-        self.tab.wait_for_load_state()
+        submit(self.tab)
 
     def sign_in(self, username: str, password: str) -> None:
-        self.goto("/accounts/login/")
-        self.tab.fill('input[name="username"]', username)
-        self.tab.fill('input[name="password"]', password)
-        self.submit()
-        self.tab.wait_for_url(re.compile(r"/me/$"))
+        sign_in(self.tab, self.base, username, password)
 
     def become(self, who: str) -> Iterator[str]:
         """Sign out and in as `who`; the staff member's second-factor page is a stop of the tour too."""
