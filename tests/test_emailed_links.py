@@ -10,10 +10,9 @@ import pytest
 from django.test import Client
 
 from groupket.accounts.models import Member
-from groupket.accounts.services.passwords import make_reset_token
-from groupket.accounts.services.registration import make_verification_token
+from groupket.accounts.tokens import make_reset_token, make_verification_token
 from groupket.staff.models import PrivacyRequest
-from groupket.staff.services.requests import make_verification_token as make_request_token
+from groupket.staff.tokens import make_verification_token as make_request_token
 from tests.factories import MemberFactory
 from tests.staff.test_requests_desk import web_request
 

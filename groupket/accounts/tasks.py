@@ -1,9 +1,12 @@
-"""Background work of the accounts app. Tasks take ids, never personal data (core.tasks)."""
+"""Background work of the accounts app. Tasks take ids, never personal data (core.tasks).
+
+Each task calls delivery code (accounts.emails) only; services import this module to enqueue.
+"""
 
 from celery import shared_task
 
 from groupket.accounts import emails
-from groupket.core.tasks import MailTask
+from groupket.core.tasks import MailTask, enqueue
 
 
 @shared_task(base=MailTask)
@@ -18,9 +21,11 @@ def send_password_reset_email(member_id: int) -> None:
 
 @shared_task
 def look_up_password_reset(request_id: int) -> None:
-    from groupket.accounts.services.passwords import mail_requested_reset
-
-    mail_requested_reset(request_id=request_id)
+    """In the background: find the member a reset request names; their mail is its own task, so that
+    retrying the mail never repeats the lookup."""
+    member_id = emails.take_password_reset_request(request_id=request_id)
+    if member_id is not None:
+        enqueue(send_password_reset_email, member_id)
 
 
 @shared_task(base=MailTask)

@@ -1,10 +1,13 @@
-"""Background work of the privacy engine. Tasks take ids, never personal data (core.tasks)."""
+"""Background work of the privacy engine. Tasks take ids, never personal data (core.tasks).
+
+Each task calls delivery code (privacy.delivery) only; services import this module to enqueue.
+"""
 
 from celery import shared_task
 
 from groupket.core.tasks import MailTask
-from groupket.privacy.services import disclosures, exports
-from groupket.privacy.services.notices import send_mass_notice
+from groupket.privacy.delivery import disclosures, exports
+from groupket.privacy.delivery.notices import send_mass_notice
 
 
 # Retried from where it stopped: each recipient is recorded before their mail goes out.

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.test import Client
 
 from groupket.accounts.models import Member
-from groupket.accounts.services.registration import make_verification_token
+from groupket.accounts.tokens import make_verification_token
 from groupket.celery import app
 from groupket.core.tasks import MailTask
 from tests.factories import DEFAULT_PASSWORD

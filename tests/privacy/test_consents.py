@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils import timezone
 
 from groupket.accounts.models import Member
+from groupket.privacy.delivery.notices import unsubscribe_url
 from groupket.privacy.models import ConsentEvent
 from groupket.privacy.selectors import current_document, has_consent
-from groupket.privacy.services.notices import unsubscribe_url
 from tests.conftest import sign_in
 from tests.factories import MemberFactory
 
