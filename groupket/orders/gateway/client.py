@@ -187,7 +187,10 @@ def _error_class(code: str, status: int) -> type[PaymentGatewayError]:
 
 def _outcome_may_be_confirmed(error: PaymentGatewayError) -> bool:
     # A lost answer, an earlier confirm still running, or one that already went through.
-    return isinstance(error, GatewayTimeout) or error.code in ("IDEMPOTENT_REQUEST_PROCESSING", "ALREADY_PROCESSED_PAYMENT")
+    return isinstance(error, GatewayTimeout) or error.code in (
+        "IDEMPOTENT_REQUEST_PROCESSING",
+        "ALREADY_PROCESSED_PAYMENT",
+    )
 
 
 def _is_this_confirmation(payment: Payment, *, payment_key: str, amount: int) -> bool:

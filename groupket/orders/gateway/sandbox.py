@@ -191,7 +191,9 @@ class Handler(BaseHTTPRequestHandler):
         key = self.headers.get("Idempotency-Key")
         if method == "POST" and key is not None:
             if not 0 < len(key) <= IDEMPOTENCY_KEY_MAX_CHARS:
-                return self._json(400, {"code": "INVALID_IDEMPOTENCY_KEY", "message": "멱등키는 300자 이하여야 합니다."})
+                return self._json(
+                    400, {"code": "INVALID_IDEMPOTENCY_KEY", "message": "멱등키는 300자 이하여야 합니다."}
+                )
             status, data = self.sandbox.idempotent((key, method, path), lambda: _answer(run, decline))
         else:
             status, data = _answer(run, decline)
