@@ -393,5 +393,7 @@ LOGGING = {
     "loggers": {
         # Django's request logger prints the path and, on errors, request details.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # httpx logs every request's URL at INFO; the payment gateway's URLs name payment keys and order references.
+        "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

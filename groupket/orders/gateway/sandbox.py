@@ -103,7 +103,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- plumbing -----------------------------------------------------------------------------------
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        length_text = self.headers.get("Content-Length") or "0"
+        length = int(length_text) if length_text.isdigit() else BODY_MAX_BYTES + 1
         if length > BODY_MAX_BYTES:
             raise ApiError(400, "INVALID_REQUEST", "요청 본문이 너무 큽니다.")
         return self.rfile.read(length) if length else b""

@@ -1,4 +1,8 @@
-"""The sandbox gateway's card page in a browser: reached by a top-level navigation, back by a redirect."""
+"""The sandbox gateway's card page in a browser: reached by a top-level navigation, back by a redirect.
+
+The browser fixture needs a transactional database (tests/e2e/conftest.py); serialized_rollback puts back what
+its flush removes, as the other browser tests do, so the transactional tests after these still find it.
+"""
 
 import re
 from typing import Any
@@ -33,6 +37,7 @@ def _origins(urls: list[str]) -> set[str]:
 
 
 @pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_buyer_pays_with_a_test_card_and_comes_back_to_the_success_url(
     page: Any,
     shop: Shop,
@@ -62,6 +67,7 @@ def test_a_buyer_pays_with_a_test_card_and_comes_back_to_the_success_url(
 
 
 @pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(
     ("card", "button", "code"),
     [("4000 0000 0000 0002", "결제하기 (Pay)", "REJECT_CARD_COMPANY"), ("", "취소 (Cancel)", "PAY_PROCESS_CANCELED")],
@@ -82,6 +88,7 @@ def test_a_refused_card_or_a_cancel_comes_back_to_the_fail_url(
 
 
 @pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_mistyped_card_number_is_asked_again_on_the_card_page(page: Any, shop: Shop, sandbox: SandboxPeer) -> None:
     _open_window(page, shop, order_id=new_order_reference(), amount=24000)
 

@@ -6,10 +6,10 @@ import pytest
 
 from groupket.orders.gateway.checkout import read_success_return
 from groupket.orders.gateway.client import PaymentGateway
-from groupket.orders.gateway.errors import PaymentDeclined, PaymentInvalid
+from groupket.orders.gateway.errors import GatewayUnavailable, PaymentDeclined, PaymentInvalid
 from groupket.orders.gateway.payment import ABORTED, DONE, IN_PROGRESS
 from tests.orders.gateway.conftest import new_idempotency_key, new_order_reference
-from tests.orders.gateway.sandbox_peer import SandboxPeer, pay_in_window
+from tests.orders.gateway.sandbox_peer import SandboxPeer, Shop, pay_in_window
 
 AuthorisedPayment = Callable[..., tuple[str, str]]
 
@@ -130,3 +130,14 @@ def test_errors_name_the_code_and_never_the_gateways_message(gateway: PaymentGat
     with pytest.raises(PaymentInvalid) as refused:
         gateway.get_payment(payment_key="sbx_unknown")
     assert str(refused.value) == "payment gateway lookup: NOT_FOUND_PAYMENT (HTTP 404)"
+
+
+def test_a_server_that_does_not_answer_in_the_gateways_json_is_unavailable(shop: Shop) -> None:
+    # The shop's pages answer 200 with HTML, as a captive portal or a misdirected proxy might.
+    with PaymentGateway(base_url=shop.base_url, secret_key="test_sk_any") as misdirected:
+        with pytest.raises(GatewayUnavailable) as unreadable:
+            misdirected.get_payment(payment_key="sbx_any")
+        with pytest.raises(GatewayUnavailable) as unreadable_confirm:
+            misdirected.confirm(payment_key="sbx_any", order_id="order-000001", amount=1000, idempotency_key="k")
+    assert (unreadable.value.code, unreadable.value.status) == ("BAD_RESPONSE", 200)
+    assert unreadable_confirm.value.code == "BAD_RESPONSE"

@@ -1,5 +1,6 @@
 """GROUPKET_PAYMENT_URL and GROUPKET_PAYMENT_SECRET_KEY: where the gateway is and how we prove who we are."""
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,12 @@ def test_without_a_secret_key_no_gateway_is_made(settings: pytest.FixtureRequest
 
     with pytest.raises(ImproperlyConfigured, match="GROUPKET_PAYMENT_SECRET_KEY is not set"):
         PaymentGateway.from_settings()
+
+
+def test_gateway_urls_stay_out_of_the_logs(gateway: PaymentGateway, caplog: pytest.LogCaptureFixture) -> None:
+    # httpx would log each URL at INFO, and the gateway's URLs name payment keys and order references.
+    with caplog.at_level(logging.INFO):
+        gateway.find_payment_for_order(order_id="order-reference-in-a-url")
+
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    assert "order-reference-in-a-url" not in caplog.text
