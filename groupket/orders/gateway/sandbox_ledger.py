@@ -281,10 +281,32 @@ def _cancel_entry(transaction_key: str, *, reason: str, amount: int, refundable:
     }
 
 
+# Fields of Toss's Payment object that a card payment leaves empty.
+_EMPTY_FIELDS = (
+    "virtualAccount", "transfer", "mobilePhone", "giftCertificate", "cashReceipt", "cashReceipts", "discount",
+    "cancels", "secret", "easyPay", "failure", "receipt", "checkout", "metadata", "approvedAt", "lastTransactionKey",
+)  # fmt: skip
+
+
 def _new_payment(session: dict, card_number: str) -> dict:
     amount = session["amount"]
     supplied = round(amount / 1.1)
+    card = {
+        "issuerCode": "61",
+        "acquirerCode": "31",
+        "number": f"{card_number[:6]}******{card_number[-4:-1]}*",
+        "installmentPlanMonths": 0,
+        "isInterestFree": False,
+        "interestPayer": None,
+        "approveNo": "00000000",
+        "useCardPoint": False,
+        "cardType": "신용",
+        "ownerType": "개인",
+        "acquireStatus": "READY",
+        "amount": amount,
+    }
     return {
+        **dict.fromkeys(_EMPTY_FIELDS),
         "mId": "groupket_sandbox",
         "version": "2022-11-16",
         "paymentKey": "sbx_" + secrets.token_urlsafe(24),
@@ -301,38 +323,9 @@ def _new_payment(session: dict, card_number: str) -> dict:
         "taxExemptionAmount": 0,
         "status": "IN_PROGRESS",
         "requestedAt": now_text(),
-        "approvedAt": None,
         "useEscrow": False,
         "cultureExpense": False,
         "isPartialCancelable": True,
-        "lastTransactionKey": None,
-        "card": {
-            "issuerCode": "61",
-            "acquirerCode": "31",
-            "number": f"{card_number[:6]}******{card_number[-4:-1]}*",
-            "installmentPlanMonths": 0,
-            "isInterestFree": False,
-            "interestPayer": None,
-            "approveNo": "00000000",
-            "useCardPoint": False,
-            "cardType": "신용",
-            "ownerType": "개인",
-            "acquireStatus": "READY",
-            "amount": amount,
-        },
-        "virtualAccount": None,
-        "transfer": None,
-        "mobilePhone": None,
-        "giftCertificate": None,
-        "cashReceipt": None,
-        "cashReceipts": None,
-        "discount": None,
-        "cancels": None,
-        "secret": None,
-        "easyPay": None,
         "country": "KR",
-        "failure": None,
-        "receipt": None,
-        "checkout": None,
-        "metadata": None,
+        "card": card,
     }
