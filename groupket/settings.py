@@ -310,6 +310,16 @@ else:
     # Every message becomes an .eml file a person can open (README, "Mail").
     EMAIL_BACKEND = "groupket.core.mail.EmlFileBackend"
 
+# --- Card payments (P5.3) ----------------------------------------------------------------------
+# The payment gateway (Toss Payments' v1 API, or our sandbox: python -m groupket.orders.gateway.sandbox).
+# The secret key goes in a Basic Authorization header, so production refuses a plain-HTTP gateway.
+GROUPKET_PAYMENT_URL = env.str(
+    "GROUPKET_PAYMENT_URL", default="https://api.tosspayments.com" if PRODUCTION else "http://127.0.0.1:8765"
+).rstrip("/")
+GROUPKET_PAYMENT_SECRET_KEY = env.str("GROUPKET_PAYMENT_SECRET_KEY", default="" if PRODUCTION else "test_sk_sandbox")
+if PRODUCTION and not GROUPKET_PAYMENT_URL.startswith("https://"):
+    raise ImproperlyConfigured("GROUPKET_PAYMENT_URL must start with https:// when GROUPKET_ENV=production")
+
 # --- The privacy officer (P11.1) ------------------------------------------------------------
 _officer_name = env.str("GROUPKET_PRIVACY_OFFICER_NAME", default="")
 GROUPKET_PRIVACY_OFFICER = {
@@ -400,5 +410,7 @@ LOGGING = {
     "loggers": {
         # Django's request logger prints the path and, on errors, request details.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # httpx logs every request's URL at INFO; the payment gateway's URLs name payment keys and order references.
+        "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
