@@ -49,7 +49,9 @@ def test_this_runs_test_database_file_is_0600_too() -> None:
     database = Path(connection.settings_dict["NAME"])
     assert mode(database) == 0o600
     wal = database.with_name(database.name + "-wal")
-    assert not wal.exists() or mode(wal) == 0o600
+    # The WAL exists while the test database is open in WAL mode; when it does, it is the owner's alone.
+    if wal.exists():
+        assert mode(wal) == 0o600
 
 
 @pytest.mark.clause("P7.5")
