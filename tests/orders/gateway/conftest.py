@@ -6,11 +6,11 @@ import pytest
 
 from groupket.orders.gateway.client import PaymentGateway
 from groupket.orders.gateway.payment import Payment
-from tests.e2e.conftest import browser, console_errors, error_responses, page, requested_urls
+from tests.e2e.conftest import Recorded, browser_session, page, recorded, tabs
 from tests.orders.gateway.sandbox_peer import SECRET_KEY, SandboxPeer, pay_in_window, sandbox_gateway, shop
 
 # Fixtures defined elsewhere: the sandbox peer's, and the browser tests' (Debian's chromium, requests recorded).
-__all__ = ("sandbox_gateway", "shop", "browser", "page", "requested_urls", "error_responses", "console_errors")
+__all__ = ("sandbox_gateway", "shop", "browser_session", "tabs", "page", "recorded", "Recorded")
 
 
 @pytest.fixture(autouse=True)

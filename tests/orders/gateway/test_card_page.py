@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from groupket.orders.gateway.checkout import payment_window_url, read_success_return
 from groupket.orders.gateway.client import PaymentGateway
 from groupket.orders.gateway.payment import DONE
+from tests.e2e.conftest import Recorded
 from tests.orders.gateway.conftest import new_idempotency_key, new_order_reference
 from tests.orders.gateway.sandbox_peer import APPROVED_CARD, SandboxPeer, Shop
 
@@ -43,8 +44,7 @@ def test_a_buyer_pays_with_a_test_card_and_comes_back_to_the_success_url(
     shop: Shop,
     sandbox: SandboxPeer,
     gateway: PaymentGateway,
-    requested_urls: list[str],
-    console_errors: list[str],
+    recorded: Recorded,
 ) -> None:
     order_id = new_order_reference()
     _open_window(page, shop, order_id=order_id, amount=24000)
@@ -62,8 +62,8 @@ def test_a_buyer_pays_with_a_test_card_and_comes_back_to_the_success_url(
     )
     assert payment.status == DONE
     # Our page and the gateway's are two origins, joined only by navigations.
-    assert _origins(requested_urls) == {shop.base_url, sandbox.base_url}
-    assert console_errors == []
+    assert _origins(recorded.requested_urls) == {shop.base_url, sandbox.base_url}
+    assert recorded.console_errors == []
 
 
 @pytest.mark.e2e
