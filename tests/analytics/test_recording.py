@@ -27,7 +27,7 @@ from groupket.analytics import browser
 from groupket.analytics.models import Aggregate, PageView
 from groupket.analytics.services import recording
 from groupket.analytics.services.rollup import roll_up_page_views
-from groupket.privacy.services.notices import make_unsubscribe_token
+from groupket.privacy.delivery.notices import make_unsubscribe_token
 from tests.analytics.helpers import analytics_cookie, answer
 from tests.conftest import sign_in
 from tests.factories import MemberFactory, join, make_post, make_space

@@ -18,7 +18,7 @@ from groupket.analytics.browser import BROWSER_COOKIE
 from groupket.analytics.models import PageView
 from groupket.privacy.models import DataExport
 from groupket.spaces.models import Post
-from tests.accounts.test_verification import verification_links
+from tests.accounts.test_verification import open_verification_link, verification_links
 from tests.analytics.helpers import analytics_cookie, answer, banner_shown
 from tests.factories import MemberFactory, make_space
 
@@ -67,7 +67,7 @@ def walk(client: Client, mail_dir: Path, capture) -> None:
     with capture(execute=True):
         assert client.post("/accounts/signup/", signup).status_code == 302
     [link] = verification_links(mail_dir)
-    assert client.get(link)["Location"] == "/accounts/login/"
+    assert open_verification_link(client, link)["Location"] == "/accounts/login/"
     login = {"username": "reject.walker", "password": PASSWORD}
     assert client.post("/accounts/login/", login)["Location"] == "/me/"
     assert client.post("/accounts/logout/").status_code == 302
