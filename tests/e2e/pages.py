@@ -11,13 +11,15 @@ no ORM call while it drives the browser (see BrowserSession in conftest.py).
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
 from django_otp.oath import totp
 
 from groupket.accounts.models import Member
+from groupket.analytics.services.recording import PageVisit, record_page_view
+from groupket.analytics.services.rollup import roll_up_page_views
 from groupket.privacy.models import Disclosure
 from groupket.privacy.services.disclosures import record_disclosure
 from groupket.spaces.services.members import answer_join_request
@@ -34,6 +36,7 @@ SIGNED_OUT = "signed out"
 MEMBER = "member"
 NEW_STAFF = "staff member before the second factor is set up"
 STAFF = "staff member"
+ANALYST = "analyst"  # a staff member with the analyst role only: the analytics counts and nothing else
 
 PHONE = {"width": 360, "height": 740}
 LAPTOP = {"width": 1280, "height": 900}
@@ -43,6 +46,8 @@ MEMBER_PASSWORD = "Linden7harbor-Calm"
 STAFF_PASSWORD = "Quartz5meadow-Bright"
 ERRORS = "main .errorlist"
 SPACE = "/s/{space}"
+BANNER = ".cookie-banner"
+COUNTED_MONTH = "/staff/analytics/?month={month}"
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,8 @@ class Visit:
 
     `path` may name the tour's records ({request}, {legal}, {space}, {post}...); `fill` (field name -> value,
     which may name {member}) is typed into the page's form before it is submitted, and an empty `fill` submits the form
-    empty; `shows` must then be visible. `opens_sections` opens every <details> section, so that what they hold is
+    empty; `press` (a CSS selector) names a button pressed instead, such as the cookie banner's; `shows` must then
+    be visible. `opens_sections` opens every <details> section, so that what they hold is
     checked too. `screenshot` names the main pages, photographed for people to look at.
     """
 
@@ -63,10 +69,11 @@ class Visit:
     screenshot: str = ""
     status: int = 200
     opens_sections: bool = False
+    press: str = ""
 
     @property
     def name(self) -> str:
-        return self.label or (self.path if self.fill is None else f"{self.path} posted")
+        return self.label or (self.path if self.fill is None and not self.press else f"{self.path} posted")
 
 
 def _empty(path: str, who: str) -> Visit:
@@ -74,7 +81,8 @@ def _empty(path: str, who: str) -> Visit:
 
 
 PAGES: tuple[Visit, ...] = (
-    Visit("/", SIGNED_OUT, screenshot="home"),
+    # A new browser: every page shows the cookie banner until the tour answers it, on the analyst's last page.
+    Visit("/", SIGNED_OUT, label="/ with the cookie banner", shows=BANNER, screenshot="home"),
     Visit("/accounts/signup/", SIGNED_OUT, screenshot="signup"),
     _empty("/accounts/signup/", SIGNED_OUT),
     Visit("/accounts/login/", SIGNED_OUT, screenshot="login"),
@@ -91,6 +99,7 @@ PAGES: tuple[Visit, ...] = (
     Visit("/terms/", SIGNED_OUT),
     Visit("/privacy/contact/", SIGNED_OUT, screenshot="contact"),
     _empty("/privacy/contact/", SIGNED_OUT),
+    Visit("/cookies/", SIGNED_OUT, screenshot="cookies"),
     Visit("/no-such-page/", SIGNED_OUT, label="404 page", status=404),
     Visit("/spaces/", SIGNED_OUT, label="/spaces/ signed out"),
     Visit(f"{SPACE}/", SIGNED_OUT, label="/s/<slug>/ signed out"),
@@ -122,6 +131,7 @@ PAGES: tuple[Visit, ...] = (
     _empty("/me/unregister/", MEMBER),
     Visit("/privacy/", MEMBER, label="/privacy/ signed in"),
     Visit("/privacy/contact/", MEMBER, label="/privacy/contact/ signed in"),
+    Visit("/cookies/", MEMBER, label="/cookies/ signed in"),
     Visit("/staff/", NEW_STAFF, label="/staff/enrol/", shows="figure.qr-code svg", screenshot="staff-enrol"),
     Visit("/staff/", STAFF, screenshot="staff-home"),
     Visit("/staff/roles/", STAFF),
@@ -147,6 +157,13 @@ PAGES: tuple[Visit, ...] = (
     Visit("/staff/policy/", STAFF),
     Visit("/staff/retained/", STAFF),
     Visit("/staff/password/", STAFF),
+    Visit("/staff/analytics/", STAFF),
+    Visit(COUNTED_MONTH, STAFF, label="/staff/analytics/ a counted month", shows=".access-chart svg"),
+    Visit("/staff/analytics/?month=nope", STAFF, label="/staff/analytics/ with a bad month", status=400),
+    Visit("/staff/", ANALYST, label="/staff/ as an analyst"),
+    Visit(COUNTED_MONTH, ANALYST, label="/staff/analytics/ as an analyst", shows=".access-chart svg"),
+    # The tour's one answer to the banner, last, so every page before it is checked with the banner shown.
+    Visit("/cookies/", ANALYST, label="/cookies/ answered", press="#choice button[value=reject]", shows=".messages"),
 )
 
 
@@ -164,11 +181,13 @@ class TourPeople:
     officer: str
     new_officer: str
     officer_secret: bytes
+    analyst: str
+    analyst_secret: bytes
     records: dict[str, int | str]
 
 
 def prepare_tour() -> TourPeople:
-    """A member who has given everything (long values, to test wrapping), and two privacy officers."""
+    """A member who has given everything (long values, to test wrapping), two privacy officers and an analyst."""
     member = MemberFactory(
         username="tour.member",
         name="Kim Seo-yeon Alexandra Montgomery-Park",
@@ -188,6 +207,7 @@ def prepare_tour() -> TourPeople:
     )
     officer = make_staff("privacy_officer", "records_custodian", username="tour.officer", password=STAFF_PASSWORD)
     new_officer = MemberFactory(username="tour.new.officer", password=STAFF_PASSWORD)
+    analyst = make_staff("analyst", username="tour.analyst", password=STAFF_PASSWORD)
     grant_role(officer=TEST_SETUP, member=new_officer, role="privacy_officer", reason="tour: the console's first visit")
     # A member's request, confirmed by the requester: its page then shows every step's form.
     filed = file_web_request(
@@ -209,13 +229,35 @@ def prepare_tour() -> TourPeople:
             notice_forbidden_reason="The investigation is ongoing.",
         ),
     )
+    space = prepare_space(member)
     return TourPeople(
         member=member.username,
         officer=officer.username,
         new_officer=new_officer.username,
         officer_secret=Authenticator.objects.get(user=officer).secret,
-        records={"request": filed.pk, "legal": legal.pk, **prepare_space(member)},
+        analyst=analyst.username,
+        analyst_secret=Authenticator.objects.get(user=analyst).secret,
+        records={"request": filed.pk, "legal": legal.pk, **space, "month": prepare_counts(int(space["space_id"]))},
     )
+
+
+def prepare_counts(space_id: int) -> str:
+    """Last month's analytics counts, with every chart and table filled: the month, as YYYY-MM.
+
+    12 browsers come on each of the month's first 7 days (6 of them to the tour's space) and 10 more on its
+    third day only, so that every count is over the threshold of 5 and the frequency chart has two bars.
+    """
+    first = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    for day in range(7):
+        for number in range(12):
+            space = space_id if number < 6 else None
+            page = "spaces:home" if space else "home"
+            visit = PageVisit(browser=f"tour{number}", day=first + timedelta(days=day), page=page, space=space)
+            record_page_view(visit)
+    for number in range(10):
+        record_page_view(PageVisit(browser=f"once{number}", day=first + timedelta(days=2), page="privacy:policy"))
+    roll_up_page_views(today=first + timedelta(days=7))
+    return f"{first:%Y-%m}"
 
 
 def prepare_space(owner: Member) -> dict[str, int | str]:
@@ -242,6 +284,7 @@ def prepare_space(owner: Member) -> dict[str, int | str]:
     own = make_post(owner, space, "My own post, which I may edit.")
     return {
         "space": space.slug,
+        "space_id": space.pk,
         "post": post.pk,
         "own": own.pk,
         "comment": comment.pk,
@@ -292,12 +335,18 @@ class Tour:
             self.sign_in(self.people.member, MEMBER_PASSWORD)
         elif who == NEW_STAFF:
             self.sign_in(self.people.new_officer, STAFF_PASSWORD)
-        elif who == STAFF:
-            self.sign_in(self.people.officer, STAFF_PASSWORD)
+        elif who in (STAFF, ANALYST):
+            username, secret = (
+                (self.people.officer, self.people.officer_secret)
+                if who == STAFF
+                else (self.people.analyst, self.people.analyst_secret)
+            )
+            self.sign_in(username, STAFF_PASSWORD)
             self.goto("/staff/")
             self.tab.wait_for_url(re.compile(r"/staff/verify/"))
-            yield "/staff/verify/"
-            self.tab.fill('input[name="code"]', f"{totp(self.people.officer_secret, 30, 0, 6):06d}")
+            if who == STAFF:
+                yield "/staff/verify/"
+            self.tab.fill('input[name="code"]', f"{totp(secret, 30, 0, 6):06d}")
             self.submit()
             self.tab.wait_for_url(re.compile(r"/staff/$"))
 
@@ -306,6 +355,11 @@ class Tour:
         if visit.opens_sections:
             self.tab.locator("details.section > summary").evaluate_all("summaries => summaries.forEach(s => s.click())")
             self.tab.locator("details.section:not([open])").first.wait_for(state="detached", timeout=2000)
+        if visit.press:
+            self.tab.locator(visit.press).click()
+            self.tab.wait_for_load_state()
+            self.tab.locator(visit.shows).first.wait_for()
+            return
         if visit.fill is None:
             return
         for name, value in visit.fill.items():
@@ -325,6 +379,6 @@ class Tour:
                 for stop in self.become(visit.who):
                     yield Visit(stop, visit.who, label=stop)
             self.show(visit)
-            if visit.shows and visit.fill is None:
+            if visit.shows and visit.fill is None and not visit.press:
                 self.tab.locator(visit.shows).first.wait_for()
             yield visit
