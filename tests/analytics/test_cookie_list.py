@@ -1,8 +1,9 @@
 """/cookies/ lists every cookie Groupket sets, and the code sets no cookie the list leaves out (P9.2).
 
 A browser walks the site as a visitor, a member and a staff member (second factor, console pages, forms
-that leave a message, the language switch and both cookie answers), and every Set-Cookie of every response
-is collected. The list must name exactly those cookies: none missing, none listed that the code never sets.
+that leave a message, the language switch and both cookie answers), then every page of the browser tour
+(tests/e2e/pages.py, the one list of pages) as the tour's visitor of it, and every Set-Cookie of every
+response is collected. The list must name exactly those cookies: none missing, none listed that the code never sets.
 """
 
 import pytest
@@ -14,6 +15,7 @@ from groupket.staff.models import Authenticator
 from groupket.staff.services.roles import grant_role
 from tests.analytics.helpers import answer
 from tests.conftest import TEST_SETUP, make_staff
+from tests.e2e.pages import ANALYST, MEMBER, MEMBER_PASSWORD, NEW_STAFF, PAGES, STAFF, STAFF_PASSWORD, prepare_tour
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
 MEMBER_PAGES = ["/", "/me/", "/me/edit/", "/me/password/", "/me/sessions/", "/me/consents/", "/me/export/"]
@@ -73,14 +75,41 @@ def walk_as_staff(client: CookieRecordingClient) -> None:
     assert client.get("/staff/enrol/").status_code == 200
 
 
+def walk_the_tour(client: CookieRecordingClient) -> int:
+    """Open every page of the tour as its visitor does (signed in, second factor passed); how many were opened."""
+    people = prepare_tour()
+    accounts = {
+        MEMBER: (people.member, MEMBER_PASSWORD, None),
+        NEW_STAFF: (people.new_officer, STAFF_PASSWORD, None),
+        STAFF: (people.officer, STAFF_PASSWORD, people.officer_secret),
+        ANALYST: (people.analyst, STAFF_PASSWORD, people.analyst_secret),
+    }
+    who, opened = "", 0
+    for visit in PAGES:
+        if visit.who != who:
+            who = visit.who
+            client.post("/accounts/logout/")
+            if who in accounts:
+                username, password, secret = accounts[who]
+                sign_in_with_form(client, username, password)
+                if secret is not None:
+                    client.post("/staff/verify/", {"code": f"{totp(secret, 30, 0, 6):06d}"})
+        response = client.get(visit.path.format(**people.records), follow=True)
+        assert response.status_code == visit.status, visit.name
+        opened += 1
+    return opened
+
+
 @pytest.mark.django_db
 @pytest.mark.clause("P9.2")
 def test_the_list_names_exactly_the_cookies_the_site_sets() -> None:
     client = CookieRecordingClient()
     walk_as_visitor_and_member(client)
     walk_as_staff(client)
+    touring = CookieRecordingClient()
+    assert walk_the_tour(touring) == len(PAGES)
 
-    assert client.set_names == {cookie.name for cookie in every_cookie()}
+    assert client.set_names | touring.set_names == {cookie.name for cookie in every_cookie()}
 
 
 @pytest.mark.django_db
