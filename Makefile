@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements.txt requirements-dev.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations run test lint format messages clean bench
+.PHONY: help install translations run test lint format messages clean bench cluster-test
 
 help:
 	@echo "make run       install, migrate, load the demo members and staff account, serve http://127.0.0.1:8000"
@@ -19,6 +19,7 @@ help:
 	@echo "make messages  update the Korean .po catalogue from the code (needs GNU gettext's xgettext)"
 	@echo "make clean     remove caches, compiled translations and collected static files"
 	@echo "make bench     run the benchmarks in bench/ and record their results in bench/results/"
+	@echo "make cluster-test  nginx, two gunicorn nodes, a Celery worker and beat on loopback, under load and faults"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,10 @@ messages: install
 # Both run; the target fails if either misses its target.
 bench: install
 	$(PY) bench/unregister_cost.py; first=$$?; $(PY) bench/retention_sweep.py && exit $$first
+
+# README, "make cluster-test": needs Debian's nginx, redis-server, PostgreSQL and RabbitMQ on this machine.
+cluster-test: translations
+	$(PY) -m cluster.run
 
 # var/ is kept: it holds the laptop database and its keyring, without which that data cannot be read.
 clean:

@@ -142,6 +142,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Scheduled jobs change the keyring and the access log's files, so they run on the keyring host's own worker
+# (deploy/systemd/groupket-schedules.service reads this queue); everything else goes to the default "celery".
+CELERY_TASK_ROUTES = {"groupket.core.tasks.run_scheduled_job": {"queue": "schedules"}}
 
 # --- Members, passwords, sessions -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.Member"
