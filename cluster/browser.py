@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-PASSWORD = "cluster-Pass-2026"
+PASSWORD = "Quiet-Orbit-2026"
 
 
 @dataclass
@@ -59,7 +59,7 @@ class Browser:
 def signup_form(member: NewMember) -> dict[str, str]:
     return {
         "username": member.username,
-        "name": "Cluster Member",
+        "name": "Hana Kim",
         "email": member.email,
         "password1": member.password,
         "password2": member.password,

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cluster.processes import ClusterFailure
 from cluster.scenarios import Outcome, expect
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -81,7 +82,13 @@ def _classify_failures(failures: list[dict], moments: dict[str, float]) -> Count
         in_flight_on_b = killed <= failure["t"] <= killed + IN_FLIGHT_SECONDS and failure["method"] == "POST"
         errors[f"in flight on B, {what}" if in_flight_on_b else what] += 1
     unexpected = {kind: count for kind, count in errors.items() if not kind.startswith("in flight on B")}
-    expect(not unexpected, f"requests failed outside the kill of node B: {unexpected}")
+    if unexpected:
+        when = {name: round(moment - moments["node B killed"], 1) for name, moment in moments.items()}
+        seen = sorted(round(failure["t"] - killed, 1) for failure in failures)
+        raise ClusterFailure(
+            f"requests failed outside the kill of node B: {unexpected}; seconds after the kill: {seen[:40]}; "
+            f"the faults: {when}"
+        )
     return errors
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from locust import HttpUser, between, events, task
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-PASSWORD = "cluster-Pass-2026"
+PASSWORD = "Quiet-Orbit-2026"
 OUT = Path(os.environ["CLUSTER_OUT"])
 _write_lock = threading.Lock()
 _addresses = itertools.count(1)
@@ -44,9 +44,8 @@ class Member(HttpUser):
         number = next(_addresses)
         self.client.headers["X-Forwarded-For"] = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
         self.username = ""
+        self.signed_in = False
         self.sign_up()
-        if self.username:
-            self.sign_in()
 
     def form_post(self, path: str, data: dict[str, str], name: str):
         page = self.client.get(path, name=f"{name} (form)")
@@ -63,10 +62,13 @@ class Member(HttpUser):
 
     @task(1)
     def sign_up(self) -> None:
+        """A new visitor signs up (the session cookie goes first), then this user goes on as that member."""
+        self.client.cookies.clear()
+        self.signed_in = False
         username = f"load-{secrets.token_hex(5)}"
         form = {
             "username": username,
-            "name": "Load Member",
+            "name": "Minho Lee",
             "email": f"{username}@cluster.example",
             "password1": PASSWORD,
             "password2": PASSWORD,
@@ -76,7 +78,8 @@ class Member(HttpUser):
         with self.form_post("/accounts/signup/", form, "signup") as response:
             if response.status_code == 302 and response.headers["Location"].endswith("/accounts/signup/done/"):
                 record("signup", username=username, outcome="ok")
-                self.username = self.username or username
+                self.username = username
+                self.sign_in()
             else:
                 # A 5xx, a dropped connection or a form shown again: the row may or may not exist.
                 record("signup", username=username, outcome="failed", status=response.status_code)
@@ -87,14 +90,16 @@ class Member(HttpUser):
         if not self.username:
             return
         self.client.cookies.clear()
+        self.signed_in = False
         form = {"username": self.username, "password": PASSWORD}
         with self.form_post("/accounts/login/", form, "sign-in") as response:
-            if response.status_code != 302 or not response.headers["Location"].endswith("/me/"):
+            self.signed_in = response.status_code == 302 and response.headers["Location"].endswith("/me/")
+            if not self.signed_in:
                 response.failure(f"sign-in answered {response.status_code}")
 
     @task(6)
     def read_my_information(self) -> None:
-        if not self.username:
+        if not self.signed_in:
             return
         with self.client.get("/me/", name="/me/", allow_redirects=False, catch_response=True) as response:
             if response.status_code == 302:

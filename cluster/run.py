@@ -93,7 +93,7 @@ class Cluster:
     def start_node(self, name: str) -> None:
         port = self.ports[f"node_{name}"]
         command = [str(VENV_BIN / "gunicorn"), "groupket.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                   "--timeout", "60"]  # fmt: skip
+                   "--timeout", "60", "--no-control-socket"]  # fmt: skip
         self.nodes[name] = self.supervisor.start(f"gunicorn-{name}", command)
         wait_for(f"gunicorn node {name}", lambda: port_open(port), timeout=90, process=self.nodes[name])
 
