@@ -47,15 +47,35 @@ def run_load(cluster, *, users: int, seconds: int) -> LoadResult:
     out = cluster.folder / "load.jsonl"
     prefix = cluster.folder / "locust"
     command = [
-        str(Path(sys.executable).with_name("locust")), "-f", str(LOCUSTFILE), "--headless", "--users", str(users),
-        "--spawn-rate", "10", "--run-time", f"{seconds}s", "--host", cluster.balanced, "--csv", str(prefix),
-        "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING",
-    ]  # fmt: skip
+        str(Path(sys.executable).with_name("locust")),
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        "10",
+        "--run-time",
+        f"{seconds}s",
+        "--host",
+        cluster.balanced,
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "10",
+        "--loglevel",
+        "WARNING",
+    ]
     log = (cluster.folder / "logs" / "locust.log").open("ab")
     locust = subprocess.Popen(
-        command, cwd=cluster.root, env={**cluster.environment, "CLUSTER_OUT": str(out), "CLUSTER_CA": cluster.certificate},
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        command,
+        cwd=cluster.root,
+        env={**cluster.environment, "CLUSTER_OUT": str(out), "CLUSTER_CA": cluster.certificate},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         moments = _faults(cluster, time.monotonic())
         locust.wait(timeout=seconds + 60)
@@ -118,4 +138,3 @@ def stats_table(stats: list[dict[str, str]]) -> list[tuple[str, str, str, str, s
         (row["Type"] + " " + row["Name"], row["Request Count"], row["Failure Count"], row["50%"], row["95%"])
         for row in stats
     ]
-

@@ -140,16 +140,18 @@ def start_nginx(supervisor: Supervisor, *, ports: NginxPorts, nodes: tuple[int, 
 def rabbitmq_vhost(name: str, *, create: bool) -> None:
     if shutil.which("rabbitmqctl") is None:
         raise ClusterFailure("rabbitmqctl is missing: apt-get install rabbitmq-server (or set CLUSTER_BROKER_URL)")
-    steps = [["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]] if create else [
-        ["delete_vhost", name]
-    ]
+    steps = (
+        [["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]]
+        if create
+        else [["delete_vhost", name]]
+    )
     for step in steps:
         result = subprocess.run(["rabbitmqctl", "-q", *step], capture_output=True, text=True, timeout=120)
         if result.returncode != 0 and create:
             raise ClusterFailure(f"rabbitmqctl {' '.join(step)} failed: {result.stderr.strip()}")
 
 
-# --- PostgreSQL: the run's database, made afresh ------------------------------------------------------------------------
+# --- PostgreSQL: the run's database, made afresh ---------------------------------------------------------------
 def recreate_database(url: str) -> None:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
@@ -161,7 +163,7 @@ def recreate_database(url: str) -> None:
         connection.execute(f"CREATE DATABASE {name}")
 
 
-# --- One keyring for every process, as GROUPKET_KEYRING ------------------------------------------------------------------
+# --- One keyring for every process, as GROUPKET_KEYRING -------------------------------------------------------------
 def keyring_json() -> str:
     now = datetime.now(UTC)
     key_id = f"mk-{now:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
@@ -170,5 +172,3 @@ def keyring_json() -> str:
         f'{{"current": "{key_id}", "keys": {{"{key_id}": '
         f'{{"secret": "{secret}", "created": "{now.isoformat()}", "retired": null}}}}}}'
     )
-
-

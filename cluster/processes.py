@@ -1,5 +1,6 @@
 """The harness's processes: each in its own process group, logged to a file, all stopped at the end."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -27,10 +28,8 @@ class Process:
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Signal the whole group: a gunicorn arbiter and its workers, a Celery worker and its pool."""
         if self.popen is not None and self.popen.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def tail(self, lines: int = 30) -> str:
         if not self.log.exists():

@@ -92,19 +92,46 @@ class Cluster:
 
     def start_node(self, name: str) -> None:
         port = self.ports[f"node_{name}"]
-        command = [str(VENV_BIN / "gunicorn"), "groupket.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                   "--timeout", "60", "--no-control-socket"]  # fmt: skip
+        command = [
+            str(VENV_BIN / "gunicorn"),
+            "groupket.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "60",
+            "--no-control-socket",
+        ]
         self.nodes[name] = self.supervisor.start(f"gunicorn-{name}", command)
         wait_for(f"gunicorn node {name}", lambda: port_open(port), timeout=90, process=self.nodes[name])
 
     def start_worker(self) -> None:
         log = self.folder / "logs" / "worker.log"
         ready_before = log.read_text().count(" ready.") if log.exists() else 0
-        command = [str(VENV_BIN / "celery"), "-A", "groupket", "worker", "--loglevel", "INFO", "--concurrency", "2",
-                   "--queues", "celery,schedules", "--without-gossip", "--without-mingle", "--hostname", "worker@cluster"]  # fmt: skip
+        command = [
+            str(VENV_BIN / "celery"),
+            "-A",
+            "groupket",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--queues",
+            "celery,schedules",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            "worker@cluster",
+        ]
         self.worker = self.supervisor.start("worker", command)
-        wait_for("the Celery worker", lambda: log.read_text().count(" ready.") > ready_before, timeout=120,
-                 process=self.worker)  # fmt: skip
+        wait_for(
+            "the Celery worker",
+            lambda: log.read_text().count(" ready.") > ready_before,
+            timeout=120,
+            process=self.worker,
+        )
 
     def kill_worker(self) -> None:
         self.worker.kill(signal.SIGKILL)
@@ -119,8 +146,16 @@ class Cluster:
         nodes = (self.ports["node_a"], self.ports["node_b"])
         start_nginx(self.supervisor, ports=self.nginx_ports, nodes=nodes, folder=self.folder / "nginx", static=static)
         self.start_worker()
-        beat = [str(VENV_BIN / "celery"), "-A", "groupket", "beat", "--loglevel", "INFO",
-                "--schedule", str(self.folder / "beat-schedule")]  # fmt: skip
+        beat = [
+            str(VENV_BIN / "celery"),
+            "-A",
+            "groupket",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(self.folder / "beat-schedule"),
+        ]
         self.beat = self.supervisor.start("beat", beat)
 
     def stop(self) -> None:
@@ -167,8 +202,10 @@ def check_the_front(cluster: Cluster) -> scenarios.Outcome:
         scenarios.expect("max-age=31536000" in page.headers.get("strict-transport-security", ""), "no HSTS")
         css = re.search(r'href="(/static/[^"]+\.css)"', page.text).group(1)
         static = client.get(cluster.balanced + css)
-        scenarios.expect(static.status_code == 200 and "immutable" in static.headers.get("cache-control", ""),
-                         f"nginx did not serve {css} itself ({static.status_code})")  # fmt: skip
+        scenarios.expect(
+            static.status_code == 200 and "immutable" in static.headers.get("cache-control", ""),
+            f"nginx did not serve {css} itself ({static.status_code})",
+        )
         big = client.post(cluster.balanced + "/accounts/login/", content=b"x" * (7 * 1024 * 1024))
         scenarios.expect(big.status_code == 413, f"a 7 MiB body answered {big.status_code}, not 413")
     return scenarios.Outcome("nginx front", "HTTP→HTTPS 301, HSTS, static files from nginx, 413 over 6 MiB")

@@ -47,7 +47,12 @@ def test_the_environment_template_as_written_passes_check_deploy(tmp_path: Path)
         for key, value in os.environ.items()
         if not key.startswith(("GROUPKET_", "EMAIL_", "CLAMD_", "CELERY_")) and key not in ("DATABASE_URL", "REDIS_URL")
     }
-    environment = {**inherited, **active, "GROUPKET_VAR_DIR": str(tmp_path), "GROUPKET_SECRET_KEY": secrets.token_urlsafe(50)}
+    environment = {
+        **inherited,
+        **active,
+        "GROUPKET_VAR_DIR": str(tmp_path),
+        "GROUPKET_SECRET_KEY": secrets.token_urlsafe(50),
+    }
     environment["GROUPKET_ACCESS_LOG_KEYS_FILE"] = str(tmp_path / "access_log_keys.json")
     environment["GROUPKET_ACCESS_LOG_CHECKPOINT_FILE"] = str(tmp_path / "access_log_checkpoint.json")
     result = subprocess.run(

@@ -88,7 +88,12 @@ def test_manage_py_check_fails_on_weak_costs_from_the_environment(tmp_path: Path
         "GROUPKET_ARGON2_MEMORY_COST": "8192",
     }
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "accounts.E001" in result.stderr
