@@ -8,6 +8,7 @@ CLUSTER_BROKER_URL (else a RabbitMQ vhost of its own, made and removed with rabb
 CLUSTER_SECONDS.
 """
 
+import json
 import os
 import re
 import secrets
@@ -182,8 +183,6 @@ class Cluster:
 
     # --- reads -------------------------------------------------------------------------------------------
     def probe(self, command: str, arguments: dict) -> dict:
-        import json
-
         output = self.supervisor.run([sys.executable, "-m", "cluster.probe", command], stdin=json.dumps(arguments))
         return json.loads(output.strip().splitlines()[-1])
 
