@@ -12,6 +12,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from groupket.environment import StrictEnv, smtp_settings
 
@@ -122,8 +124,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and tasks ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# A Redis restart is waited out (10 tries over about 6 s) rather than shown as error pages; what it costs is the
+# cache and the throttling counters it held (README, "Running in production").
+GROUPKET_REDIS_CACHE_OPTIONS = {"retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 10), "socket_connect_timeout": 1}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": GROUPKET_REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
