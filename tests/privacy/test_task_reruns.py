@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from groupket.privacy.models import DataExport
-from groupket.privacy.services.exports import build_export
+from groupket.privacy.delivery.exports import build_export
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
