@@ -45,19 +45,26 @@ def start_redis(supervisor: Supervisor, *, port: int, folder: Path) -> Process:
 # --- SMTP sink: aiosmtpd in a thread of the harness, counting what it accepted -----------------------------------
 @dataclass
 class SmtpSink:
-    messages: list[tuple[str, str]] = field(default_factory=list)  # (recipient, subject)
+    messages: list[tuple[str, str, str]] = field(default_factory=list)  # (recipient, subject, Message-ID)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             for recipient in envelope.rcpt_tos:
-                self.messages.append((recipient.lower(), str(parsed["Subject"])))
+                self.messages.append((recipient.lower(), str(parsed["Subject"]), str(parsed["Message-ID"])))
         return "250 OK"
 
     def count(self, subject_part: str) -> Counter:
+        """Messages per recipient as a mailbox shows them: a copy that repeats a Message-ID is one message."""
         with self.lock:
-            return Counter(to for to, subject in self.messages if subject_part in subject)
+            return Counter(to for to, _ in {(to, mid) for to, subject, mid in self.messages if subject_part in subject})
+
+    def repeated(self, subject_part: str) -> int:
+        """Copies that repeated a Message-ID the recipient already had (a mail in doubt, sent again on resume)."""
+        with self.lock:
+            copies = [(to, mid) for to, subject, mid in self.messages if subject_part in subject]
+        return len(copies) - len(set(copies))
 
 
 def start_smtp_sink(port: int) -> tuple[SmtpSink, Controller]:

@@ -129,7 +129,8 @@ def notice_survives_a_killed_worker(cluster, members: Members, *, extra_members:
     expect(not strangers, f"{len(strangers)} address(es) that are no member got the notice")
     return Outcome(
         "mass notice, worker SIGKILLed halfway",
-        f"{len(audience)} members, {at_kill} mailed before the kill, each exactly once",
+        f"{len(audience)} members, {at_kill} mailed before the kill, each exactly once"
+        f" ({cluster.sink.repeated(subject)} in doubt sent again under the same Message-ID)",
         rows_checked=state["deliveries"],
     )
 

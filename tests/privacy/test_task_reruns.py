@@ -7,8 +7,8 @@ from io import BytesIO
 import pytest
 from django.test import Client
 
-from groupket.privacy.models import DataExport
 from groupket.privacy.delivery.exports import build_export
+from groupket.privacy.models import DataExport
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
