@@ -13,7 +13,7 @@ PORT ?= 8000
 RUN_SITE_URL = $(or $(GROUPKET_SITE_URL),http://127.0.0.1:$(PORT))
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations run test lint format messages clean bench
+.PHONY: help install translations run test lint format messages clean bench cluster-test
 
 help:
 	@echo "make run       install, migrate, load the demo members and staff account, serve http://127.0.0.1:8000 (PORT=8100: another port)"
@@ -23,6 +23,7 @@ help:
 	@echo "make messages  update the Korean .po catalogue from the code (needs GNU gettext's xgettext)"
 	@echo "make clean     remove caches, compiled translations and collected static files"
 	@echo "make bench     run the benchmarks in bench/ and record their results in bench/results/"
+	@echo "make cluster-test  nginx, two gunicorn nodes, a Celery worker and beat on loopback, under load and faults"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,10 @@ messages: install
 # All run; the target fails if any misses its target.
 bench: install
 	status=0; for name in unregister_cost retention_sweep upload_memory analytics_cost; do $(PY) bench/$$name.py || status=1; done; exit $$status
+
+# README, "make cluster-test": needs Debian's nginx, redis-server, PostgreSQL and RabbitMQ on this machine.
+cluster-test: translations
+	$(PY) -m cluster.run
 
 # var/ is kept: it holds the laptop database and its keyring, without which that data cannot be read.
 clean:

@@ -33,6 +33,11 @@ class StrictEnv(environ.Env):
             if word not in TRUE_WORDS + FALSE_WORDS:
                 raise ValueError(f"must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)}, not {value!r}")
             return word in TRUE_WORDS
+        if cast is int and not isinstance(value, int):
+            text = str(value).strip()
+            if not text.isascii() or not text.isdigit():
+                raise ValueError(f"must be a whole number, not {value!r}")
+            return int(text)
         if cast is float and not isinstance(value, float | int):
             try:
                 number = float(value)

@@ -12,6 +12,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from groupket.environment import StrictEnv, smtp_settings
 
@@ -131,8 +133,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and tasks ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# A Redis restart is waited out (10 tries over about 6 s) rather than shown as error pages; what it costs is the
+# cache and the throttling counters it held (README, "Running in production").
+GROUPKET_REDIS_CACHE_OPTIONS = {"retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 10), "socket_connect_timeout": 1}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": GROUPKET_REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -142,6 +153,18 @@ CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# The broker is RabbitMQ (README, "The task broker"): it puts a message back in its queue the moment the worker
+# holding it loses its connection, so a killed worker's task runs again at once; Redis as a broker hands it out
+# again only after a visibility timeout that must outlast the longest task. It also keeps queued tasks apart
+# from the cache, so restarting Redis loses no task. Acknowledged late, one at a time: a task taken by a worker
+# that dies is delivered again, so every task is written to be run again safely (each tasks.py says how).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Scheduled jobs change the keyring and the access log's files, so they run on the keyring host's own worker
+# (deploy/systemd/groupket-schedules.service reads this queue); everything else goes to the default "celery".
+CELERY_TASK_ROUTES = {"groupket.core.tasks.run_scheduled_job": {"queue": "schedules"}}
 
 # --- Members, passwords, sessions -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.Member"
@@ -149,10 +172,18 @@ AUTHENTICATION_BACKENDS = ["groupket.accounts.backends.MemberBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:me"
 PASSWORD_HASHERS = [
-    # Argon2id first: every new hash is Argon2id (P7.1).
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id first: every new hash is Argon2id (P7.1), with the costs below; Django's own hashes still verify.
+    "groupket.accounts.hashers.TunedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Argon2id costs (README, "Password hashing"): OWASP's minimum by default, t=2 and 19 MiB on one lane, rather than
+# Django's 100 MiB on 8 lanes, which costs each sign-in about 9 times the CPU and 5 times the memory, and whose
+# lanes buy nothing on a node of few cores. accounts.checks refuses anything below OWASP's minimum.
+GROUPKET_ARGON2 = {
+    "time_cost": env.int("GROUPKET_ARGON2_TIME_COST", default=2),
+    "memory_cost": env.int("GROUPKET_ARGON2_MEMORY_COST", default=19456),  # KiB
+    "parallelism": env.int("GROUPKET_ARGON2_PARALLELISM", default=1),
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "groupket.accounts.passwords.MinimumLengthValidator"},
     {"NAME": "groupket.accounts.passwords.LettersAndDigitsValidator"},

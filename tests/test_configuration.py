@@ -72,6 +72,8 @@ def startup_error(tmp_path: Path, **variables: str) -> str:
         ("GROUPKET_DEBUG", "", "GROUPKET_DEBUG must be one of"),
         ("GROUPKET_KEY_GRACE_HOURS", "24h", "GROUPKET_KEY_GRACE_HOURS must be a number, not '24h'"),
         ("GROUPKET_KEY_GRACE_HOURS", "nan", "GROUPKET_KEY_GRACE_HOURS must be a number, not 'nan'"),
+        ("GROUPKET_ARGON2_TIME_COST", "2x", "GROUPKET_ARGON2_TIME_COST must be a whole number, not '2x'"),
+        ("GROUPKET_ARGON2_MEMORY_COST", "-1", "GROUPKET_ARGON2_MEMORY_COST must be a whole number, not '-1'"),
         ("GROUPKET_ENV", "prod", "GROUPKET_ENV must be one of development, production, not 'prod'"),
         ("GROUPKET_LOG_LEVEL", "verbose", "GROUPKET_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
     ],

@@ -129,6 +129,20 @@ def destroy_expired_master_keys(*, now: datetime | None = None, grace: bool = Tr
     return doomed
 
 
+def prepare_master_key() -> str:
+    """Make the next master key current without re-wrapping anything yet; its id.
+
+    For a site of several nodes: the new keyring is installed on every node first, then rotate_master_key
+    (which sees an unfinished rotation) re-wraps and re-indexes, so no node meets a key it does not hold.
+    """
+    with keyring.rotation_lock():
+        if interrupted_rotation() is not None:
+            raise keyring.KeyringError(
+                "a rotation is already prepared or was interrupted: run rotate_master_key to finish it first"
+            )
+        return keyring.add_master_key().current_id
+
+
 def rotate_master_key(*, destroy_now: bool = False, progress: Callable[[int], None] | None = None) -> RotationResult:
     """Rotate to a new master key, or finish the rotation an earlier run left unfinished."""
     with keyring.rotation_lock():

@@ -243,7 +243,13 @@ def test_remind_later_is_post_only_and_keeps_next_on_this_site(signed_in: Client
 
 @pytest.mark.clause("P7.1")
 def test_the_product_hashes_with_argon2_first() -> None:
-    """Tests swap in cheaper Argon2 costs; the product itself lists Django's Argon2 hasher first."""
+    """Tests swap in cheaper Argon2 costs; the product itself lists its Argon2 hasher (Django's, tuned) first."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+    from django.utils.module_loading import import_string
+
     from groupket import settings as product_settings
 
-    assert product_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    first = import_string(product_settings.PASSWORD_HASHERS[0])
+    assert issubclass(first, Argon2PasswordHasher)
+    assert first.algorithm == "argon2"
+    assert product_settings.GROUPKET_ARGON2 == {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}

@@ -180,3 +180,32 @@ def test_two_rotations_never_run_at_once() -> None:
     with rotation_lock(), pytest.raises(SystemExit):
         call_command("rotate_master_key", stdout=StringIO(), stderr=(err := StringIO()))
     assert "a rotation is already running" in err.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P7.5")
+def test_a_prepared_rotation_rewraps_nothing_until_run_again_and_members_sign_in_throughout() -> None:
+    """Several nodes: the new keyring is installed everywhere between --prepare and the re-wrapping run."""
+    members = [MemberFactory() for _ in range(2)]
+    old_key_id = load_keyring().current_id
+    out = StringIO()
+    call_command("rotate_master_key", "--prepare", stdout=out)
+    new_key_id = load_keyring().current_id
+    assert new_key_id != old_key_id
+    assert f"prepared master key {new_key_id}" in out.getvalue()
+    assert set(DataKey.objects.values_list("master_key_id", flat=True)) == {old_key_id}
+    assert interrupted_rotation() == new_key_id
+    keys._opened.clear()
+    assert authenticate(username=members[0].username, password=DEFAULT_PASSWORD) == members[0]
+    with pytest.raises(SystemExit):
+        call_command("rotate_master_key", "--prepare", stdout=StringIO(), stderr=StringIO())
+
+    out = StringIO()
+    call_command("rotate_master_key", stdout=out)
+
+    assert f"finished the interrupted rotation to master key {new_key_id}" in out.getvalue()
+    assert set(DataKey.objects.values_list("master_key_id", flat=True)) == {new_key_id}
+    assert interrupted_rotation() is None
+    keys._opened.clear()
+    for member in members:
+        assert authenticate(username=member.username, password=DEFAULT_PASSWORD) == member

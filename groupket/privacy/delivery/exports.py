@@ -50,8 +50,10 @@ def build_export(*, export_id: int, language: str) -> None:
 def _start_building(export_id: int) -> DataExport | None:
     with transaction.atomic():
         export = DataExport.objects.select_for_update().defer("archive").filter(pk=export_id).first()
-        if export is None or export.status != DataExport.PENDING:
-            return None  # destroyed meanwhile, or already taken by another worker
+        # BUILDING: a worker took it and died (tasks are acknowledged late, so the broker hands the task out
+        # again); the archive is stored only whole, at the end, so the build simply starts over.
+        if export is None or export.status not in (DataExport.PENDING, DataExport.BUILDING):
+            return None  # destroyed meanwhile, or already finished
         export.status, export.progress = DataExport.BUILDING, 0
         export.save(update_fields=["status", "progress"])
     return export

@@ -2,12 +2,15 @@
 
 Each recipient gets a NoticeDelivery row, committed just before their mail goes
 out and marked sent just after. A run that resumes after a crash skips everyone
-with a row, so nobody gets the same notice twice (at most once, by design); a
-mail the server refused leaves no row, so the resumed run tries that member again.
+whose mail is marked sent, and mails again those whose mail was in doubt (recorded,
+never marked: the process died between the two), with the same Message-ID, so the
+member's mailbox shows it once: a policy change told twice is better than not told.
+A mail the server refused leaves no row, so the resumed run tries that member again.
 Every mail asks the purposes guard at the moment it is sent (P4.1).
 """
 
 from collections.abc import Callable
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from groupket.core.mail import send_bilingual
@@ -105,18 +109,25 @@ def _unsubscribe_line(language: str, url: str) -> str:
         return _("To stop receiving news from Groupket, open this link: %(url)s") % {"url": url}
 
 
+def notice_message_id(notice_id: int, member_id: int) -> str:
+    """The same Message-ID each time this notice is mailed to this member, naming neither: an HMAC of the two."""
+    mark = salted_hmac("groupket.privacy.notice-message-id", f"{notice_id}:{member_id}").hexdigest()[:32]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "groupket.localhost"
+    return f"<notice.{mark}@{domain}>"
+
+
 def deliver_notice(*, notice: MassNotice, member: AbstractBaseUser) -> None:
     """Mail the notice to one member, asking the guard first: no way of choosing members can send around it.
 
     Raises PurposeNotAllowed or ConsentNotInForce (both PermissionDenied) when the guard refuses.
     """
     require(member, NOTICE_PURPOSES[notice.kind], items=["email"])
-    headers: dict[str, str] = {}
+    headers = {"Message-ID": notice_message_id(notice.pk, member.pk)}
     body_en, body_ko = notice.body_en, notice.body_ko
     if notice.kind in NEWS_KINDS:
         url = unsubscribe_url(member.pk)
         # RFC 8058 one-click unsubscribe: mail clients POST to this URL, no sign-in needed.
-        headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        headers |= {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         body_en = f"{body_en.rstrip()}\n\n{_unsubscribe_line('en', url)}"
         body_ko = f"{body_ko.rstrip()}\n\n{_unsubscribe_line('ko', url)}"
     send_bilingual(
@@ -167,6 +178,10 @@ def _start(notice_id: int) -> MassNotice | None:
             return None
         if notice.status == MassNotice.PENDING:
             notice.status, notice.started_at = MassNotice.SENDING, timezone.now()
+        else:
+            # A resumed run: the mails in doubt go again (their Message-ID repeats), and a member the guard
+            # refused last time is asked about again.
+            NoticeDelivery.objects.filter(notice=notice, sent_at__isnull=True).delete()
         # Those already mailed plus those still to go: a resumed run counts again, from the audience of now.
         notice.total = notice.sent + _remaining(notice).count()
         notice.save(update_fields=["status", "started_at", "total"])

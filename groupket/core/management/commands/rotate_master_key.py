@@ -4,7 +4,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from groupket.core.keyring import KeyringError, grace_period
 from groupket.core.progress import ProgressBar
-from groupket.core.rotation import RotationResult, count_rotation_work, interrupted_rotation, rotate_master_key
+from groupket.core.rotation import (
+    RotationResult,
+    count_rotation_work,
+    interrupted_rotation,
+    prepare_master_key,
+    rotate_master_key,
+)
 
 
 class Command(BaseCommand):
@@ -16,8 +22,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", action="store_true", help="destroy the old master key at once (no grace)")
+        parser.add_argument(
+            "--prepare",
+            action="store_true",
+            help="only make the new master key, to install the keyring on every node before re-wrapping",
+        )
 
-    def handle(self, *args: Any, now: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, now: bool = False, prepare: bool = False, **options: Any) -> None:
+        if prepare:
+            self._prepare()
+            return
         resuming = interrupted_rotation()
         if resuming:
             self.stdout.write(
@@ -38,6 +52,19 @@ class Command(BaseCommand):
             self.stdout.write(f"destroyed master keys: {', '.join(result.destroyed_key_ids)}")
         else:
             self.stdout.write(f"the old master key is destroyed after {grace_period()} by run_schedules")
+
+    def _prepare(self) -> None:
+        try:
+            key_id = prepare_master_key()
+        except KeyringError as error:
+            self.stderr.write(self.style.ERROR(str(error)))
+            raise SystemExit(1) from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"prepared master key {key_id}: nothing is re-wrapped yet; install this keyring on every node, "
+                "then run rotate_master_key again to re-wrap and re-index"
+            )
+        )
 
 
 def _summary(result: RotationResult) -> str:
