@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "groupket.accounts",
     "groupket.staff",
     "groupket.spaces",
+    "groupket.moderation",
     "django_otp",  # its Device, throttle and middleware; the devices themselves are staff's, sealed
 ]
 
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "groupket.accounts.context_processors.member_notices",
+                "groupket.spaces.context_processors.written_actions",
             ],
         },
     },
@@ -171,7 +173,10 @@ GROUPKET_PASSWORD_POLICIES = ["groupket.staff.services.safeguards.staff_password
 GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record_password_change"]
 # Steps of apps below accounts run by Unregister in its transaction, before the member's key is destroyed:
 # step(*, member) -> {destruction-log category: count} (accounts.services.unregister).
-GROUPKET_WITHDRAWAL_STEPS = ["groupket.spaces.withdrawal.withdraw_from_spaces"]
+GROUPKET_WITHDRAWAL_STEPS = [
+    "groupket.moderation.withdrawal.withdraw_from_moderation",
+    "groupket.spaces.withdrawal.withdraw_from_spaces",
+]
 
 # Data exports (P6.1): downloadable for a day, destroyed after a week.
 GROUPKET_EXPORT_DOWNLOAD_HOURS = 24
@@ -187,9 +192,14 @@ GROUPKET_EXPORT_SECTIONS = [
     "groupket.spaces.export.posts",
     "groupket.spaces.export.comments",
     "groupket.spaces.export.likes",
+    "groupket.moderation.export.reports",
+    "groupket.moderation.export.moderation_decisions",
 ]
 # Feeds (spaces.feeds): posts per page.
 GROUPKET_FEED_PAGE_SIZE = 20
+# Screening before a post or comment is shown (spaces.screening, P10.1), and the report link beside each.
+GROUPKET_SCREENING = "groupket.moderation.screening.screen"
+GROUPKET_WRITTEN_ACTIONS = ["moderation/_report_link.html"]
 
 # Scheduled jobs (core.schedules): Celery beat in production, `manage.py run_schedules` from cron.
 GROUPKET_SCHEDULES = {
@@ -241,6 +251,11 @@ GROUPKET_SCHEDULES = {
     "checkpoint_access_log": {
         "function": "groupket.staff.services.access_log.checkpoint_access_log",
         "every_hours": 1,
+    },
+    # Reports, held items, decisions and the moderation log: 1 year after each case closes (P10.1).
+    "destroy_closed_moderation_records": {
+        "function": "groupket.moderation.retention.destroy_closed_moderation_records",
+        "every_hours": 24,
     },
     # Requests to the privacy officer are kept 3 years after they are answered (P8.2).
     "destroy_expired_requests": {

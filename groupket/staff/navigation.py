@@ -27,6 +27,9 @@ CONSOLE_PAGES = (
     ConsolePage("staff:notices", _("Notices and news"), roles.SEND_NEWS),
     ConsolePage("staff:policy", _("Policy versions"), roles.PUBLISH_POLICY),
     ConsolePage("staff:retained", _("Kept records"), roles.READ_RETAINED_RECORDS),
+    # Pages of the moderation app, named by URL only: staff may not import moderation.
+    ConsolePage("moderation_staff:queue", _("Review queue"), roles.MODERATE),
+    ConsolePage("moderation_staff:words", _("Watched words"), roles.MODERATE),
     ConsolePage("staff:password", _("Change password"), None),
 )
 
