@@ -200,6 +200,7 @@ GROUPKET_FEED_PAGE_SIZE = 20
 # Screening before a post or comment is shown (spaces.screening, P10.1), and the report link beside each.
 GROUPKET_SCREENING = "groupket.moderation.screening.screen"
 GROUPKET_WRITTEN_ACTIONS = ["moderation/_report_link.html"]
+GROUPKET_SPACE_DESK_LINKS = ["moderation/_space_link.html"]
 
 # Scheduled jobs (core.schedules): Celery beat in production, `manage.py run_schedules` from cron.
 GROUPKET_SCHEDULES = {

@@ -102,10 +102,9 @@ def _compose(letters: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
                 syllable = S_BASE + ((last_code - L_BASE) * V_COUNT + code - V_BASE) * T_COUNT
                 out[-1] = (chr(syllable), last_start, end)
                 continue
-            if T_BASE < code < T_BASE + T_COUNT and S_BASE <= last_code < S_BASE + S_COUNT:
-                if (last_code - S_BASE) % T_COUNT == 0:
-                    out[-1] = (chr(last_code + code - T_BASE), last_start, end)
-                    continue
+            if T_BASE < code < T_BASE + T_COUNT and _has_no_final(last) and last_code >= S_BASE:
+                out[-1] = (chr(last_code + code - T_BASE), last_start, end)
+                continue
         out.append((char, start, end))
     # Anything left uncomposed goes back to its usual form, so "ㄱ" typed alone still equals "ㄱ".
     return [(unicodedata.normalize("NFKC", char), start, end) for char, start, end in out]

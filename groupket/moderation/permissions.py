@@ -25,6 +25,9 @@ class ModerationDenied(PermissionDenied):
     """Not allowed; the message is for people and translated."""
 
 
+ORGANISERS_ONLY = _("Only the space's organisers and Groupket's moderators can do this.")
+
+
 def _deny(message: object) -> None:
     raise ModerationDenied(message)
 
@@ -47,7 +50,7 @@ def authority_in(space: Space, member_id: int, membership: Membership | None) ->
         return Authority(member_id, by_staff=True)
     if membership is not None and membership.runs_space and membership.space_id == space.pk:
         return Authority(member_id, by_staff=False)
-    _deny(_("Only the space's organisers and Groupket's moderators can do this."))
+    _deny(ORGANISERS_ONLY)
 
 
 def check_can_decide(authority: Authority, kind: str) -> None:

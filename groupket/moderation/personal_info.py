@@ -25,9 +25,7 @@ KIND_LABELS: dict[str, Promise] = {
 
 _SEP = r"[-.\s]?"
 _RESIDENT = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})\s?[-–]?\s?([1-8])\d{6}(?!\d)")
-_PHONE = re.compile(
-    rf"(?<![\d+])(?:\+82{_SEP}0?|0)(?:1[016789]|2|[3-6][1-5]|70){_SEP}\d{{3,4}}{_SEP}\d{{4}}(?!\d)"
-)
+_PHONE = re.compile(rf"(?<![\d+])(?:\+82{_SEP}0?|0)(?:1[016789]|2|[3-6][1-5]|70){_SEP}\d{{3,4}}{_SEP}\d{{4}}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Korean bank accounts: 10 to 14 digits in 2 to 4 hyphenated groups (110-123-456789, 1002-123-456789).

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groupket.moderation import matching, personal_info
-from groupket.moderation.models import BLOCK, CENSOR, HOLD, WatchedWord
-from groupket.moderation.services.cases import queue_screened
+from groupket.moderation.models import BLOCK, CENSOR, FLAG, HOLD, WatchedWord
 from groupket.moderation.permissions import is_groupket_moderator
 from groupket.moderation.selectors import active_sanction
+from groupket.moderation.services.cases import queue_screened
 from groupket.spaces.models import Comment, Post, Written
 from groupket.spaces.screening import POST, Draft, ScreeningRefused, Verdict
 
@@ -109,7 +109,10 @@ def _apply_words(draft: Draft, title: str | None, body: str) -> tuple[str | None
         if not any(spans.values()):
             continue
         if word.action == BLOCK:
-            _refuse(_("This contains “%(word)s”, which is not allowed here. Change it and post again.") % {"word": word.word})
+            _refuse(
+                _("This contains “%(word)s”, which is not allowed here. Change it and post again.")
+                % {"word": word.word}
+            )
         if word.action == CENSOR:
             title = matching.mask(title, spans["title"]) if title else title
             body, censored = matching.mask(body, spans["body"]), True
@@ -142,4 +145,3 @@ def screen(*, draft: Draft) -> Verdict:
     state = Written.HELD if hold else Written.SHOWN
     queue = partial(queue_screened, codes=codes, held=hold)
     return Verdict(title=title, body=body, state=state, censored=censored, after_written=queue)
-

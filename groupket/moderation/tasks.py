@@ -29,8 +29,11 @@ def send_decision_notice(decision_id: int) -> None:
         to=decision.subject.email,
         subject=lambda: _("A moderation decision about your writing"),
         template="moderation/mail_decision.txt",
-        context={"decision": decision, "rule": lambda: rule_text(decision.rule, decision.rule_number, decision.space),
-                 "page": _page()},
+        context={
+            "decision": decision,
+            "rule": lambda: rule_text(decision.rule, decision.rule_number, decision.space),
+            "page": _page(),
+        },
         headers=AUTO_HEADERS,
     )
 

@@ -164,11 +164,7 @@ def post_comments(post: Post, *, viewer_id: int | None = None, sees_all: bool = 
     rows = Comment.objects.filter(post=post)
     if not sees_all:
         rows = rows.filter(Q(state=Comment.SHOWN) | Q(author_id=viewer_id or 0))
-    rows = list(
-        rows.select_related("author")
-        .only(*COMMENT_FIELDS)
-        .order_by("created_at", "pk")[:COMMENTS_SHOWN]
-    )
+    rows = list(rows.select_related("author").only(*COMMENT_FIELDS).order_by("created_at", "pk")[:COMMENTS_SHOWN])
     open_in_bulk(rows)
     shown = {row.pk: ShownComment(row, html) for row, html in zip(rows, render_bodies(rows), strict=True)}
     threads: list[ShownComment] = []

@@ -34,9 +34,7 @@ def add_watched_word(
 
 
 @acting("actor")
-def remove_watched_word(
-    *, actor: AbstractBaseUser, watched: WatchedWord, membership: Membership | None
-) -> None:
+def remove_watched_word(*, actor: AbstractBaseUser, watched: WatchedWord, membership: Membership | None) -> None:
     with transaction.atomic():
         watched = WatchedWord.objects.select_for_update().select_related("space").get(pk=watched.pk)
         authority = _authority(actor, watched.space, membership)

@@ -43,9 +43,7 @@ def create_post(
     return post
 
 
-def edit_post(
-    *, actor: AbstractBaseUser, post: Post, title: str | None, body: str, confirmed: bool = False
-) -> bool:
+def edit_post(*, actor: AbstractBaseUser, post: Post, title: str | None, body: str, confirmed: bool = False) -> bool:
     """Change a post, keeping the version it replaces as a revision the author can read; False if unchanged."""
     with transaction.atomic():
         post = locked_post(post)
