@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groupket.core.fields import EncryptedTextField
 from groupket.core.models import DataKey
@@ -107,12 +108,12 @@ class Report(models.Model):
 
 APPROVE, HIDE, DELETE, WARN, SILENCE, SUSPEND = "approve", "hide", "delete", "warn", "silence", "suspend"
 DECISION_CHOICES = [
-    (APPROVE, _("Approved")),
-    (HIDE, _("Hidden")),
-    (DELETE, _("Deleted")),
-    (WARN, _("Warning")),
-    (SILENCE, _("Silenced in the space")),
-    (SUSPEND, _("Suspended from Groupket")),
+    (APPROVE, pgettext_lazy("moderation decision", "Approved")),
+    (HIDE, pgettext_lazy("moderation decision", "Hidden")),
+    (DELETE, pgettext_lazy("moderation decision", "Deleted")),
+    (WARN, pgettext_lazy("moderation decision", "Warning")),
+    (SILENCE, pgettext_lazy("moderation decision", "Silenced in the space")),
+    (SUSPEND, pgettext_lazy("moderation decision", "Suspended from Groupket")),
 ]
 
 
