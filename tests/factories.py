@@ -55,7 +55,7 @@ def join(member: Member, space):
     return join_space(actor=member, space=space)
 
 
-def make_post(author: Member, space, body: str = "Hello, space.", title: str | None = None):
+def make_post(author: Member, space, body: str = "Hello, space.", title: str | None = None, confirmed: bool = False):
     from groupket.spaces.services.posts import create_post
 
-    return create_post(actor=author, space=space, title=title, body=body)
+    return create_post(actor=author, space=space, title=title, body=body, confirmed=confirmed)

@@ -79,6 +79,7 @@ KEPT: frozenset[str] = frozenset(
         "P8.3",
         "P8.4",
         "P8.5",
+        "P10.1",
         "P10.2",
         "P11.1",
         "P12.1",

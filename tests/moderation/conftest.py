@@ -32,4 +32,3 @@ def people(db: None) -> SimpleNamespace:
 def watch(word: str, action: str, space=None) -> WatchedWord:
     """A watched word as set up on the server (the desk's own path is tested in test_watched_words)."""
     return WatchedWord.objects.create(space=space, word=word, action=action, added_by_ref=0)
-

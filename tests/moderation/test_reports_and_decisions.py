@@ -132,7 +132,10 @@ def test_an_organiser_hides_a_post_the_author_is_told_and_appeals_once(
     mine = author.get("/me/moderation/").content.decode()
     assert "Ads go in the market space." in mine and "Rule 2 of the space: No ads." in mine
     assert author.post(f"/me/moderation/{decision.pk}/appeal/", {"statement": ""}).status_code == 400
-    assert author.post(f"/me/moderation/{decision.pk}/appeal/", {"statement": "It was a free giveaway."}).status_code == 302
+    assert (
+        author.post(f"/me/moderation/{decision.pk}/appeal/", {"statement": "It was a free giveaway."}).status_code
+        == 302
+    )
     assert author.post(f"/me/moderation/{decision.pk}/appeal/", {"statement": "Again"}).status_code == 403
     appeal = Appeal.objects.get()
     assert appeal.due_at - appeal.created_at == timedelta(days=7)
@@ -186,7 +189,9 @@ def test_a_silenced_member_cannot_write_in_that_space_and_a_suspended_one_nowher
                            kind="suspend", rule="abuse", days="7")  # fmt: skip
     assert organiser_try.status_code == 400 and Decision.objects.filter(kind="suspend").count() == 0
     staff = client_of(people.moderator, staff=True)
-    assert decide(staff, f"/staff/moderation/cases/{case.pk}/", kind="suspend", rule="abuse", days="7").status_code == 302
+    assert (
+        decide(staff, f"/staff/moderation/cases/{case.pk}/", kind="suspend", rule="abuse", days="7").status_code == 302
+    )
     for slug in (people.space.slug, other_space.slug):
         refused = writer.post(f"/s/{slug}/posts/new/", {"body": "hello"})
         assert refused.status_code == 400 and "suspended until" in refused.content.decode()
@@ -229,5 +234,8 @@ def test_an_appeal_of_a_staff_decision_goes_to_a_different_staff_moderator(peopl
     assert client_of(people.owner).get(f"/s/{people.space.slug}/moderation/appeals/{appeal.pk}/").status_code == 404
     url = f"/staff/moderation/appeals/{appeal.pk}/"
     assert decide(first, url, outcome="rejected", answer="No.").status_code == 403
-    assert decide(client_of(people.second, staff=True), url, outcome="rejected", answer="It stays down.").status_code == 302
+    assert (
+        decide(client_of(people.second, staff=True), url, outcome="rejected", answer="It stays down.").status_code
+        == 302
+    )
     assert Appeal.objects.get().outcome == "rejected" and Post.objects.get(pk=post.pk).state == "removed"

@@ -148,7 +148,8 @@ def appeal_page(request: HttpRequest, desk: Desk, appeal_id: int) -> HttpRespons
         messages.success(request, _("The appeal is decided, and the member is told."))
         return redirect(desk.url("queue"))
     written = decision.comment or decision.post
-    items = ["appeal_statement", *(_writing_items(written) if written is not None else ["username"])]
+    items = ["appeal_statement", *(["appeal_answer"] if appeal.decided_at else [])]
+    items += _writing_items(written) if written is not None else ["username"]
     _log_staff_view(request, desk, member_id=decision.subject_id, items=items, case_id=decision.case_id or 0)
     open_data_keys([appeal.data_key_id, decision.data_key_id])
     context = {
