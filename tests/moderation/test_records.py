@@ -10,8 +10,8 @@ from django.utils import timezone
 from groupket.accounts.services.unregister import unregister_member
 from groupket.moderation.models import Appeal, Case, Decision, LogEntry, Report, WatchedWord
 from groupket.moderation.retention import destroy_closed_moderation_records
-from groupket.privacy.models import DestructionLog
 from groupket.privacy.export_sections import section_functions
+from groupket.privacy.models import DestructionLog
 from groupket.spaces.models import Post
 from tests.conftest import sign_in, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, MemberFactory, join, make_post
