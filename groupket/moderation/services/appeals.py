@@ -48,7 +48,7 @@ def decide_appeal(
     if outcome not in (Appeal.UPHELD, Appeal.REJECTED) or not answer.strip():
         raise ValueError("an appeal's decision needs an outcome and an answer")
     with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().select_related("decision__space").get(pk=appeal.pk)
+        appeal = Appeal.objects.select_for_update(of=("self",)).select_related("decision__space").get(pk=appeal.pk)
         decision = appeal.decision
         if decision.space is None:
             if not permissions.is_groupket_moderator(actor.pk):

@@ -83,7 +83,12 @@ def decide_case(
     """Act on an open case; the decision made (None for approving what was shown all along)."""
     ruling.check()
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("space", "post", "comment__post").get(pk=case.pk)
+        # Locks the case row only: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("space", "post", "comment__post")
+            .get(pk=case.pk)
+        )
         authority = permissions.authority_in(case.space, actor.pk, membership)
         permissions.check_can_decide(authority, ruling.kind)
         if case.status != Case.OPEN:

@@ -36,7 +36,7 @@ def add_watched_word(
 @acting("actor")
 def remove_watched_word(*, actor: AbstractBaseUser, watched: WatchedWord, membership: Membership | None) -> None:
     with transaction.atomic():
-        watched = WatchedWord.objects.select_for_update().select_related("space").get(pk=watched.pk)
+        watched = WatchedWord.objects.select_for_update(of=("self",)).select_related("space").get(pk=watched.pk)
         authority = _authority(actor, watched.space, membership)
         space, action = watched.space, watched.action
         watched.delete()
