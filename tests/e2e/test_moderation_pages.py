@@ -23,7 +23,7 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
 from tests.e2e.test_accessibility import sign_in, submit  # noqa: E402
-from tests.e2e.test_spaces_pages import WIDTHS, overflow, tab  # noqa: E402
+from tests.e2e.test_spaces_pages import WIDTHS, create_space_in_browser, overflow, tab  # noqa: E402
 
 expect = sync_api.expect
 PASSWORD = "Linden7harbor-Calm"
@@ -147,14 +147,7 @@ def test_held_reported_decided_appealed_and_decided_again_in_the_browser(live_se
     with tab(live_server.url, "en", 360, console_errors) as audit:
         page = audit.page
         sign_in(audit, "story.owner", PASSWORD)
-        audit.open("/spaces/new/")
-        page.fill('input[name="name"]', "Story Walkers")
-        page.fill('input[name="slug"]', "story-walkers")
-        page.fill('textarea[name="rules"]', "Be kind.\nNo ads.")
-        page.check('input[name="visibility"][value="public"]')
-        page.check('input[name="joining"][value="open"]')
-        submit(page)
-        expect(page).to_have_url(f"{live_server.url}/s/story-walkers/")
+        create_space_in_browser(audit, "Story Walkers", "story-walkers")
 
         for name in ("story.writer", "story.reader"):
             sign_out(audit)

@@ -111,6 +111,19 @@ def test_spaces_pages_pass_axe_and_fit_the_screen(live_server: Any, language: st
     assert console_errors == []
 
 
+def create_space_in_browser(audit: AxeAudit, name: str, slug: str) -> None:
+    """A public, open space with two rules, made on /spaces/new/ by the signed-in member."""
+    page = audit.page
+    audit.open("/spaces/new/")
+    page.fill('input[name="name"]', name)
+    page.fill('input[name="slug"]', slug)
+    page.fill('textarea[name="rules"]', "Be kind.\nNo ads.")
+    page.check('input[name="visibility"][value="public"]')
+    page.check('input[name="joining"][value="open"]')
+    submit(page)
+    expect(page).to_have_url(f"{audit.base}/s/{slug}/")
+
+
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_member_creates_a_space_posts_comments_and_likes_in_the_browser(live_server: Any) -> None:
@@ -119,14 +132,7 @@ def test_a_member_creates_a_space_posts_comments_and_likes_in_the_browser(live_s
     with tab(live_server.url, "en", 360, console_errors) as audit:
         page = audit.page
         sign_in(audit, "browser.member", PASSWORD)
-        audit.open("/spaces/new/")
-        page.fill('input[name="name"]', "Browser Bakers")
-        page.fill('input[name="slug"]', "browser-bakers")
-        page.fill('textarea[name="rules"]', "Be kind.\nNo ads.")
-        page.check('input[name="visibility"][value="public"]')
-        page.check('input[name="joining"][value="open"]')
-        submit(page)
-        expect(page).to_have_url(f"{live_server.url}/s/browser-bakers/")
+        create_space_in_browser(audit, "Browser Bakers", "browser-bakers")
         expect(page.locator(".space-rules li")).to_have_count(2)
 
         page.fill('input[name="title"]', "First bake")
