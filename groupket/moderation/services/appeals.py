@@ -8,17 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from groupket.core.actors import acting
-from groupket.moderation import permissions
+from groupket.core.tasks import enqueue
+from groupket.moderation import permissions, tasks
 from groupket.moderation.models import Appeal, Decision
 from groupket.moderation.services import log
 from groupket.moderation.services.decisions import expiry, undo_decision
 from groupket.spaces.models import Membership
-
-
-def _enqueue_answer(appeal_id: int) -> None:
-    from groupket.moderation import tasks
-
-    tasks.send_appeal_answer.delay(appeal_id)
 
 
 @acting("actor")
@@ -74,5 +69,5 @@ def decide_appeal(
             subject_id=decision.subject_id,
             code=outcome,
         )
-        transaction.on_commit(partial(_enqueue_answer, appeal.pk))
+        transaction.on_commit(partial(enqueue, tasks.send_appeal_answer, appeal.pk))
     return appeal

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from groupket.core.actors import acting
-from groupket.moderation import permissions
+from groupket.core.tasks import enqueue
+from groupket.moderation import permissions, tasks
 from groupket.moderation.models import (
     APPROVE,
     DECISION_CHOICES,
@@ -52,12 +53,6 @@ class Ruling:
             raise ValueError("a decision needs a rule or a reason")
         if self.kind in KEEPS_TIME and not (self.days and 1 <= self.days <= 365):
             raise ValueError("a silence or suspension needs 1 to 365 days")
-
-
-def _enqueue_notice(decision_id: int) -> None:
-    from groupket.moderation import tasks
-
-    tasks.send_decision_notice.delay(decision_id)
 
 
 def expiry(created, until, *later) -> object:
@@ -136,7 +131,7 @@ def _record_decision(*, actor, authority, case: Case, written, ruling: Ruling) -
         created_at=now,
         expires_at=expiry(now, until),
     )
-    transaction.on_commit(partial(_enqueue_notice, decision.pk))
+    transaction.on_commit(partial(enqueue, tasks.send_decision_notice, decision.pk))
     return decision
 
 
