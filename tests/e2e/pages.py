@@ -35,6 +35,8 @@ SIGNED_OUT = "signed out"
 MEMBER = "member"
 NEW_STAFF = "staff member before the second factor is set up"
 STAFF = "staff member"
+# The roles of the tour's staff member, who sees every page of the console.
+STAFF_ROLES = ("privacy_officer", "records_custodian", "moderator")
 
 PHONE = {"width": 360, "height": 740}
 LAPTOP = {"width": 1280, "height": 900}
@@ -202,9 +204,7 @@ def prepare_tour() -> TourPeople:
         reference="Warrant 2026-Seoul-Mapo-000123456",
         notify_member=True,
     )
-    officer = make_staff(
-        "privacy_officer", "records_custodian", "moderator", username="tour.officer", password=STAFF_PASSWORD
-    )
+    officer = make_staff(*STAFF_ROLES, username="tour.officer", password=STAFF_PASSWORD)
     new_officer = MemberFactory(username="tour.new.officer", password=STAFF_PASSWORD)
     grant_role(officer=TEST_SETUP, member=new_officer, role="privacy_officer", reason="tour: the console's first visit")
     # A member's request, confirmed by the requester: its page then shows every step's form.
