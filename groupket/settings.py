@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "groupket.accounts",
     "groupket.staff",
     "groupket.spaces",
+    "groupket.moderation",
     "django_otp",  # its Device, throttle and middleware; the devices themselves are staff's, sealed
     "groupket.analytics",  # last: it may read every app above it, and none reads it
 ]
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "groupket.accounts.context_processors.member_notices",
                 "groupket.staff.context_processors.staff_console_link",
+                "groupket.spaces.context_processors.written_actions",
             ],
         },
     },
@@ -212,7 +214,10 @@ GROUPKET_PASSWORD_POLICIES = ["groupket.staff.services.safeguards.staff_password
 GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record_password_change"]
 # Steps of apps below accounts run by Unregister in its transaction, before the member's key is destroyed:
 # step(*, member) -> {destruction-log category: count} (accounts.services.unregister).
-GROUPKET_WITHDRAWAL_STEPS = ["groupket.spaces.withdrawal.withdraw_from_spaces"]
+GROUPKET_WITHDRAWAL_STEPS = [
+    "groupket.moderation.withdrawal.withdraw_from_moderation",
+    "groupket.spaces.withdrawal.withdraw_from_spaces",
+]
 
 # Data exports (P6.1): downloadable for a day, destroyed after a week.
 GROUPKET_EXPORT_DOWNLOAD_HOURS = 24
@@ -228,9 +233,15 @@ GROUPKET_EXPORT_SECTIONS = [
     "groupket.spaces.export.posts",
     "groupket.spaces.export.comments",
     "groupket.spaces.export.likes",
+    "groupket.moderation.export.reports",
+    "groupket.moderation.export.moderation_decisions",
 ]
 # Feeds (spaces.feeds): posts per page.
 GROUPKET_FEED_PAGE_SIZE = 20
+# Screening before a post or comment is shown (spaces.screening, P10.1), and the report link beside each.
+GROUPKET_SCREENING = "groupket.moderation.screening.screen"
+GROUPKET_WRITTEN_ACTIONS = ["moderation/_report_link.html"]
+GROUPKET_SPACE_DESK_LINKS = ["moderation/_space_link.html"]
 
 # Scheduled jobs (core.schedules): Celery beat in production, `manage.py run_schedules` from cron.
 GROUPKET_SCHEDULES = {
@@ -290,6 +301,11 @@ GROUPKET_SCHEDULES = {
     # The development outbox (no EMAIL_URL) holds names and addresses in plain text: a week, then deleted.
     "delete_old_outbox_mail": {
         "function": "groupket.core.mail.delete_old_outbox_mail",
+        "every_hours": 24,
+    },
+    # Reports, held items, decisions and the moderation log: 1 year after each case closes (P10.1).
+    "destroy_closed_moderation_records": {
+        "function": "groupket.moderation.retention.destroy_closed_moderation_records",
         "every_hours": 24,
     },
     # Requests to the privacy officer are kept 3 years after they are answered (P8.2).

@@ -13,10 +13,12 @@ urlpatterns = [
     path("privacy/contact/verify/<str:token>/", contact.verify, name="privacy_contact_verify"),
     path("", include("groupket.privacy.urls")),
     path("", include("groupket.accounts.urls")),
+    path("staff/moderation/", include("groupket.moderation.staff_urls")),
     path("staff/", include("groupket.staff.urls")),
     path("", include("groupket.spaces.urls")),
     path("staff/analytics/", include("groupket.analytics.staff_urls")),
     path("", include("groupket.analytics.urls")),
+    path("", include("groupket.moderation.urls")),
 ]
 
 handler400 = "groupket.views.bad_request"

@@ -1,6 +1,9 @@
 """Test data, made through the same services the product uses."""
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from groupket.accounts.models import Member
 from groupket.accounts.services.registration import Signup, register_member
@@ -21,8 +24,14 @@ class MemberFactory(factory.Factory):
     marketing_opt_in = False
 
     @classmethod
-    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Member:
-        return register_member(signup=Signup(**kwargs))
+    def _create(cls, model_class: type, *args: object, new_member: bool = False, **kwargs: object) -> Member:
+        """A member who joined 2 days ago, past screening's first-24-hours limits (under the 7 days that an
+        unconfirmed account is kept); new_member=True: one who joins now."""
+        member = register_member(signup=Signup(**kwargs))
+        if not new_member:
+            member.joined_at = timezone.now() - timedelta(days=2)
+            Member.objects.filter(pk=member.pk).update(joined_at=member.joined_at)
+        return member
 
 
 def make_space(owner: Member, slug: str = "hiking-club", **details: object):
@@ -46,7 +55,7 @@ def join(member: Member, space):
     return join_space(actor=member, space=space)
 
 
-def make_post(author: Member, space, body: str = "Hello, space.", title: str | None = None):
+def make_post(author: Member, space, body: str = "Hello, space.", title: str | None = None, confirmed: bool = False):
     from groupket.spaces.services.posts import create_post
 
-    return create_post(actor=author, space=space, title=title, body=body)
+    return create_post(actor=author, space=space, title=title, body=body, confirmed=confirmed)

@@ -82,6 +82,7 @@ KEPT: frozenset[str] = frozenset(
         "P9.1",
         "P9.2",
         "P9.3",
+        "P10.1",
         "P10.2",
         "P11.1",
         "P12.1",

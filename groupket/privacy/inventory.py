@@ -23,6 +23,7 @@ EXPORT_COPY = "export_copy"
 REQUEST = "request"
 COMMUNITY = "community"
 BROWSER = "browser"
+MODERATION = "moderation"
 
 CATEGORY_LABELS: dict[str, Promise] = {
     IDENTITY: _("Identity"),
@@ -35,6 +36,7 @@ CATEGORY_LABELS: dict[str, Promise] = {
     REQUEST: _("Your requests to the privacy officer"),
     COMMUNITY: _("Your spaces, posts and comments"),
     BROWSER: _("A browser that accepted analytics cookies"),
+    MODERATION: _("Reports and moderation decisions"),
 }
 
 # Purposes of use (P4.1): the only reasons personal items are used.
@@ -59,6 +61,7 @@ UNTIL_WITHDRAWAL = _("Until you unregister")
 SERVICE_CONTRACT_BASIS = _("The service contract: your agreement to the Terms of Use and the Privacy Policy")
 LOGIN_RECORD_RETENTION = _("3 months from the sign-in, then destroyed")
 CONTENT_RETENTION = _("Until you delete it or unregister")
+MODERATION_RETENTION = _("1 year after the case is closed, then destroyed; at once if you unregister")
 REQUEST_RETENTION = _("3 years after the request is answered (complaint and dispute records), then destroyed")
 
 
@@ -410,6 +413,77 @@ ITEMS: tuple[Item, ...] = (
         (SERVICE,),
         _("Until you unregister; the space's log then keeps the change without naming you"),
         owner="actor_id",
+    ),
+    # Reports, held items, decisions and appeals (P10.1): destroyed a year after the case closes, or on Unregister.
+    Item(
+        "reports_made",
+        _("The posts and comments you reported, with the reason"),
+        "moderation.Report.reason",
+        MODERATION,
+        False,
+        (SERVICE,),
+        MODERATION_RETENTION,
+        owner="reporter_id",
+    ),
+    Item(
+        "report_note",
+        _("The notes you added to your reports"),
+        "moderation.Report.note",
+        MODERATION,
+        False,
+        (SERVICE,),
+        MODERATION_RETENTION,
+        owner="reporter_id",
+    ),
+    Item(
+        "moderation_cases",
+        _("Your posts and comments held or reported for review"),
+        "moderation.Case.author",
+        MODERATION,
+        False,
+        (SERVICE,),
+        MODERATION_RETENTION,
+        owner="author_id",
+    ),
+    Item(
+        "moderation_decisions",
+        _("Moderation decisions about you (warnings, silences, suspensions) and their reasons"),
+        "moderation.Decision.reason",
+        MODERATION,
+        False,
+        (SERVICE,),
+        MODERATION_RETENTION,
+        owner="subject_id",
+    ),
+    Item(
+        "appeal_statement",
+        _("What you wrote in an appeal"),
+        "moderation.Appeal.statement",
+        MODERATION,
+        False,
+        (SERVICE,),
+        MODERATION_RETENTION,
+        owner="appellant_id",
+    ),
+    Item(
+        "appeal_answer",
+        _("The answer to your appeal"),
+        "moderation.Appeal.answer",
+        MODERATION,
+        False,
+        (SERVICE,),
+        MODERATION_RETENTION,
+        owner="appellant_id",
+    ),
+    Item(
+        "moderation_log",
+        _("The moderation log's entries about you (codes and dates only)"),
+        "moderation.LogEntry.subject",
+        MODERATION,
+        False,
+        (SERVICE,),
+        _("1 year after each entry; once you unregister, the entries no longer name you"),
+        owner="subject_id",
     ),
 )
 

@@ -30,7 +30,7 @@ CURSOR_VERSION = "1"
 _TIME_FORMAT = "%Y%m%d%H%M%S%f"
 POST_FIELDS = (
     "space", "author", "data_key", "title", "body", "created_at", "edited_at", "pinned_at", "like_count",
-    "comment_count", "author__data_key", "author__username", "space__name", "space__slug",
+    "comment_count", "state", "censored", "author__data_key", "author__username", "space__name", "space__slug",
 )  # fmt: skip
 COMMENT_FIELDS = (
     "post",
@@ -40,6 +40,8 @@ COMMENT_FIELDS = (
     "body",
     "created_at",
     "edited_at",
+    "state",
+    "censored",
     "author__data_key",
     "author__username",
 )
@@ -121,13 +123,18 @@ def post_rows() -> QuerySet[Post]:
     return Post.objects.select_related("author", "space").only(*POST_FIELDS)
 
 
+def shown_post_rows() -> QuerySet[Post]:
+    """What feeds list: held, hidden and removed posts are seen only on their own page, by whom may (P10.1)."""
+    return post_rows().filter(state=Post.SHOWN)
+
+
 def page_size() -> int:
     return settings.GROUPKET_FEED_PAGE_SIZE
 
 
 def space_feed(*, space: Space, viewer: AbstractBaseUser | None, cursor: str | None) -> FeedPage:
     """A space's feed: on the first page its pinned posts first, then the rest newest first."""
-    posts = post_rows().filter(space=space)
+    posts = shown_post_rows().filter(space=space)
     pinned = [] if cursor else list(posts.filter(pinned_at__isnull=False).order_by("-pinned_at", "-pk"))
     rows, next_cursor = _keyset(posts.filter(pinned_at__isnull=True), cursor, page_size())
     shown = show_posts([*pinned, *rows], viewer)
@@ -137,7 +144,7 @@ def space_feed(*, space: Space, viewer: AbstractBaseUser | None, cursor: str | N
 def home_feed(*, member: AbstractBaseUser, cursor: str | None) -> FeedPage:
     """The posts of every space the member is in, newest first."""
     spaces = Membership.objects.filter(member_id=member.pk, status=Membership.ACTIVE).values("space_id")
-    rows, next_cursor = _keyset(post_rows().filter(space_id__in=spaces), cursor, page_size())
+    rows, next_cursor = _keyset(shown_post_rows().filter(space_id__in=spaces), cursor, page_size())
     return FeedPage(posts=show_posts(rows, member), next_cursor=next_cursor)
 
 
@@ -148,14 +155,16 @@ class ShownComment:
     replies: list["ShownComment"] = field(default_factory=list)
 
 
-def post_comments(post: Post) -> list[ShownComment]:
-    """A post's comments, oldest first, each with its replies; bounded, opened in bulk."""
-    rows = list(
-        Comment.objects.filter(post=post)
-        .select_related("author")
-        .only(*COMMENT_FIELDS)
-        .order_by("created_at", "pk")[:COMMENTS_SHOWN]
-    )
+def post_comments(post: Post, *, viewer_id: int | None = None, sees_all: bool = False) -> list[ShownComment]:
+    """A post's comments, oldest first, each with its replies; bounded, opened in bulk.
+
+    Comments not shown (held, hidden, removed) appear only to their author and, with `sees_all`, to the
+    space's organisers.
+    """
+    rows = Comment.objects.filter(post=post)
+    if not sees_all:
+        rows = rows.filter(Q(state=Comment.SHOWN) | Q(author_id=viewer_id or 0))
+    rows = list(rows.select_related("author").only(*COMMENT_FIELDS).order_by("created_at", "pk")[:COMMENTS_SHOWN])
     open_in_bulk(rows)
     shown = {row.pk: ShownComment(row, html) for row, html in zip(rows, render_bodies(rows), strict=True)}
     threads: list[ShownComment] = []
@@ -179,5 +188,6 @@ def readable_by(viewer: AbstractBaseUser | None) -> Q:
 
 def author_feed(*, author_id: int, viewer: AbstractBaseUser | None, cursor: str | None) -> FeedPage:
     """One member's posts that the visitor may read, newest first."""
-    rows, next_cursor = _keyset(post_rows().filter(readable_by(viewer), author_id=author_id), cursor, page_size())
+    rows = shown_post_rows().filter(readable_by(viewer), author_id=author_id)
+    rows, next_cursor = _keyset(rows, cursor, page_size())
     return FeedPage(posts=show_posts(rows, viewer), next_cursor=next_cursor)

@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from groupket.spaces.models import Space
+from groupket.spaces.screening import ScreeningRefused
 from groupket.spaces.services.spaces import SpaceDetails
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
@@ -116,7 +117,28 @@ class SlowModeForm(forms.Form):
     minutes = forms.TypedChoiceField(label=_("Slow mode"), choices=SLOW_MODE_CHOICES, coerce=int)
 
 
-class PostForm(forms.Form):
+class ScreenedForm(forms.Form):
+    """A form whose text is screened before it is stored: screening's refusal is shown as the form's error.
+
+    `confirm` appears only after screening warned about what looks like personal information: ticking it
+    posts anyway, and the writing is held for review (P10.1).
+    """
+
+    confirm = forms.BooleanField(
+        label=_("Post it anyway: it is not anyone's personal information, or they agreed. It will be held for review."),
+        required=False,
+    )
+    asks_confirmation = False
+
+    def refuse(self, refused: "ScreeningRefused") -> None:
+        self.add_error(None, refused.message)
+        self.asks_confirmation = refused.confirmable
+
+    def confirmed(self) -> bool:
+        return bool(self.cleaned_data.get("confirm"))
+
+
+class PostForm(ScreenedForm):
     title = forms.CharField(label=_("Title"), required=False, max_length=TITLE_MAX_LENGTH)
     body = TextField(
         label=_("Post"),
@@ -129,7 +151,7 @@ class PostForm(forms.Form):
         return self.cleaned_data["title"] or None
 
 
-class CommentForm(forms.Form):
+class CommentForm(ScreenedForm):
     body = TextField(label=_("Comment"), max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
     parent = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
 

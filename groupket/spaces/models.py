@@ -84,7 +84,34 @@ class Membership(models.Model):
         return self.is_active and self.role in (self.OWNER, self.ORGANISER)
 
 
-class Post(models.Model):
+class Written(models.Model):
+    """What posts and comments share: whether screening and moderators let others see it (P10.1).
+
+    Everyone sees a shown item; a held one waits for review, a hidden one was hidden by a moderator
+    or by a report of exposed personal information, and a removed one was deleted by a moderator and
+    is destroyed once its appeal period ends. Those three are seen only by the author and the
+    space's organisers. `censored`: screening masked a watched word before it was stored.
+    """
+
+    SHOWN, HELD, HIDDEN, REMOVED = "shown", "held", "hidden", "removed"
+    STATE_CHOICES = [
+        (SHOWN, _("Shown")),
+        (HELD, _("Held for review")),
+        (HIDDEN, _("Hidden by moderators")),
+        (REMOVED, _("Removed by moderators")),
+    ]
+    state = models.CharField(max_length=10, choices=STATE_CHOICES, default=SHOWN)
+    censored = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_shown(self) -> bool:
+        return self.state == self.SHOWN
+
+
+class Post(Written):
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
     # The author's data key: the post dies with it (P8.5).
@@ -132,7 +159,7 @@ class PostRevision(Revision):
         return f"revision {self.pk} of post {self.post_id}"
 
 
-class Comment(models.Model):
+class Comment(Written):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     # One level of replies: a reply's parent is always a comment on the post itself.
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")

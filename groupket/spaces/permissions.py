@@ -45,6 +45,11 @@ def can_see_space(space: Space, membership: Membership | None) -> bool:
     return True
 
 
+def can_see_written(written: Post | Comment, viewer_id: int | None, membership: Membership | None) -> bool:
+    """A post or comment that screening held or moderators took down: its author and the organisers only."""
+    return written.is_shown or written.author_id == viewer_id or _runs(membership)
+
+
 def can_read_posts(space: Space, membership: Membership | None) -> bool:
     if space.visibility == Space.PUBLIC and not space.is_closed:
         return True

@@ -11,7 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from groupket.spaces.models import Comment, CommentRevision, Membership, Post, PostRevision, Reaction, Space
+from groupket.spaces.models import Comment, CommentRevision, Membership, Post, PostRevision, Reaction, Space, Written
 from groupket.spaces.services import log
 
 
@@ -55,7 +55,7 @@ def _recount(post_ids: set[int]) -> None:
     """Like and comment counts of other members' posts, recounted after this member's rows are gone."""
     if post_ids:
         Post.objects.filter(pk__in=post_ids).update(
-            like_count=_count_subquery(Reaction), comment_count=_count_subquery(Comment)
+            like_count=_count_subquery(Reaction), comment_count=_count_subquery(Comment, state=Written.SHOWN)
         )
 
 

@@ -28,6 +28,9 @@ CONSOLE_PAGES = (
     ConsolePage("staff:policy", _("Policy versions"), roles.PUBLISH_POLICY),
     ConsolePage("staff:retained", _("Kept records"), roles.READ_RETAINED_RECORDS),
     ConsolePage("staff_analytics:dashboard", _("Analytics"), roles.VIEW_ANALYTICS),
+    # Pages of the moderation app, named by URL only: staff may not import moderation.
+    ConsolePage("moderation_staff:queue", _("Review queue"), roles.MODERATE),
+    ConsolePage("moderation_staff:words", _("Watched words"), roles.MODERATE),
     ConsolePage("staff:password", _("Change password"), None),
 )
 

@@ -21,6 +21,7 @@ SEND_NEWS = "send_news"
 VIEW_DESTRUCTIONS = "view_destructions"
 READ_RETAINED_RECORDS = "read_retained_records"
 VIEW_ANALYTICS = "view_analytics"
+MODERATE = "moderate"
 
 
 # What a requester gave in a request to the privacy officer, needed to work the request.
@@ -77,8 +78,11 @@ MODERATOR = Role(
     "moderator",
     _("Moderator"),
     _("Reviews reported posts: sees usernames only, never an email, a name or a phone number."),
-    frozenset({"username"}),
-    frozenset({LOOK_UP_MEMBERS}),
+    # The writing under review too (P10.1), each look logged; never an email, a name or a phone (P7.8).
+    frozenset(
+        {"username", "post_title", "post_body", "comment_body", "report_note", "appeal_statement", "appeal_answer"}
+    ),
+    frozenset({LOOK_UP_MEMBERS, MODERATE}),
 )
 BILLING_HANDLER = Role(
     "billing_handler",

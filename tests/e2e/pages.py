@@ -29,6 +29,7 @@ from groupket.staff.services.legal import LegalRequestDraft, record_legal_reques
 from groupket.staff.services.requests import file_web_request
 from groupket.staff.services.roles import grant_role
 from tests.conftest import TEST_SETUP, make_staff
+from tests.e2e.tour_moderation import prepare_moderation
 from tests.factories import MemberFactory, join, make_post, make_space
 
 # Who is looking: each needs its own sign-in.
@@ -37,6 +38,8 @@ MEMBER = "member"
 NEW_STAFF = "staff member before the second factor is set up"
 STAFF = "staff member"
 ANALYST = "analyst"  # a staff member with the analyst role only: the analytics counts and nothing else
+# The roles of the tour's staff member, who sees every page of the console.
+STAFF_ROLES = ("privacy_officer", "records_custodian", "moderator")
 
 PHONE = {"width": 360, "height": 740}
 LAPTOP = {"width": 1280, "height": 900}
@@ -101,6 +104,7 @@ PAGES: tuple[Visit, ...] = (
     _empty("/privacy/contact/", SIGNED_OUT),
     Visit("/cookies/", SIGNED_OUT, screenshot="cookies"),
     Visit("/no-such-page/", SIGNED_OUT, label="404 page", status=404),
+    Visit("/transparency/", SIGNED_OUT, screenshot="transparency"),
     Visit("/spaces/", SIGNED_OUT, label="/spaces/ signed out"),
     Visit(f"{SPACE}/", SIGNED_OUT, label="/s/<slug>/ signed out"),
     Visit(f"{SPACE}/invite/{{invitation}}/", SIGNED_OUT, label="/s/<slug>/invite/<token>/ signed out"),
@@ -116,6 +120,15 @@ PAGES: tuple[Visit, ...] = (
     Visit(f"{SPACE}/c/{{comment}}/edit/", MEMBER, label="/s/<slug>/c/<id>/edit/"),
     Visit(f"{SPACE}/manage/", MEMBER, label="/s/<slug>/manage/", screenshot="space-manage"),
     Visit(f"{SPACE}/members/", MEMBER, label="/s/<slug>/members/"),
+    Visit(f"{SPACE}/p/{{held_post}}/", MEMBER, label="/s/<slug>/p/<id>/ held"),
+    Visit(f"{SPACE}/p/{{hidden_post}}/", MEMBER, label="/s/<slug>/p/<id>/ hidden"),
+    Visit(f"{SPACE}/p/{{post}}/report/", MEMBER, label="/s/<slug>/p/<id>/report/", screenshot="report"),
+    _empty(f"{SPACE}/p/{{post}}/report/", MEMBER),
+    Visit(f"{SPACE}/moderation/", MEMBER, label="/s/<slug>/moderation/", screenshot="space-queue"),
+    Visit(f"{SPACE}/moderation/cases/{{held_case}}/", MEMBER, label="/s/<slug>/moderation/cases/<id>/"),
+    _empty(f"{SPACE}/moderation/cases/{{held_case}}/", MEMBER),
+    Visit(f"{SPACE}/moderation/appeals/{{appeal}}/", MEMBER, label="/s/<slug>/moderation/appeals/<id>/"),
+    Visit(f"{SPACE}/moderation/words/", MEMBER, label="/s/<slug>/moderation/words/"),
     Visit("/members/{writer}/", MEMBER, label="/members/<id>/"),
     Visit(f"{SPACE}/invite/{{invitation}}/", MEMBER, label="/s/<slug>/invite/<token>/"),
     Visit("/me/", MEMBER, screenshot="me"),
@@ -127,6 +140,7 @@ PAGES: tuple[Visit, ...] = (
     Visit("/me/consents/", MEMBER),
     Visit("/me/export/", MEMBER),
     Visit("/me/disclosures/", MEMBER),
+    Visit("/me/moderation/", MEMBER, screenshot="me-moderation"),
     Visit("/me/unregister/", MEMBER),
     _empty("/me/unregister/", MEMBER),
     Visit("/privacy/", MEMBER, label="/privacy/ signed in"),
@@ -157,6 +171,10 @@ PAGES: tuple[Visit, ...] = (
     Visit("/staff/policy/", STAFF),
     Visit("/staff/retained/", STAFF),
     Visit("/staff/password/", STAFF),
+    Visit("/staff/moderation/", STAFF, screenshot="staff-queue"),
+    Visit("/staff/moderation/cases/{held_case}/", STAFF, label="/staff/moderation/cases/<id>/"),
+    Visit("/staff/moderation/appeals/{appeal}/", STAFF, label="/staff/moderation/appeals/<id>/"),
+    Visit("/staff/moderation/words/", STAFF),
     Visit("/staff/analytics/", STAFF),
     Visit(COUNTED_MONTH, STAFF, label="/staff/analytics/ a counted month", shows=".access-chart svg"),
     Visit("/staff/analytics/?month=nope", STAFF, label="/staff/analytics/ with a bad month", status=400),
@@ -205,7 +223,7 @@ def prepare_tour() -> TourPeople:
         reference="Warrant 2026-Seoul-Mapo-000123456",
         notify_member=True,
     )
-    officer = make_staff("privacy_officer", "records_custodian", username="tour.officer", password=STAFF_PASSWORD)
+    officer = make_staff(*STAFF_ROLES, username="tour.officer", password=STAFF_PASSWORD)
     new_officer = MemberFactory(username="tour.new.officer", password=STAFF_PASSWORD)
     analyst = make_staff("analyst", username="tour.analyst", password=STAFF_PASSWORD)
     grant_role(officer=TEST_SETUP, member=new_officer, role="privacy_officer", reason="tour: the console's first visit")
@@ -230,6 +248,11 @@ def prepare_tour() -> TourPeople:
         ),
     )
     space = prepare_space(member)
+    records: dict[str, int | str] = {"request": filed.pk, "legal": legal.pk, **space}
+    records |= prepare_moderation(
+        owner=member, moderator=officer, space_slug=str(records["space"]), writer_id=int(records["writer"])
+    )
+    records["month"] = prepare_counts(int(space["space_id"]))
     return TourPeople(
         member=member.username,
         officer=officer.username,
@@ -237,7 +260,7 @@ def prepare_tour() -> TourPeople:
         officer_secret=Authenticator.objects.get(user=officer).secret,
         analyst=analyst.username,
         analyst_secret=Authenticator.objects.get(user=analyst).secret,
-        records={"request": filed.pk, "legal": legal.pk, **space, "month": prepare_counts(int(space["space_id"]))},
+        records=records,
     )
 
 
@@ -306,6 +329,18 @@ def sign_in(tab: Any, base: str, username: str, password: str) -> None:
     tab.fill('input[name="password"]', password)
     submit(tab)
     tab.wait_for_url(re.compile(r"/me/$"))
+
+
+def create_space(tab: Any, base: str, name: str, slug: str) -> None:
+    """A public, open space with two rules, made on /spaces/new/ by the signed-in member."""
+    tab.goto(base + "/spaces/new/")
+    tab.fill('input[name="name"]', name)
+    tab.fill('input[name="slug"]', slug)
+    tab.fill('textarea[name="rules"]', "Be kind.\nNo ads.")
+    tab.check('input[name="visibility"][value="public"]')
+    tab.check('input[name="joining"][value="open"]')
+    submit(tab)
+    tab.wait_for_url(f"{base}/s/{slug}/")
 
 
 class Tour:

@@ -15,7 +15,7 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 expect = sync_api.expect
 
-from tests.e2e.pages import MEMBER_PASSWORD, PHONE, sign_in, submit  # noqa: E402
+from tests.e2e.pages import MEMBER_PASSWORD, PHONE, create_space, sign_in  # noqa: E402
 
 
 @pytest.mark.e2e
@@ -26,14 +26,7 @@ def test_a_member_creates_a_space_posts_comments_and_likes_in_the_browser(
     MemberFactory(username="browser.member", password=MEMBER_PASSWORD)
     page = tabs.open(viewport=PHONE)
     sign_in(page, live_server.url, "browser.member", MEMBER_PASSWORD)
-    page.goto(f"{live_server.url}/spaces/new/")
-    page.fill('input[name="name"]', "Browser Bakers")
-    page.fill('input[name="slug"]', "browser-bakers")
-    page.fill('textarea[name="rules"]', "Be kind.\nNo ads.")
-    page.check('input[name="visibility"][value="public"]')
-    page.check('input[name="joining"][value="open"]')
-    submit(page)
-    expect(page).to_have_url(f"{live_server.url}/s/browser-bakers/")
+    create_space(page, live_server.url, "Browser Bakers", "browser-bakers")
     expect(page.locator(".space-rules li")).to_have_count(2)
 
     page.fill('input[name="title"]', "First bake")

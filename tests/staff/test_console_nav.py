@@ -20,8 +20,11 @@ EVERY_PAGE = {
     "/staff/policy/": "Policy versions",
     "/staff/retained/": "Kept records",
     "/staff/analytics/": "Analytics",
+    "/staff/moderation/": "Review queue",
+    "/staff/moderation/words/": "Watched words",
     "/staff/password/": "Change password",
 }
+MODERATION_PAGES = {"/staff/moderation/", "/staff/moderation/words/"}
 
 
 def nav_links(html: str) -> dict[str, str]:
@@ -34,10 +37,10 @@ def nav_links(html: str) -> dict[str, str]:
     ("roles", "pages"),
     [
         (("support_handler",), ["/staff/", "/staff/requests/", "/staff/members/", "/staff/password/"]),
-        (("moderator",), ["/staff/", "/staff/members/", "/staff/password/"]),
+        (("moderator",), ["/staff/", "/staff/members/", *sorted(MODERATION_PAGES), "/staff/password/"]),
         (("records_custodian",), ["/staff/", "/staff/destructions/", "/staff/retained/", "/staff/password/"]),
-        (("privacy_officer",), [page for page in EVERY_PAGE if page != "/staff/retained/"]),
-        (("privacy_officer", "records_custodian"), list(EVERY_PAGE)),
+        (("privacy_officer",), [page for page in EVERY_PAGE if page not in {"/staff/retained/", *MODERATION_PAGES}]),
+        (("privacy_officer", "records_custodian"), [page for page in EVERY_PAGE if page not in MODERATION_PAGES]),
         (("analyst",), ["/staff/", "/staff/analytics/", "/staff/password/"]),
     ],
 )

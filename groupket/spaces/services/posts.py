@@ -6,30 +6,53 @@ from django.db.models import F
 from django.utils import timezone
 
 from groupket.spaces import permissions
-from groupket.spaces.models import Comment, CommentRevision, Post, PostRevision, Reaction, Space
+from groupket.spaces.models import Comment, CommentRevision, Post, PostRevision, Reaction, Space, Written
+from groupket.spaces.screening import COMMENT, POST, Draft, Verdict, screen, state_after_edit
 from groupket.spaces.services import log
 from groupket.spaces.services.spaces import locked_membership
 
 
-def _locked_post(post: Post) -> Post:
+def locked_post(post: Post) -> Post:
     return Post.objects.select_for_update(of=("self",)).select_related("space").get(pk=post.pk)
 
 
-def create_post(*, actor: AbstractBaseUser, space: Space, title: str | None, body: str) -> Post:
+def _after_written(verdict: Verdict, written: Post | Comment) -> None:
+    if verdict.after_written is not None:
+        verdict.after_written(written)
+
+
+def create_post(
+    *, actor: AbstractBaseUser, space: Space, title: str | None, body: str, confirmed: bool = False
+) -> Post:
+    """Screened first (spaces.screening): ScreeningRefused leaves nothing stored; the post may be held."""
     with transaction.atomic():
-        permissions.check_can_post(space, locked_membership(space, actor.pk))
-        post = Post.objects.create(space=space, author=actor, data_key_id=actor.data_key_id, title=title, body=body)
-        log.record(space, actor=actor, action=log.POST_CREATED, post=post)
+        membership = locked_membership(space, actor.pk)
+        permissions.check_can_post(space, membership)
+        verdict = screen(Draft(actor, space, membership, POST, title, body, confirmed=confirmed))
+        post = Post.objects.create(
+            space=space,
+            author=actor,
+            data_key_id=actor.data_key_id,
+            title=verdict.title,
+            body=verdict.body,
+            state=verdict.state,
+            censored=verdict.censored,
+        )
+        log.record(space, actor=actor, action=log.POST_CREATED, post=post, state=post.state)
+        _after_written(verdict, post)
     return post
 
 
-def edit_post(*, actor: AbstractBaseUser, post: Post, title: str | None, body: str) -> bool:
+def edit_post(*, actor: AbstractBaseUser, post: Post, title: str | None, body: str, confirmed: bool = False) -> bool:
     """Change a post, keeping the version it replaces as a revision the author can read; False if unchanged."""
     with transaction.atomic():
-        post = _locked_post(post)
+        post = locked_post(post)
         permissions.check_is_author(actor.pk, post)
         if (post.title, post.body) == (title, body):
             return False
+        membership = locked_membership(post.space, actor.pk)
+        draft = Draft(actor, post.space, membership, POST, title, body, editing=post, confirmed=confirmed)
+        verdict = screen(draft)
         PostRevision.objects.create(
             post=post,
             data_key_id=post.data_key_id,
@@ -37,25 +60,32 @@ def edit_post(*, actor: AbstractBaseUser, post: Post, title: str | None, body: s
             body=post.body,
             created_at=post.edited_at or post.created_at,
         )
-        post.title, post.body, post.edited_at = title, body, timezone.now()
-        post.save(update_fields=["title", "body", "edited_at"])
-        log.record(post.space, actor=actor, action=log.POST_EDITED, post=post)
+        post.title, post.body, post.edited_at = verdict.title, verdict.body, timezone.now()
+        post.state, post.censored = state_after_edit(post.state, verdict), post.censored or verdict.censored
+        post.save(update_fields=["title", "body", "edited_at", "state", "censored"])
+        log.record(post.space, actor=actor, action=log.POST_EDITED, post=post, state=post.state)
+        _after_written(verdict, post)
     return True
 
 
 def delete_post(*, actor: AbstractBaseUser, post: Post) -> None:
     """The author deletes their post with its revisions, its comments and its likes."""
     with transaction.atomic():
-        post = _locked_post(post)
+        post = locked_post(post)
         permissions.check_is_author(actor.pk, post)
-        space, post_id = post.space, post.pk
-        post.delete()
-        log.record(space, actor=actor, action=log.POST_DELETED, post_number=post_id)
+        delete_post_row(post, actor=actor)
+
+
+def delete_post_row(post: Post, *, actor: AbstractBaseUser | None) -> None:
+    """Inside the caller's transaction, with the post locked and the right to delete it checked."""
+    space, post_id = post.space, post.pk
+    post.delete()
+    log.record(space, actor=actor, action=log.POST_DELETED, post_number=post_id)
 
 
 def set_pinned(*, actor: AbstractBaseUser, post: Post, pinned: bool) -> None:
     with transaction.atomic():
-        post = _locked_post(post)
+        post = locked_post(post)
         space = post.space
         pinned_count = Post.objects.filter(space=space, pinned_at__isnull=False).count()
         permissions.check_can_pin(space, locked_membership(space, actor.pk), post, pinned_count=pinned_count)
@@ -69,7 +99,7 @@ def set_pinned(*, actor: AbstractBaseUser, post: Post, pinned: bool) -> None:
 def set_like(*, actor: AbstractBaseUser, post: Post, liked: bool) -> None:
     """Like or stop liking a post; liking twice is one like."""
     with transaction.atomic():
-        post = _locked_post(post)
+        post = locked_post(post)
         permissions.check_can_react(post.space, locked_membership(post.space, actor.pk))
         existing = Reaction.objects.filter(post=post, member=actor, kind=Reaction.LIKE)
         if existing.exists() == liked:
@@ -82,49 +112,84 @@ def set_like(*, actor: AbstractBaseUser, post: Post, liked: bool) -> None:
         log.record(post.space, actor=actor, action=log.POST_LIKED if liked else log.POST_UNLIKED, post=post)
 
 
-def add_comment(*, actor: AbstractBaseUser, post: Post, body: str, parent: Comment | None = None) -> Comment:
-    """A comment on a post, or a reply to one of its comments (one level only)."""
+def add_comment(
+    *, actor: AbstractBaseUser, post: Post, body: str, parent: Comment | None = None, confirmed: bool = False
+) -> Comment:
+    """A comment on a post, or a reply to one of its comments (one level only); screened like a post.
+
+    The post's comment count counts shown comments only, so it matches what readers see.
+    """
     with transaction.atomic():
-        post = _locked_post(post)
-        permissions.check_can_comment(post.space, locked_membership(post.space, actor.pk), post, parent)
+        post = locked_post(post)
+        membership = locked_membership(post.space, actor.pk)
+        permissions.check_can_comment(post.space, membership, post, parent)
+        verdict = screen(Draft(actor, post.space, membership, COMMENT, None, body, confirmed=confirmed))
         comment = Comment.objects.create(
-            post=post, parent=parent, author=actor, data_key_id=actor.data_key_id, body=body
+            post=post,
+            parent=parent,
+            author=actor,
+            data_key_id=actor.data_key_id,
+            body=verdict.body,
+            state=verdict.state,
+            censored=verdict.censored,
         )
-        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
-        log.record(post.space, actor=actor, action=log.COMMENT_ADDED, post=post, comment=comment)
+        if comment.is_shown:
+            Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+        log.record(post.space, actor=actor, action=log.COMMENT_ADDED, post=post, comment=comment, state=comment.state)
+        _after_written(verdict, comment)
     return comment
 
 
-def _locked_comment(comment: Comment) -> Comment:
+def locked_comment(comment: Comment) -> Comment:
     return Comment.objects.select_for_update(of=("self",)).select_related("post__space").get(pk=comment.pk)
 
 
-def edit_comment(*, actor: AbstractBaseUser, comment: Comment, body: str) -> bool:
+def edit_comment(*, actor: AbstractBaseUser, comment: Comment, body: str, confirmed: bool = False) -> bool:
     with transaction.atomic():
-        comment = _locked_comment(comment)
+        comment = locked_comment(comment)
         permissions.check_is_author(actor.pk, comment)
         if comment.body == body:
             return False
+        space = comment.post.space
+        draft = Draft(
+            actor, space, locked_membership(space, actor.pk), COMMENT, None, body, editing=comment, confirmed=confirmed
+        )
+        verdict = screen(draft)
         CommentRevision.objects.create(
             comment=comment,
             data_key_id=comment.data_key_id,
             body=comment.body,
             created_at=comment.edited_at or comment.created_at,
         )
-        comment.body, comment.edited_at = body, timezone.now()
-        comment.save(update_fields=["body", "edited_at"])
-        log.record(comment.post.space, actor=actor, action=log.COMMENT_EDITED, post=comment.post, comment=comment)
+        was_shown = comment.is_shown
+        comment.body, comment.edited_at = verdict.body, timezone.now()
+        comment.state = state_after_edit(comment.state, verdict)
+        comment.censored = comment.censored or verdict.censored
+        comment.save(update_fields=["body", "edited_at", "state", "censored"])
+        count_comment_change(comment.post_id, was_shown, comment.is_shown)
+        log.record(space, actor=actor, action=log.COMMENT_EDITED, post=comment.post, comment=comment)
+        _after_written(verdict, comment)
     return True
+
+
+def count_comment_change(post_id: int, was_shown: bool, is_shown: bool) -> None:
+    if was_shown != is_shown:
+        Post.objects.filter(pk=post_id).update(comment_count=F("comment_count") + (1 if is_shown else -1))
 
 
 def delete_comment(*, actor: AbstractBaseUser, comment: Comment) -> None:
     """The author deletes their comment; the replies under it go with it, as a thread cannot hang from nothing."""
     with transaction.atomic():
-        comment = _locked_comment(comment)
+        comment = locked_comment(comment)
         permissions.check_is_author(actor.pk, comment)
-        post = comment.post
-        removed = 1 + comment.replies.count()
-        comment_id = comment.pk
-        comment.delete()
-        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") - removed)
-        log.record(post.space, actor=actor, action=log.COMMENT_DELETED, post=post, comment_number=comment_id)
+        delete_comment_row(comment, actor=actor)
+
+
+def delete_comment_row(comment: Comment, *, actor: AbstractBaseUser | None) -> None:
+    """Inside the caller's transaction, with the comment locked and the right to delete it checked."""
+    post = comment.post
+    removed = int(comment.is_shown) + comment.replies.filter(state=Written.SHOWN).count()
+    comment_id = comment.pk
+    comment.delete()
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") - removed)
+    log.record(post.space, actor=actor, action=log.COMMENT_DELETED, post=post, comment_number=comment_id)

@@ -1,7 +1,7 @@
 """Posts and comments: writing, reading, editing (with earlier versions for the author), deleting, liking, pinning."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -9,7 +9,8 @@ from django.views.decorators.http import require_safe
 from groupket.spaces import permissions
 from groupket.spaces.feeds import open_in_bulk, post_comments, show_posts
 from groupket.spaces.forms import CommentForm, PostForm
-from groupket.spaces.models import Comment
+from groupket.spaces.models import Comment, Post, Written
+from groupket.spaces.screening import ScreeningRefused
 from groupket.spaces.services import posts as post_services
 from groupket.spaces.views.common import (
     comment_or_404,
@@ -28,21 +29,46 @@ def new_post(request: HttpRequest, slug: str) -> HttpResponse:
     form = PostForm(request.POST)
     if not form.is_valid():
         return render_home(request, space, membership, post_form=form, status=400)
-    post = post_services.create_post(
-        actor=request.user, space=space, title=form.title_or_none(), body=form.cleaned_data["body"]
-    )
-    messages.success(request, _("Your post is published."))
+    try:
+        post = post_services.create_post(
+            actor=request.user,
+            space=space,
+            title=form.title_or_none(),
+            body=form.cleaned_data["body"],
+            confirmed=form.confirmed(),
+        )
+    except ScreeningRefused as refused:
+        form.refuse(refused)
+        return render_home(request, space, membership, post_form=form, status=400)
+    _say_how_it_went(request, post, _("Your post is published."))
     return redirect("spaces:post", slug=space.slug, post_id=post.pk)
+
+
+def _say_how_it_went(request: HttpRequest, written: Post | Comment, published: str) -> None:
+    if written.state == Written.HELD:
+        messages.info(request, _("It is held for review: others will see it once a moderator approves it."))
+    elif written.censored:
+        messages.success(request, _("It is published, with some words masked."))
+    else:
+        messages.success(request, published)
+
+
+def visible_post_or_404(request: HttpRequest, space, membership, post_id: int) -> Post:
+    post = post_or_404(space, post_id)
+    if not permissions.can_see_written(post, request.user.pk, membership):
+        raise Http404
+    return post
 
 
 def _render_post(request: HttpRequest, slug: str, post_id: int, *, comment_form: CommentForm | None = None):
     space, membership = readable_space_or_404(request, slug)
-    post = post_or_404(space, post_id)
+    post = visible_post_or_404(request, space, membership, post_id)
+    runs = membership is not None and membership.runs_space
     context = {
         "space": space,
         "membership": membership,
         "shown": show_posts([post], request.user)[0],
-        "comments": post_comments(post),
+        "comments": post_comments(post, viewer_id=request.user.pk, sees_all=runs),
         "comment_form": comment_form or CommentForm(),
         "may_comment": membership is not None and membership.is_active and not space.is_closed,
         "may_pin": membership is not None and membership.runs_space and not space.is_closed,
@@ -62,11 +88,20 @@ def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     permissions.check_is_author(request.user.pk, post)
     form = PostForm(request.POST or None, initial={"title": post.title, "body": post.body})
     if request.method == "POST" and form.is_valid():
-        changed = post_services.edit_post(
-            actor=request.user, post=post, title=form.title_or_none(), body=form.cleaned_data["body"]
-        )
-        messages.success(request, _("Your post is saved.") if changed else _("Nothing was changed."))
-        return redirect("spaces:post", slug=space.slug, post_id=post.pk)
+        try:
+            changed = post_services.edit_post(
+                actor=request.user,
+                post=post,
+                title=form.title_or_none(),
+                body=form.cleaned_data["body"],
+                confirmed=form.confirmed(),
+            )
+        except ScreeningRefused as refused:
+            form.refuse(refused)
+        else:
+            post.refresh_from_db(fields=["state", "censored"])
+            _say_how_it_went(request, post, _("Your post is saved.") if changed else _("Nothing was changed."))
+            return redirect("spaces:post", slug=space.slug, post_id=post.pk)
     # Earlier versions are the author's to read (and, later, moderators'): nobody else reaches this page.
     revisions = list(post.revisions.all())
     context = {"space": space, "post": post, "form": form, "revisions": revisions}
@@ -87,8 +122,8 @@ def delete_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 
 @member_action("POST")
 def like(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
-    space, _membership = readable_space_or_404(request, slug)
-    post = post_or_404(space, post_id)
+    space, membership = readable_space_or_404(request, slug)
+    post = visible_post_or_404(request, space, membership, post_id)
     post_services.set_like(actor=request.user, post=post, liked=request.POST.get("like") == "1")
     return redirect(_back_to(request, space.slug, post.pk))
 
@@ -115,7 +150,7 @@ def _back_to(request: HttpRequest, slug: str, post_id: int) -> str:
 @member_action("POST")
 def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     space, membership = readable_space_or_404(request, slug)
-    post = post_or_404(space, post_id)
+    post = visible_post_or_404(request, space, membership, post_id)
     permissions.check_can_post(space, membership)
     form = CommentForm(request.POST)
     parent = None
@@ -123,9 +158,17 @@ def add_comment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         parent = Comment.objects.filter(pk=form.cleaned_data["parent"], post=post).first()
         if parent is None:
             form.add_error(None, _("The comment you replied to is no longer there."))
+    if form.is_valid():
+        try:
+            comment = post_services.add_comment(
+                actor=request.user, post=post, body=form.cleaned_data["body"], parent=parent, confirmed=form.confirmed()
+            )
+        except ScreeningRefused as refused:
+            form.refuse(refused)
     if not form.is_valid():
         return _render_post(request, slug, post_id, comment_form=form)
-    comment = post_services.add_comment(actor=request.user, post=post, body=form.cleaned_data["body"], parent=parent)
+    if not comment.is_shown or comment.censored:
+        _say_how_it_went(request, comment, "")
     return redirect(f"/s/{space.slug}/p/{post.pk}/#comment-{comment.pk}")
 
 
@@ -136,9 +179,16 @@ def edit_comment(request: HttpRequest, slug: str, comment_id: int) -> HttpRespon
     permissions.check_is_author(request.user.pk, comment)
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
-        changed = post_services.edit_comment(actor=request.user, comment=comment, body=form.cleaned_data["body"])
-        messages.success(request, _("Your comment is saved.") if changed else _("Nothing was changed."))
-        return redirect(f"/s/{space.slug}/p/{comment.post_id}/#comment-{comment.pk}")
+        try:
+            changed = post_services.edit_comment(
+                actor=request.user, comment=comment, body=form.cleaned_data["body"], confirmed=form.confirmed()
+            )
+        except ScreeningRefused as refused:
+            form.refuse(refused)
+        else:
+            comment.refresh_from_db(fields=["state", "censored"])
+            _say_how_it_went(request, comment, _("Your comment is saved.") if changed else _("Nothing was changed."))
+            return redirect(f"/s/{space.slug}/p/{comment.post_id}/#comment-{comment.pk}")
     revisions = list(comment.revisions.all())
     open_in_bulk([comment])
     context = {"space": space, "comment": comment, "form": form, "revisions": revisions}

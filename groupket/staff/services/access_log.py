@@ -32,12 +32,14 @@ MEMBER_REQUEST = "member_request"
 DISPUTE = "dispute"
 LEGAL_REQUEST = "legal_request"
 SECURITY = "security"
+MODERATION = "moderation"
 
 REASONS: dict[str, Promise] = {
     MEMBER_REQUEST: _("The member's own request"),
     DISPUTE: _("A dispute"),
     LEGAL_REQUEST: _("A legal request from an authority"),
     SECURITY: _("Security (abuse, fraud or an attack)"),
+    MODERATION: _("Reviewing a held or reported post or comment (moderation)"),
 }
 REASON_CHOICES = list(REASONS.items())
 

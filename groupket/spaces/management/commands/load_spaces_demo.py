@@ -80,8 +80,9 @@ DEMO_SPACES = (
         posts=(
             DemoPost(
                 "alex.morgan",
+                # No link: screening keeps links out of a new member's first 2 posts, and demo members are new.
                 "Meet at Bukhansanseong entrance at 8:00. Bring water and a snack; the route is "
-                "[on the park's site](https://english.knps.or.kr/).",
+                "on the Korea National Park Service's site.",
                 title="Sunday: Baegundae peak",
                 comments=(("minji.kim", "Count me in. Is it OK for a first hike?"),),
                 liked_by=("minji.kim",),

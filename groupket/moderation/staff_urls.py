@@ -1,0 +1,12 @@
+from django.urls import path
+
+from groupket.moderation.views import staff
+
+app_name = "moderation_staff"
+
+urlpatterns = [
+    path("", staff.queue, name="queue"),
+    path("cases/<int:case_id>/", staff.case, name="case"),
+    path("appeals/<int:appeal_id>/", staff.appeal, name="appeal"),
+    path("words/", staff.words, name="words"),
+]
