@@ -178,3 +178,41 @@ def test_the_check_finds_an_import_against_the_app_order(tmp_path):
         "groupket.core.mail imports groupket.privacy.inventory",
         "groupket.spaces.views imports groupket.urls",
     ]
+
+
+def layout_problems(root: Path) -> list[str]:
+    """Views and forms split into sibling modules (`views_x.py`, `forms_x.py`) instead of one package each."""
+    found = []
+    for app in APP_ORDER:
+        folder = root / app
+        if not folder.is_dir():
+            continue
+        if (folder / "views.py").exists():
+            found.append(f"groupket/{app}/views.py belongs in a groupket/{app}/views/ package")
+        for path in sorted(folder.glob("*.py")):
+            kind = path.stem.partition("_")[0]
+            if kind in {"views", "forms"} and path.stem != kind:
+                found.append(f"groupket/{app}/{path.name} belongs in groupket/{app}/{kind}/")
+    return found
+
+
+def test_each_apps_views_are_one_package_and_its_forms_are_not_split_into_sibling_modules():
+    assert layout_problems(ROOT) == []
+
+
+def test_the_layout_check_finds_split_views_and_forms(tmp_path):
+    root = _write(
+        tmp_path / "groupket",
+        {
+            "privacy/views.py": "",
+            "privacy/views_member.py": "",
+            "staff/forms.py": "",
+            "staff/forms_desk.py": "",
+            "staff/views/__init__.py": "",
+        },
+    )
+    assert layout_problems(root) == [
+        "groupket/privacy/views.py belongs in a groupket/privacy/views/ package",
+        "groupket/privacy/views_member.py belongs in groupket/privacy/views/",
+        "groupket/staff/forms_desk.py belongs in groupket/staff/forms/",
+    ]

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from groupket.privacy import inventory
-from groupket.staff.forms_access import ReviewMonthForm
+from groupket.staff.forms.access import ReviewMonthForm
 from groupket.staff.models import AccessLogEntry
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import REVIEW_ACCESS

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from groupket.privacy.selectors import inventory_labels
-from groupket.staff.forms_legal import LegalRequestForm
+from groupket.staff.forms.legal import LegalRequestForm
 from groupket.staff.models import LegalRequest
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import RECORD_LEGAL_REQUESTS

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from groupket.accounts.models import Member
 from groupket.privacy import inventory
-from groupket.staff.forms_access import MemberLookupForm
+from groupket.staff.forms.access import MemberLookupForm
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import LOOK_UP_MEMBERS, ROLES
 from groupket.staff.services.access_log import REASONS, log_member_view

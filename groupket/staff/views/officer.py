@@ -15,7 +15,7 @@ from groupket.privacy.models import MassNotice, PolicyDocument
 from groupket.privacy.selectors import document_diff, retention_overview
 from groupket.privacy.services.documents import PublicationRefused, check_publication, latest_version, publish_document
 from groupket.privacy.services.notices import create_mass_notice
-from groupket.staff.forms_officer import DOCUMENT_LABELS, NewsForm, PolicyForm
+from groupket.staff.forms.officer import DOCUMENT_LABELS, NewsForm, PolicyForm
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import PUBLISH_POLICY, SEND_NEWS, VIEW_DESTRUCTIONS
 

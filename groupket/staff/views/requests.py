@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from groupket.accounts.models import Member
-from groupket.staff.forms_desk import (
+from groupket.staff.forms.desk import (
     ACTION_LABELS,
     ITEM_LABELS,
     AnswerForm,

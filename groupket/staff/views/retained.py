@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from groupket.privacy.models import RetainedRecord
 from groupket.privacy.services.retention import RetainedReadRefused
-from groupket.staff.forms_officer import RetainedReadForm
+from groupket.staff.forms.officer import RetainedReadForm
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import READ_RETAINED_RECORDS
 from groupket.staff.services.retained import PURPOSES, find_retained_records, parse_reference, read_for_purpose

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groupket.accounts.models import Member
-from groupket.staff.forms_access import GrantRoleForm, ResetAuthenticatorForm, RevokeRoleForm
+from groupket.staff.forms.access import GrantRoleForm, ResetAuthenticatorForm, RevokeRoleForm
 from groupket.staff.models import AuthenticatorReset, RoleGrant
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import GRANT_ROLES, ROLES

@@ -15,7 +15,7 @@ from django_otp import user_has_device
 from groupket.accounts.forms.password import PasswordChangeForm
 from groupket.accounts.services.passwords import PasswordRefused
 from groupket.core.redirects import next_on_this_site
-from groupket.staff.forms import AuthenticatorCodeForm, VerificationForm
+from groupket.staff.forms.safeguards import AuthenticatorCodeForm, VerificationForm
 from groupket.staff.models import Authenticator
 from groupket.staff.permissions import staff_view
 from groupket.staff.safeguards import password_expired, pending_step
