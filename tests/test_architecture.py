@@ -16,6 +16,7 @@ wsgi.py are project wiring: they may import any app, and no app imports them.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import groupket
@@ -216,3 +217,18 @@ def test_the_layout_check_finds_split_views_and_forms(tmp_path):
         "groupket/privacy/views_member.py belongs in groupket/privacy/views/",
         "groupket/staff/forms_desk.py belongs in groupket/staff/forms/",
     ]
+
+
+# An inventory reference ("app_label.Model.field") taken apart by hand: `item.field.rsplit(".", 1)` and the like.
+_HAND_PARSED_REFERENCE = re.compile(r"\.field\.(r?split|r?partition|startswith|endswith)\(")
+
+
+def test_inventory_references_are_parsed_only_by_the_inventorys_item_path():
+    """Every module reads an item's model and field through `Item.path` (privacy.inventory.ItemPath)."""
+    found = [
+        f"{module} line {number}"
+        for module, path in sorted(module_files(ROOT).items())
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if _HAND_PARSED_REFERENCE.search(line)
+    ]
+    assert found == []

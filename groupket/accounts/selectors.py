@@ -26,24 +26,24 @@ class HeldCategory:
 
 def record_counts(member: Member) -> dict[str, int]:
     """How many rows of each model holding items about the member as records, one query per model."""
-    owners = {item.field.rsplit(".", 1)[0]: item.owner for item in inventory.ITEMS}
-    owners.pop("accounts.Member")
+    owners = {item.path.model: item.owner for item in inventory.ITEMS}
+    owners.pop(inventory.MEMBER_MODEL)
     return {
         label: apps.get_model(label).objects.filter(**{owner: member.pk}).count() for label, owner in owners.items()
     }
 
 
 def _held(member: Member, item: inventory.Item, counts: dict[str, int]) -> HeldItem:
-    label, field = item.field.rsplit(".", 1)
-    if label != "accounts.Member":
-        count = counts[label]
+    path = item.path
+    if not path.on_member:
+        count = counts[path.model]
         return HeldItem(item, count, "records" if count else "empty")
-    if field == "password":
+    if path.field == "password":
         return HeldItem(item, member.password_changed_at, "password")
-    value = getattr(member, field)
+    value = getattr(member, path.field)
     if not value:
         return HeldItem(item, None, "empty")
-    return HeldItem(item, value, "photo" if field == "photo" else "text")
+    return HeldItem(item, value, "photo" if path.field == "photo" else "text")
 
 
 def held_items(member: Member) -> list[HeldCategory]:
@@ -104,9 +104,7 @@ def summarise_my_information(member: Member) -> MyInformation:
     every = [held for category in categories for held in category.items]
     empty = [held for held in every if held.kind == "empty"]
     not_given = [
-        held
-        for held in empty
-        if held.item.field.startswith("accounts.Member.") and not held.item.required and held.item.key not in UNDER_WAY
+        held for held in empty if held.item.path.on_member and not held.item.required and held.item.key not in UNDER_WAY
     ]
     requests = [held.value for held in every if held.item.category == inventory.REQUEST and held.kind == "records"]
     return MyInformation(

@@ -28,9 +28,7 @@ def shown_items(role_slugs: set[str]) -> list[inventory.Item]:
     return [
         item
         for item in inventory.ITEMS
-        if item.key in allowed
-        and item.field.startswith("accounts.Member.")
-        and item.field.rsplit(".", 1)[1] in _SHOWABLE_FIELDS
+        if item.key in allowed and item.path.on_member and item.path.field in _SHOWABLE_FIELDS
     ]
 
 
@@ -72,7 +70,7 @@ def look_up_member(request: HttpRequest) -> HttpResponse:
         reference=form.log_reference(),
         request=request,
     )
-    rows = [(item, getattr(member, item.field.rsplit(".", 1)[1])) for item in items]
+    rows = [(item, getattr(member, item.path.field)) for item in items]
     response = render(
         request,
         "staff/members_result.html",
