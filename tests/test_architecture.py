@@ -232,3 +232,68 @@ def test_inventory_references_are_parsed_only_by_the_inventorys_item_path():
         if _HAND_PARSED_REFERENCE.search(line)
     ]
     assert found == []
+
+
+_QUERY_SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
+
+
+def _queried_models(tree: ast.Module, module: str) -> list[str]:
+    """Models of another app that a module queries: `Model.objects`, `Model._default_manager`, get_object_or_404."""
+    app = module.split(".")[1]
+    foreign = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("groupket.")
+        and (node.module or "").split(".")[1] != app
+        and ".models" in f"{node.module}."
+        for alias in node.names
+    }
+    found = set()
+    for node in ast.walk(tree):
+        queried = None
+        if isinstance(node, ast.Attribute) and node.attr in {"objects", "_default_manager"}:
+            queried = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _QUERY_SHORTCUTS:
+            queried = node.args[0] if node.args else None
+        if isinstance(queried, ast.Name) and queried.id in foreign:
+            found.add(queried.id)
+    return sorted(found)
+
+
+def cross_app_queries_in_views(root: Path) -> list[str]:
+    """Views that query another app's models instead of calling that app's selectors."""
+    return [
+        f"{module} queries {', '.join(names)}"
+        for module, path in sorted(module_files(root).items())
+        if ".views" in f"{module}." and _app(module)
+        for names in [_queried_models(ast.parse(path.read_text()), module)]
+        if names
+    ]
+
+
+def test_views_read_other_apps_data_through_their_selectors():
+    assert cross_app_queries_in_views(ROOT) == []
+
+
+def test_the_selector_check_finds_a_view_querying_another_apps_model(tmp_path):
+    root = _write(
+        tmp_path / "groupket",
+        {
+            "__init__.py": "",
+            "staff/__init__.py": "",
+            "staff/models.py": "",
+            "staff/views/__init__.py": "",
+            "staff/views/members.py": (
+                "from groupket.accounts.models import Member\n"
+                "from groupket.privacy.models import RetainedRecord\n"
+                "from groupket.staff.models import RoleGrant\n"
+                "def page(pk):\n"
+                "    RoleGrant.objects.all()\n"
+                "    get_object_or_404(RetainedRecord, pk=pk)\n"
+                "    return Member.objects.filter(pk=pk)\n"
+            ),
+            "staff/views/safe.py": "from groupket.accounts.models import Member\ndef kind(m: Member):\n    return m\n",
+        },
+    )
+    assert cross_app_queries_in_views(root) == ["groupket.staff.views.members queries Member, RetainedRecord"]

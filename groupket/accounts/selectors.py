@@ -1,13 +1,14 @@
 """Reads about a member that pages and other apps need."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 
-from groupket.accounts.models import LoginRecord, Member
+from groupket.accounts.models import LoginRecord, Member, SignIn
 from groupket.privacy import inventory
 
 
@@ -121,3 +122,35 @@ def summarise_my_information(member: Member) -> MyInformation:
 
 def login_records(member: Member, limit: int = 50) -> QuerySet[LoginRecord]:
     return LoginRecord.objects.filter(member=member).order_by("-created_at", "-pk")[:limit]
+
+
+# --- Reads the staff console needs --------------------------------------------------------------------------
+
+
+def usernames_by_id(ids: Iterable[int | None]) -> dict[int, str]:
+    """The usernames of these members in one query; a member who has unregistered is simply absent."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return {}
+    return {member.pk: member.username for member in Member.objects.filter(pk__in=wanted).only("username", "data_key")}
+
+
+def member_by_username_or_email(query: str, *, fields: Iterable[str]) -> Member | None:
+    """The member with exactly this username, or exactly this email when the query has an "@" (blind index)."""
+    # Usernames cannot contain "@", so the two kinds of lookup never overlap.
+    matches = Member.objects.with_email(query) if "@" in query else Member.objects.with_username(query)
+    return matches.only("data_key", *fields).first()
+
+
+def active_member_with_username(username: str) -> Member | None:
+    return Member.objects.with_username(username).filter(is_active=True).first()
+
+
+def member_by_id(member_id: int | None) -> Member | None:
+    """The member, or None for no id or a member who has unregistered."""
+    return Member.objects.filter(pk=member_id).first() if member_id else None
+
+
+def sign_in_started_at(sign_in_id: int | None) -> datetime | None:
+    """When the sign-in behind a session happened; None when its listing is gone."""
+    return SignIn.objects.filter(pk=sign_in_id).values_list("created_at", flat=True).first()

@@ -5,8 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import Member, SignIn
+from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 

@@ -6,7 +6,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client, RequestFactory
+from django.test import Client
 
 from groupket.staff.services.access_log import log_member_view
 from tests.conftest import make_staff, sign_in_staff
@@ -16,12 +16,16 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def log_on(staff, member, day: int, count: int, *, reason: str = "member_request", month: int = 3) -> None:
-    request = RequestFactory().post("/staff/members/", REMOTE_ADDR="127.0.0.1")
     # 08:30 Korea time is still the previous day in UTC: the review counts days in Korea time.
     with mock.patch("django.utils.timezone.now", return_value=datetime(2025, month, day, 8, 30, tzinfo=SEOUL)):
         for _ in range(count):
             log_member_view(
-                staff=staff, member_id=member.pk, items=["username"], reason=reason, reference="R", request=request
+                staff=staff,
+                member_id=member.pk,
+                items=["username"],
+                reason=reason,
+                reference="R",
+                ip_address="127.0.0.1",
             )
 
 

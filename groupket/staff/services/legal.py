@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,7 +211,7 @@ def _disclose(legal_request: LegalRequest, member: AbstractBaseUser, today: date
 
 
 @acting("officer")
-def release_legal_request(*, officer: AbstractBaseUser, legal_request_id: int, request: HttpRequest) -> dict[str, Any]:
+def release_legal_request(*, officer: AbstractBaseUser, legal_request_id: int, ip_address: str) -> dict[str, Any]:
     """Release the items in scope of the members in scope, once: the file's content, as a dict for JSON.
 
     In one transaction: the request is marked released, each member still held gets a disclosure record (told now,
@@ -241,7 +240,7 @@ def release_legal_request(*, officer: AbstractBaseUser, legal_request_id: int, r
                 items=list(legal_request.items),
                 reason=LEGAL_REQUEST,
                 reference=legal_request.reference,
-                request=request,
+                ip_address=ip_address,
             )
             _disclose(legal_request, member, today)
     return {"format": FILE_FORMAT, "legal_request": _describe(legal_request), "members": entries}

@@ -26,8 +26,7 @@ from django_otp import user_has_device
 from django_otp.models import Device
 
 from groupket.accounts import throttle
-from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import Member, SignIn
+from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
 from groupket.accounts.services.passwords import change_password
 from groupket.core.actors import acting
 from groupket.core.throttling import TooManyAttempts
