@@ -23,7 +23,7 @@ from groupket.core.management.commands.compile_translations import compile_po_fi
 from groupket.privacy.selectors import current_document
 from tests.conftest import make_staff, sign_in, sign_in_staff
 from tests.factories import MemberFactory
-from tests.test_policy_pages import VOID_TAGS
+from tests.markup import VOID_TAGS
 
 PO_PATH = Path(django_settings.BASE_DIR) / "groupket" / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 

@@ -19,7 +19,7 @@ from groupket.privacy.models import Disclosure
 from groupket.privacy.models.disclosures import DisclosureWriteRefused
 from groupket.privacy.services import record_consent
 from groupket.privacy.services.disclosures import record_disclosure
-from tests.conftest import sign_in
+from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
 from tests.factories import MemberFactory
 
 PRODUCT_DIR = Path(settings.BASE_DIR) / "groupket"
@@ -112,7 +112,7 @@ def test_disclosures_page_takes_a_fixed_number_of_queries(
     for number in range(3):
         disclose_by_law(member, reference=f"case {number}")
     signed_in.get("/me/disclosures/")  # warm the member's data key in process memory
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 1):
         # session, member, sign-in check, material policy changes to agree to, disclosures
         page = signed_in.get("/me/disclosures/").content.decode()
     assert page.count("data-disclosure=") == 3
