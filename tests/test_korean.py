@@ -326,7 +326,13 @@ PAGES = {
     "accounts": ("/accounts/signup/", None),
     "privacy": ("/me/consents/", "member"),
     "staff": ("/staff/", "privacy_officer"),
+    "spaces": ("/spaces/new/", "member"),
 }
+
+
+def test_every_app_with_pages_has_one_in_the_korean_check() -> None:
+    apps_with_pages = {urls.parent.name for urls in (Path(django_settings.BASE_DIR) / "groupket").glob("*/urls.py")}
+    assert apps_with_pages - set(PAGES) == set()
 
 
 def visit(client: Client, path: str, who: str | None, language: str) -> str:
