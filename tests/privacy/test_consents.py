@@ -45,7 +45,7 @@ def test_a_member_who_did_not_opt_in_at_signup_sees_no_news_and_can_opt_in(signe
     assert news_events(member) == [(True, "settings")]
     page = signed_in.get("/me/consents/").content.decode()
     assert 'data-news-state="subscribed"' in page and "Your choice is saved." in page
-    history = page.split('class="history', 1)[1]
+    history = fragment(page, tag="table", class_="history")
     assert "Subscribed" in history and "On this page" in history
 
 
@@ -60,7 +60,7 @@ def test_a_subscriber_opts_out_at_any_time_and_sees_the_history(client: Client) 
 
     assert news_events(member) == [(True, "web"), (False, "settings")]
     assert not has_consent(member.pk, ConsentEvent.MARKETING)
-    history = client.get("/me/consents/").content.decode().split('class="history', 1)[1]
+    history = fragment(client.get("/me/consents/").content.decode(), tag="table", class_="history")
     assert history.index("Unsubscribed") < history.index("When you signed up")  # newest first
 
 
@@ -126,7 +126,7 @@ def test_the_page_takes_a_fixed_number_of_queries(client: Client, django_assert_
     with django_assert_num_queries(MEMBER_PAGE_QUERIES + 1):
         # session, member, sign-in check, material policy changes to agree to, consent events
         page = client.get("/me/consents/").content.decode()
-    assert page.split('class="history', 1)[1].count("<tr>") == 5  # header row and four choices
+    assert fragment(page, tag="table", class_="history").count("<tr>") == 5  # header row and four choices
 
 
 @pytest.mark.django_db
