@@ -12,6 +12,14 @@ from groupket.core.actors import SystemActor
 from tests.clamd_peer import clamd_daemon  # noqa: F401 (a session fixture: one real clamd for every test)
 from tests.factories import MemberFactory
 
+# The query-count baselines every page's test adds its own queries to (Habit 13), counted once the browser has
+# been there. A member's page: the session, the member, the sign-in check (accounts' middleware) and the policy
+# versions in force (privacy's renewal middleware).
+MEMBER_PAGE_QUERIES = 4
+# A staff console page: the session, the member, the devices, the sign-in, the roles, the agreements, the session
+# save. The first page of a sign-in costs one more.
+CONSOLE_QUERIES = 11
+
 
 @pytest.fixture(autouse=True)
 def _isolated_keys_and_mail(settings: pytest.FixtureRequest, tmp_path: Path) -> None:

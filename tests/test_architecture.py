@@ -16,6 +16,7 @@ wsgi.py are project wiring: they may import any app, and no app imports them.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import groupket
@@ -178,3 +179,121 @@ def test_the_check_finds_an_import_against_the_app_order(tmp_path):
         "groupket.core.mail imports groupket.privacy.inventory",
         "groupket.spaces.views imports groupket.urls",
     ]
+
+
+def layout_problems(root: Path) -> list[str]:
+    """Views and forms split into sibling modules (`views_x.py`, `forms_x.py`) instead of one package each."""
+    found = []
+    for app in APP_ORDER:
+        folder = root / app
+        if not folder.is_dir():
+            continue
+        if (folder / "views.py").exists():
+            found.append(f"groupket/{app}/views.py belongs in a groupket/{app}/views/ package")
+        for path in sorted(folder.glob("*.py")):
+            kind = path.stem.partition("_")[0]
+            if kind in {"views", "forms"} and path.stem != kind:
+                found.append(f"groupket/{app}/{path.name} belongs in groupket/{app}/{kind}/")
+    return found
+
+
+def test_each_apps_views_are_one_package_and_its_forms_are_not_split_into_sibling_modules():
+    assert layout_problems(ROOT) == []
+
+
+def test_the_layout_check_finds_split_views_and_forms(tmp_path):
+    root = _write(
+        tmp_path / "groupket",
+        {
+            "privacy/views.py": "",
+            "privacy/views_member.py": "",
+            "staff/forms.py": "",
+            "staff/forms_desk.py": "",
+            "staff/views/__init__.py": "",
+        },
+    )
+    assert layout_problems(root) == [
+        "groupket/privacy/views.py belongs in a groupket/privacy/views/ package",
+        "groupket/privacy/views_member.py belongs in groupket/privacy/views/",
+        "groupket/staff/forms_desk.py belongs in groupket/staff/forms/",
+    ]
+
+
+# An inventory reference ("app_label.Model.field") taken apart by hand: `item.field.rsplit(".", 1)` and the like.
+_HAND_PARSED_REFERENCE = re.compile(r"\.field\.(r?split|r?partition|startswith|endswith)\(")
+
+
+def test_inventory_references_are_parsed_only_by_the_inventorys_item_path():
+    """Every module reads an item's model and field through `Item.path` (privacy.inventory.ItemPath)."""
+    found = [
+        f"{module} line {number}"
+        for module, path in sorted(module_files(ROOT).items())
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if _HAND_PARSED_REFERENCE.search(line)
+    ]
+    assert found == []
+
+
+_QUERY_SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
+
+
+def _queried_models(tree: ast.Module, module: str) -> list[str]:
+    """Models of another app that a module queries: `Model.objects`, `Model._default_manager`, get_object_or_404."""
+    app = module.split(".")[1]
+    foreign = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("groupket.")
+        and (node.module or "").split(".")[1] != app
+        and ".models" in f"{node.module}."
+        for alias in node.names
+    }
+    found = set()
+    for node in ast.walk(tree):
+        queried = None
+        if isinstance(node, ast.Attribute) and node.attr in {"objects", "_default_manager"}:
+            queried = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _QUERY_SHORTCUTS:
+            queried = node.args[0] if node.args else None
+        if isinstance(queried, ast.Name) and queried.id in foreign:
+            found.add(queried.id)
+    return sorted(found)
+
+
+def cross_app_queries_in_views(root: Path) -> list[str]:
+    """Views that query another app's models instead of calling that app's selectors."""
+    return [
+        f"{module} queries {', '.join(names)}"
+        for module, path in sorted(module_files(root).items())
+        if ".views" in f"{module}." and _app(module)
+        for names in [_queried_models(ast.parse(path.read_text()), module)]
+        if names
+    ]
+
+
+def test_views_read_other_apps_data_through_their_selectors():
+    assert cross_app_queries_in_views(ROOT) == []
+
+
+def test_the_selector_check_finds_a_view_querying_another_apps_model(tmp_path):
+    root = _write(
+        tmp_path / "groupket",
+        {
+            "__init__.py": "",
+            "staff/__init__.py": "",
+            "staff/models.py": "",
+            "staff/views/__init__.py": "",
+            "staff/views/members.py": (
+                "from groupket.accounts.models import Member\n"
+                "from groupket.privacy.models import RetainedRecord\n"
+                "from groupket.staff.models import RoleGrant\n"
+                "def page(pk):\n"
+                "    RoleGrant.objects.all()\n"
+                "    get_object_or_404(RetainedRecord, pk=pk)\n"
+                "    return Member.objects.filter(pk=pk)\n"
+            ),
+            "staff/views/safe.py": "from groupket.accounts.models import Member\ndef kind(m: Member):\n    return m\n",
+        },
+    )
+    assert cross_app_queries_in_views(root) == ["groupket.staff.views.members queries Member, RetainedRecord"]

@@ -13,6 +13,7 @@ from django.test import Client
 from PIL import Image, ImageChops
 
 from groupket.core.management.commands.draw_icons import PNGS
+from tests.markup import fragment
 
 STYLESHEET = Path(settings.BASE_DIR) / "groupket" / "static" / "css" / "groupket.css"
 KOREAN_FONTS = ['"Apple SD Gothic Neo"', '"Malgun Gothic"', '"Noto Sans KR"', '"Noto Sans CJK KR"', "sans-serif"]
@@ -28,7 +29,7 @@ def rule(css: str, selector: str) -> str:
 @pytest.mark.django_db
 def test_every_page_names_its_icons_manifest_and_theme_colour(client: Client) -> None:
     for path in ("/", "/accounts/login/", "/no-such-page/"):
-        head = client.get(path).content.decode().split("</head>", 1)[0]
+        head = fragment(client.get(path).content.decode(), tag="head")
         assert re.search(r'<link rel="icon" href="/static/img/groupket\.svg" type="image/svg\+xml">', head), path
         assert '<link rel="icon" href="/static/img/favicon-32.png" type="image/png" sizes="32x32">' in head
         assert '<link rel="apple-touch-icon" href="/static/img/apple-touch-icon.png">' in head

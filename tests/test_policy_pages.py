@@ -1,9 +1,7 @@
 """The Privacy Policy and Terms of Use pages: text, versions, inventory, manager and dispute bodies (P11.1, P12.1)."""
 
 import re
-from dataclasses import dataclass, field
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -11,65 +9,7 @@ from django.utils import formats, timezone
 
 from groupket.privacy import inventory
 from groupket.privacy.models import PolicyDocument
-
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-@dataclass
-class Element:
-    """What a test needs of one element: its text, its links and the text of each of its child blocks."""
-
-    text: str = ""
-    hrefs: list[str] = field(default_factory=list)
-    blocks: list[tuple[str, str]] = field(default_factory=list)  # (tag, text) of each direct child element
-
-
-class _Finder(HTMLParser):
-    def __init__(self, attribute: str, value: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.attribute, self.value = attribute, value
-        self.depth = 0  # > 0 while inside the element sought
-        self.found: Element | None = None
-        self._block: list[str] | None = None
-        self._block_tag = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if self.depth == 0:
-            if self.found is None and attributes.get(self.attribute) == self.value:
-                self.found = Element()
-                self.depth = 0 if tag in VOID_TAGS else 1
-            return
-        if tag == "a" and attributes.get("href"):
-            self.found.hrefs.append(attributes["href"])
-        if tag in VOID_TAGS:
-            return
-        if self.depth == 1:
-            self._block, self._block_tag = [], tag
-        self.depth += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.depth == 0 or tag in VOID_TAGS:
-            return
-        self.depth -= 1
-        if self.depth == 1 and self._block is not None:
-            self.found.blocks.append((self._block_tag, " ".join("".join(self._block).split())))
-            self._block = None
-
-    def handle_data(self, data: str) -> None:
-        if self.depth > 0:
-            self.found.text += data
-            if self._block is not None:
-                self._block.append(data)
-
-
-def element(html: str, value: str, attribute: str = "id") -> Element:
-    """The element whose `attribute` is `value`, with its whitespace-normalised text; fails the test if absent."""
-    finder = _Finder(attribute, value)
-    finder.feed(html)
-    assert finder.found is not None, f"no element with {attribute}={value!r} on the page"
-    finder.found.text = " ".join(finder.found.text.split())
-    return finder.found
+from tests.markup import element
 
 
 def page(client: Client, url: str, **headers: str) -> str:

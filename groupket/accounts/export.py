@@ -30,14 +30,14 @@ def _member_value(member: Member, field: str) -> Any:
 
 
 def _value(member: Member, item: inventory.Item, counts: dict[str, int]) -> Any:
-    model_label, field = item.field.rsplit(".", 1)
-    if model_label == "accounts.Member":
-        return _member_value(member, field)
-    if model_label not in counts:
+    path = item.path
+    if path.on_member:
+        return _member_value(member, path.field)
+    if path.model not in counts:
         return None
-    value: dict[str, Any] = {"records": counts[model_label]}
-    if model_label in RECORD_SECTIONS:
-        value["section"] = RECORD_SECTIONS[model_label]
+    value: dict[str, Any] = {"records": counts[path.model]}
+    if path.model in RECORD_SECTIONS:
+        value["section"] = RECORD_SECTIONS[path.model]
     return value
 
 

@@ -6,12 +6,11 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from groupket.accounts.models import SignIn
+from groupket.accounts.models import SIGN_IN_ID, SignIn
+from groupket.accounts.services.sessions import forget_sign_in, note_sign_in_seen
 
 # last_seen is written at most this often, not on every request.
 _SEEN_EVERY = timedelta(minutes=1)
-SIGN_IN_ID = "groupket_sign_in"
-LAST_ACTIVITY = "groupket_last_activity"
 
 
 class SignInActivityMiddleware:
@@ -34,11 +33,11 @@ class SignInActivityMiddleware:
         now = timezone.now()
         if sign_in is None or self._idle_too_long(sign_in, now):
             if sign_in is not None:
-                sign_in.delete()
+                forget_sign_in(sign_in=sign_in)
             logout(request)
             return
         if now - sign_in.last_seen_at >= _SEEN_EVERY:
-            SignIn.objects.filter(pk=sign_in.pk).update(last_seen_at=now)
+            note_sign_in_seen(sign_in_id=sign_in.pk, at=now)
 
     @staticmethod
     def _idle_too_long(sign_in: SignIn, now: "timezone.datetime") -> bool:

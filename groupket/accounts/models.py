@@ -85,6 +85,10 @@ class LoginRecord(models.Model):
         return f"login record {self.pk}"
 
 
+# The session key under which a browser's session names its SignIn row.
+SIGN_IN_ID = "groupket_sign_in"
+
+
 class SignIn(models.Model):
     """One signed-in browser of a member, listed on /me/sessions/ (P7.9)."""
 

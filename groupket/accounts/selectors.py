@@ -1,13 +1,14 @@
 """Reads about a member that pages and other apps need."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 
-from groupket.accounts.models import LoginRecord, Member
+from groupket.accounts.models import LoginRecord, Member, SignIn
 from groupket.privacy import inventory
 
 
@@ -26,24 +27,24 @@ class HeldCategory:
 
 def record_counts(member: Member) -> dict[str, int]:
     """How many rows of each model holding items about the member as records, one query per model."""
-    owners = {item.field.rsplit(".", 1)[0]: item.owner for item in inventory.ITEMS}
-    owners.pop("accounts.Member")
+    owners = {item.path.model: item.owner for item in inventory.ITEMS}
+    owners.pop(inventory.MEMBER_MODEL)
     return {
         label: apps.get_model(label).objects.filter(**{owner: member.pk}).count() for label, owner in owners.items()
     }
 
 
 def _held(member: Member, item: inventory.Item, counts: dict[str, int]) -> HeldItem:
-    label, field = item.field.rsplit(".", 1)
-    if label != "accounts.Member":
-        count = counts[label]
+    path = item.path
+    if not path.on_member:
+        count = counts[path.model]
         return HeldItem(item, count, "records" if count else "empty")
-    if field == "password":
+    if path.field == "password":
         return HeldItem(item, member.password_changed_at, "password")
-    value = getattr(member, field)
+    value = getattr(member, path.field)
     if not value:
         return HeldItem(item, None, "empty")
-    return HeldItem(item, value, "photo" if field == "photo" else "text")
+    return HeldItem(item, value, "photo" if path.field == "photo" else "text")
 
 
 def held_items(member: Member) -> list[HeldCategory]:
@@ -104,9 +105,7 @@ def summarise_my_information(member: Member) -> MyInformation:
     every = [held for category in categories for held in category.items]
     empty = [held for held in every if held.kind == "empty"]
     not_given = [
-        held
-        for held in empty
-        if held.item.field.startswith("accounts.Member.") and not held.item.required and held.item.key not in UNDER_WAY
+        held for held in empty if held.item.path.on_member and not held.item.required and held.item.key not in UNDER_WAY
     ]
     requests = [held.value for held in every if held.item.category == inventory.REQUEST and held.kind == "records"]
     return MyInformation(
@@ -123,3 +122,35 @@ def summarise_my_information(member: Member) -> MyInformation:
 
 def login_records(member: Member, limit: int = 50) -> QuerySet[LoginRecord]:
     return LoginRecord.objects.filter(member=member).order_by("-created_at", "-pk")[:limit]
+
+
+# --- Reads the staff console needs --------------------------------------------------------------------------
+
+
+def usernames_by_id(ids: Iterable[int | None]) -> dict[int, str]:
+    """The usernames of these members in one query; a member who has unregistered is simply absent."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return {}
+    return {member.pk: member.username for member in Member.objects.filter(pk__in=wanted).only("username", "data_key")}
+
+
+def member_by_username_or_email(query: str, *, fields: Iterable[str]) -> Member | None:
+    """The member with exactly this username, or exactly this email when the query has an "@" (blind index)."""
+    # Usernames cannot contain "@", so the two kinds of lookup never overlap.
+    matches = Member.objects.with_email(query) if "@" in query else Member.objects.with_username(query)
+    return matches.only("data_key", *fields).first()
+
+
+def active_member_with_username(username: str) -> Member | None:
+    return Member.objects.with_username(username).filter(is_active=True).first()
+
+
+def member_by_id(member_id: int | None) -> Member | None:
+    """The member, or None for no id or a member who has unregistered."""
+    return Member.objects.filter(pk=member_id).first() if member_id else None
+
+
+def sign_in_started_at(sign_in_id: int | None) -> datetime | None:
+    """When the sign-in behind a session happened; None when its listing is gone."""
+    return SignIn.objects.filter(pk=sign_in_id).values_list("created_at", flat=True).first()

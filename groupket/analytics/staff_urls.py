@@ -1,10 +1,10 @@
 from django.urls import path
 
-from groupket.analytics import views_staff
+from groupket.analytics.views import staff
 
 app_name = "staff_analytics"
 
 urlpatterns = [
-    path("", views_staff.dashboard, name="dashboard"),
-    path("aggregates.csv", views_staff.aggregates_csv, name="csv"),
+    path("", staff.dashboard, name="dashboard"),
+    path("aggregates.csv", staff.aggregates_csv, name="csv"),
 ]

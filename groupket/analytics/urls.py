@@ -1,9 +1,9 @@
 from django.urls import path
 
-from groupket.analytics import views
+from groupket.analytics.views import cookies
 
 app_name = "analytics"
 
 urlpatterns = [
-    path("cookies/", views.cookie_settings, name="cookies"),
+    path("cookies/", cookies.cookie_settings, name="cookies"),
 ]

@@ -112,11 +112,14 @@ def _prohibited_label_topic(label: Any) -> str | None:
 
 def _resolve(reference: str, by_label: Mapping[str, type[models.Model]]) -> models.Field | None:
     """The concrete field an "app_label.Model.field" reference names, or None."""
-    parts = reference.split(".")
-    if len(parts) != 3 or parts[0] + "." + parts[1] not in by_label:
+    try:
+        path = inventory.ItemPath.parse(reference)
+    except ValueError:
+        return None
+    if path.model not in by_label:
         return None
     try:
-        field = by_label[parts[0] + "." + parts[1]]._meta.get_field(parts[2])
+        field = by_label[path.model]._meta.get_field(path.field)
     except FieldDoesNotExist:
         return None
     return field if getattr(field, "concrete", False) else None
@@ -186,7 +189,10 @@ def _purpose_messages(item: inventory.Item, name: str, purposes: Iterable[str]) 
 
 
 def _topic_messages(item: inventory.Item, name: str) -> list[checks.CheckMessage]:
-    field_name = item.field.rsplit(".", 1)[-1]
+    try:
+        field_name = item.path.field
+    except ValueError:  # reported as privacy.E003; its words are still checked
+        field_name = item.field
     for what, topic in (
         ("key", prohibited_topic(item.key)),
         ("field name", prohibited_topic(field_name)),

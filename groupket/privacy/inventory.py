@@ -160,11 +160,35 @@ RETENTION_RULES: dict[str, RetentionRule] = {
 }
 
 
+# The model whose own columns are the member's profile items; every other model holds records about them.
+MEMBER_MODEL = "accounts.Member"
+
+
+@dataclass(frozen=True)
+class ItemPath:
+    """Where an item is stored, read from its "app_label.Model.field" reference: the one parser of that form."""
+
+    model: str  # the model's label, "app_label.Model"
+    field: str  # the field's name on that model
+
+    @classmethod
+    def parse(cls, reference: str) -> "ItemPath":
+        parts = reference.split(".")
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"{reference!r} is not of the form 'app_label.Model.field'")
+        return cls(model=f"{parts[0]}.{parts[1]}", field=parts[2])
+
+    @property
+    def on_member(self) -> bool:
+        """The item is a column of the member's own row, not a record in another model."""
+        return self.model == MEMBER_MODEL
+
+
 @dataclass(frozen=True)
 class Item:
     key: str
     label: Promise
-    field: str  # "app_label.Model.field"
+    field: str  # "app_label.Model.field"; read it through .path
     category: str
     required: bool
     purposes: tuple[str, ...]
@@ -176,6 +200,10 @@ class Item:
     basis: Promise = SERVICE_CONTRACT_BASIS
     # How a row of the item's model names the member it is about (a lookup on that model).
     owner: str = "member_id"
+
+    @property
+    def path(self) -> ItemPath:
+        return ItemPath.parse(self.field)
 
 
 ITEMS: tuple[Item, ...] = (

@@ -1,6 +1,7 @@
 """Reads of the privacy engine that other apps and pages need."""
 
 import difflib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from groupket.privacy.models import (
     DataExport,
     DestructionLog,
     Disclosure,
+    MassNotice,
     PolicyDocument,
     RetainedRecord,
 )
@@ -240,3 +242,19 @@ def retention_overview(*, recent: int = 20) -> RetentionOverview:
     upcoming = [UpcomingDestruction(row["retention_key__month"], row["category"], row["count"]) for row in held]
     latest = DestructionLog.objects.order_by("-created_at", "-pk")[:recent]
     return RetentionOverview(upcoming=upcoming, recent=list(latest))
+
+
+def recent_notices(limit: int) -> list[MassNotice]:
+    """The latest mass notices, newest first, without their texts."""
+    return list(MassNotice.objects.defer("body_en", "body_ko").order_by("-created_at", "-pk")[:limit])
+
+
+def recent_document_versions(limit: int) -> list[PolicyDocument]:
+    """The latest versions of each document, by kind and newest first, without their texts."""
+    return list(PolicyDocument.objects.defer("body_en", "body_ko").order_by("kind", "-version")[:limit])
+
+
+def held_retained_record(record_ref: uuid.UUID) -> RetainedRecord | None:
+    """A retained record still held (its destruction day not passed), without its sealed contents."""
+    held = RetainedRecord.objects.defer("payload").filter(destroy_on__gte=timezone.localdate())
+    return held.filter(record_ref=record_ref).first()

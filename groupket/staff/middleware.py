@@ -13,8 +13,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import SignIn
+from groupket.accounts.models import SIGN_IN_ID
+from groupket.accounts.selectors import sign_in_started_at
 from groupket.accounts.services.sign_in import sign_out
 from groupket.staff.selectors import is_staff
 
@@ -67,8 +67,7 @@ class StaffSessionMiddleware:
             return state
         learned: dict = {"staff": staff}
         if staff:
-            sign_in_id = request.session.get(SIGN_IN_ID)
-            signed_in_at = SignIn.objects.filter(pk=sign_in_id).values_list("created_at", flat=True).first()
+            signed_in_at = sign_in_started_at(request.session.get(SIGN_IN_ID))
             now = _now()
             learned.update(started=signed_in_at.timestamp() if signed_in_at else now, seen=now)
         if learned != state:

@@ -13,10 +13,14 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from groupket.staff.navigation import pages_open_to
 from groupket.staff.roles import ROLES
 from groupket.staff.selectors import active_role_slugs
+from groupket.staff.services.safeguards import ENROL, PASSWORD, VERIFY, pending_safeguard
 
 View = Callable[..., HttpResponse]
 
@@ -52,6 +56,18 @@ def check_action(slugs: set[str], action: str) -> None:
         raise StaffActionDenied(f"no role allows {action!r}")
 
 
+def safeguard_redirect(request: HttpRequest, *, password: bool = True) -> HttpResponse | None:
+    """The page of the safeguard the staff member must pass first (P7.7), or None when every one is passed."""
+    step = pending_safeguard(request.user, password=password)
+    if step == ENROL:
+        return redirect("staff:enrol")
+    if step == VERIFY:
+        return redirect(f"{reverse('staff:verify')}?{urlencode({'next': request.get_full_path()})}")
+    if step == PASSWORD:
+        return redirect("staff:password")
+    return None
+
+
 def staff_view(action: str | None = None, *, safeguards: bool = True) -> Callable[[View], View]:
     """Gate a console view: staff network and role, then the safeguards, then the action's permission."""
 
@@ -60,9 +76,7 @@ def staff_view(action: str | None = None, *, safeguards: bool = True) -> Callabl
         def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
             slugs = staff_roles_or_404(request)
             if safeguards:
-                from groupket.staff.safeguards import pending_step
-
-                step = pending_step(request)
+                step = safeguard_redirect(request)
                 if step is not None:
                     return step
             if action is not None:

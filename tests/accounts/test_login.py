@@ -14,6 +14,7 @@ from groupket.accounts.services.sign_in import purge_old_login_records
 from groupket.privacy.models import DestructionLog
 from tests.factories import DEFAULT_PASSWORD
 from tests.hashers import CountingArgon2Hasher
+from tests.markup import fragment
 
 WRONG = "The ID or the password is not correct."
 LOCKED = "Too many failed sign-in attempts."
@@ -121,7 +122,7 @@ def test_a_locked_unknown_id_gets_exactly_the_same_answer_as_a_locked_member(cli
         for n in range(5):
             post_login(client, username, f"wrong{n}password")
         response = post_login(client, username, "another1password")
-        errors = response.content.decode().split('class="errorlist"')[1].split("</ul>")[0]
+        errors = fragment(response.content.decode(), class_="errorlist")
         return response.status_code, errors
 
     member_answer = locked_answer(member.username)
@@ -229,7 +230,7 @@ def test_next_redirect_stays_on_this_site(client: Client, member: Member, next_u
 def test_login_page_keeps_a_safe_next_and_drops_an_unsafe_one(client: Client) -> None:
     def login_form(query: str) -> str:
         html = client.get(f"/accounts/login/?{query}").content.decode()
-        return html.split('action="/accounts/login/"')[1].split("</form>")[0]
+        return fragment(html, tag="form", action="/accounts/login/")
 
     assert '<input type="hidden" name="next" value="/me/sessions/">' in login_form("next=/me/sessions/")
     assert 'name="next"' not in login_form("next=https://evil.example/")

@@ -16,6 +16,7 @@ from tests.clamd_peer import EICAR, EICAR_FOUND_AS, Clamd
 from tests.conftest import sign_in
 from tests.factories import MemberFactory
 from tests.images import png_of
+from tests.markup import fragment
 
 
 def image_bytes(image_format: str = "JPEG", size: tuple[int, int] = (64, 48), **save: object) -> bytes:
@@ -209,7 +210,7 @@ def test_photo_can_be_added_and_deleted_again(signed_in: Client, member) -> None
     assert signed_in.get("/me/photo/").status_code == 404
     page = signed_in.get("/me/").content.decode()
     assert 'src="/me/photo/"' not in page
-    assert 'data-item="photo"' in page.split('class="not-given"', 1)[1].split("</p>", 1)[0]
+    assert 'data-item="photo"' in fragment(page, class_="not-given")
 
 
 @pytest.mark.django_db

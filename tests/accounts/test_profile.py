@@ -11,8 +11,9 @@ from django.test import Client, TestCase
 
 from groupket.accounts.models import Member
 from tests.accounts.test_verification import open_verification_link
-from tests.conftest import sign_in
+from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
 from tests.factories import MemberFactory
+from tests.markup import fragment
 
 run_on_commit = TestCase.captureOnCommitCallbacks
 
@@ -44,13 +45,13 @@ def read_mail(mail_dir: Path) -> list[EmailMessage]:
 
 def my_information_row(client: Client, key: str) -> str:
     page = client.get("/me/").content.decode()
-    return page.split(f'<tr data-item="{key}"', 1)[1].split("</tr>", 1)[0]
+    return fragment(page, tag="tr", data_item=key)
 
 
 def not_given_line(client: Client) -> str:
     """My information's one line of optional items the member has not given."""
     page = client.get("/me/").content.decode()
-    return page.split('class="not-given"', 1)[1].split("</p>", 1)[0]
+    return fragment(page, class_="not-given")
 
 
 @pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_edit_page_shows_current_items_and_warns_against_sensitive_information(s
     assert f'value="{member.name}"' in html and f'value="{member.email}"' in html
     for field in ("name", "email", "phone", "bio", "photo"):
         assert f'name="{field}"' in html
-    notice = html.split('id="sensitive-notice"', 1)[1].split("</p>", 1)[0]
+    notice = fragment(html, id="sensitive-notice")
     for word in ("health", "beliefs", "political views", "criminal records", "race", "sex life"):
         assert word in notice
 
@@ -293,6 +294,6 @@ def test_edit_form_keeps_csrf_protection(member) -> None:
 def test_edit_page_query_count(signed_in: Client, member, django_assert_num_queries) -> None:
     post_edit(signed_in, member, phone="010-1234-5678", bio="Hello", email="pending@example.org")
     # session, member, sign-in check, policy versions
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES):
         response = signed_in.get("/me/edit/")
     assert response.status_code == 200 and "pending@example.org" in response.content.decode()

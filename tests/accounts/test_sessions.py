@@ -5,10 +5,10 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import Member, SignIn
-from tests.conftest import sign_in
+from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
+from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
+from tests.markup import fragment, fragments
 
 CHROME_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
@@ -29,7 +29,7 @@ def is_signed_in(client: Client) -> bool:
 
 
 def rows(html: str) -> list[str]:
-    return html.split("<tbody>")[1].split("</tbody>")[0].split("<tr ")[1:]
+    return fragments(fragment(html, tag="tbody"), tag="tr")
 
 
 @pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_sessions_page_query_count(
     for _ in range(3):
         sign_in(Client(), member)
     # session, member, this sign-in (middleware), policy versions (middleware), the list of sign-ins
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 1):
         response = signed_in.get("/me/sessions/")
     assert len(rows(response.content.decode())) == 4
 

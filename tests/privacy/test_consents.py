@@ -10,8 +10,9 @@ from groupket.accounts.models import Member
 from groupket.privacy.delivery.notices import unsubscribe_url
 from groupket.privacy.models import ConsentEvent
 from groupket.privacy.selectors import current_document, has_consent
-from tests.conftest import sign_in
+from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
 from tests.factories import MemberFactory
+from tests.markup import fragment
 
 
 def news_events(member: Member) -> list[tuple[bool, str]]:
@@ -25,7 +26,7 @@ def news_events(member: Member) -> list[tuple[bool, str]]:
 def test_the_page_shows_each_document_agreed_with_its_version_and_date(signed_in: Client, member: Member) -> None:
     page = signed_in.get("/me/consents/").content.decode()
     for kind, page_name in (("terms", "terms"), ("privacy", "privacy")):
-        row = page.split(f'data-document="{kind}"', 1)[1].split("</tr>", 1)[0]
+        row = fragment(page, data_document=kind)
         agreed = ConsentEvent.objects.get(member=member, document=kind)
         version = current_document(kind).version  # the version in force when the member signed up
         assert f'href="/{page_name}/v{version}/"' in row and f"v{version}" in row and "Agreed" in row
@@ -44,7 +45,7 @@ def test_a_member_who_did_not_opt_in_at_signup_sees_no_news_and_can_opt_in(signe
     assert news_events(member) == [(True, "settings")]
     page = signed_in.get("/me/consents/").content.decode()
     assert 'data-news-state="subscribed"' in page and "Your choice is saved." in page
-    history = page.split('class="history', 1)[1]
+    history = fragment(page, tag="table", class_="history")
     assert "Subscribed" in history and "On this page" in history
 
 
@@ -59,7 +60,7 @@ def test_a_subscriber_opts_out_at_any_time_and_sees_the_history(client: Client) 
 
     assert news_events(member) == [(True, "web"), (False, "settings")]
     assert not has_consent(member.pk, ConsentEvent.MARKETING)
-    history = client.get("/me/consents/").content.decode().split('class="history', 1)[1]
+    history = fragment(client.get("/me/consents/").content.decode(), tag="table", class_="history")
     assert history.index("Unsubscribed") < history.index("When you signed up")  # newest first
 
 
@@ -111,7 +112,7 @@ def test_an_unsubscribe_by_email_link_shows_in_the_history(client: Client) -> No
 
 @pytest.mark.django_db
 def test_my_information_links_to_the_agreements_page(signed_in: Client) -> None:
-    agreements = signed_in.get("/me/").content.decode().split('id="consents"', 1)[1].split("</section>", 1)[0]
+    agreements = fragment(signed_in.get("/me/").content.decode(), id="consents")
     assert 'href="/me/consents/"' in agreements
 
 
@@ -122,10 +123,10 @@ def test_the_page_takes_a_fixed_number_of_queries(client: Client, django_assert_
     for choice in ("no", "yes", "no"):
         client.post("/me/consents/", {"news": choice})
     client.get("/me/consents/")  # warm the member's data key and show the pending message once
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 1):
         # session, member, sign-in check, material policy changes to agree to, consent events
         page = client.get("/me/consents/").content.decode()
-    assert page.split('class="history', 1)[1].count("<tr>") == 5  # header row and four choices
+    assert fragment(page, tag="table", class_="history").count("<tr>") == 5  # header row and four choices
 
 
 @pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_changing_the_choice_takes_a_fixed_number_of_queries(
     signed_in.get("/me/consents/")
     # session, member, sign-in check, policy changes to agree to; then in one transaction: lock, latest consent,
     # new event (+ 2 savepoints opened and released)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 7):
         assert signed_in.post("/me/consents/", {"news": "yes"}).status_code == 302
     assert news_events(member) == [(True, "settings")]
     assert not list(mail_dir.glob("*.eml"))  # opting in sends nothing by itself

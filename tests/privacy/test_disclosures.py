@@ -19,8 +19,9 @@ from groupket.privacy.models import Disclosure
 from groupket.privacy.models.disclosures import DisclosureWriteRefused
 from groupket.privacy.services import record_consent
 from groupket.privacy.services.disclosures import record_disclosure
-from tests.conftest import sign_in
+from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
 from tests.factories import MemberFactory
+from tests.markup import fragment
 
 PRODUCT_DIR = Path(settings.BASE_DIR) / "groupket"
 THE_WRITER = PRODUCT_DIR / "privacy" / "services" / "disclosures.py"
@@ -64,7 +65,7 @@ def test_a_recorded_disclosure_is_shown_to_its_member_only_and_they_are_told(
     page = client.get("/me/disclosures/").content.decode()
     for shown in ("Seoul Metropolitan Police Agency", "Name, Phone number", "Required by law", "warrant 2025-11-0042"):
         assert shown in page
-    me = client.get("/me/").content.decode().split('id="disclosures"', 1)[1]
+    me = fragment(client.get("/me/").content.decode(), id="disclosures")
     assert "Seoul Metropolitan Police Agency" in me and 'href="/me/disclosures/"' in me
 
     [message] = messages_in(mail_dir)
@@ -112,7 +113,7 @@ def test_disclosures_page_takes_a_fixed_number_of_queries(
     for number in range(3):
         disclose_by_law(member, reference=f"case {number}")
     signed_in.get("/me/disclosures/")  # warm the member's data key in process memory
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 1):
         # session, member, sign-in check, material policy changes to agree to, disclosures
         page = signed_in.get("/me/disclosures/").content.decode()
     assert page.count("data-disclosure=") == 3

@@ -24,8 +24,9 @@ from groupket.privacy.selectors import current_document
 from groupket.privacy.services.disclosures import record_disclosure
 from groupket.privacy.services.exports import ExportNotYours, ensure_own_export
 from tests.accounts.test_photo import image_bytes
-from tests.conftest import sign_in
+from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
+from tests.markup import fragment
 
 
 def ask_for_export(client: Client, capture, password: str = DEFAULT_PASSWORD):
@@ -159,7 +160,7 @@ def test_the_archive_speaks_the_language_the_member_asked_in(
 
 
 def table_of(html: str, section: str) -> str:
-    return html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+    return fragment(html, tag="section", id=section)
 
 
 @pytest.mark.django_db
@@ -284,7 +285,7 @@ def test_export_page_takes_a_fixed_number_of_queries(
     for _ in range(3):
         ask_for_export(signed_in, django_capture_on_commit_callbacks)
     signed_in.get("/me/export/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 1):
         # session, member, sign-in check, material policy changes to agree to, exports (without their archives)
         page = signed_in.get("/me/export/").content.decode()
     assert page.count("data-export=") == 3

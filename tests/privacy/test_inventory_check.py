@@ -132,6 +132,20 @@ def test_an_item_that_points_at_no_field_fails(shopper: type[models.Model], refe
     assert "'ghost'" in messages[0].msg and reference in messages[0].msg
 
 
+def test_an_items_reference_is_read_as_its_model_and_field() -> None:
+    path = inventory.ItemPath.parse("accounts.LoginRecord.ip_address")
+    assert (path.model, path.field, path.on_member) == ("accounts.LoginRecord", "ip_address", False)
+    assert inventory.get_item("email").path == inventory.ItemPath("accounts.Member", "email")
+    assert inventory.get_item("email").path.on_member
+
+
+@pytest.mark.parametrize("reference", ["Shopper.notes", "notes", "privacy.Shopper.notes.extra", "privacy..notes", ""])
+def test_a_reference_not_of_the_form_app_model_field_is_refused_naming_it(reference: str) -> None:
+    with pytest.raises(ValueError, match="app_label.Model.field") as refused:
+        inventory.ItemPath.parse(reference)
+    assert repr(reference) in str(refused.value)
+
+
 @pytest.mark.clause("P2.3")
 @pytest.mark.parametrize(
     ("category", "topic"),

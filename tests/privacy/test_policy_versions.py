@@ -16,6 +16,7 @@ from django.utils import formats, timezone, translation
 from groupket.privacy.models import MassNotice, PolicyDocument
 from tests.conftest import sign_in
 from tests.factories import MemberFactory
+from tests.markup import fragment
 
 SUMMARY_EN = "Shipping partners now receive your delivery address only after you consent at checkout."
 SUMMARY_KO = "배송 업체는 결제 시 동의한 경우에만 배송지 주소를 받습니다."
@@ -162,7 +163,7 @@ def test_the_diff_is_printed_before_publishing_and_shown_on_the_version_page(tmp
     assert f"+{NEW_LINE_EN}" in printed and f"-{removed_en}" in printed and f"+{NEW_LINE_KO}" in printed
 
     html = client.get("/terms/v2/").content.decode()
-    section = html.split('id="what-changed"')[1].split("</section>")[0]
+    section = fragment(html, id="what-changed")
     assert "What changed" in section
     assert f"<ins>+{NEW_LINE_EN}</ins>" in section
     assert "<del>-" in section and f"<ins>+{first.body_en.splitlines()[0]}" not in section
@@ -177,7 +178,7 @@ def test_version_page_shows_the_change_summary(tmp_path: Path, client: Client) -
     publish(tmp_path, days_ahead=8, **MATERIAL)
     page = f"/privacy/v{latest().version}/"
     html = client.get(page).content.decode()
-    section = html.split('id="what-changed"')[1].split("</section>")[0]
+    section = fragment(html, id="what-changed")
     assert SUMMARY_EN in section and f"<ins>+{NEW_LINE_EN}</ins>" in section
     assert SUMMARY_KO in client.get(page, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
 

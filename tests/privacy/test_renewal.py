@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from groupket.accounts.models import Member
 from groupket.privacy.models import ConsentEvent, PolicyDocument
-from tests.conftest import sign_in
+from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
+from tests.markup import fragment
 
 RENEW = "/me/agreements/renew/"
 SUMMARY_EN = {"privacy": "Delivery addresses now go to shipping partners.", "terms": "Group orders can be refunded."}
@@ -88,7 +89,7 @@ def test_a_member_is_asked_at_their_next_sign_in(client: Client, member: Member)
 def test_renew_page_shows_the_summary_the_diff_link_the_full_text_and_agree_disagree(signed_in: Client) -> None:
     document = change_in_force()
     html = signed_in.get(RENEW).content.decode()
-    fieldset = html.split('data-renewal="privacy"')[1].split("</fieldset>")[0]
+    fieldset = fragment(html, data_renewal="privacy")
     assert SUMMARY_EN["privacy"] in fieldset
     assert f'href="/privacy/v{document.version}/#what-changed"' in fieldset
     assert document.body_en.splitlines()[0] in fieldset and f"{NEW_LINE} v{document.version}" in fieldset
@@ -231,7 +232,7 @@ def test_the_agreement_check_costs_one_query_once_its_answer_is_in_the_session(
     sign_in(client, waiting)
     client.get("/me/")  # the first request looks the answer up and keeps it in the session
     # session, member, sign-in check, the material versions; then the redirect
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES):
         assert client.get("/me/")["Location"].startswith(RENEW)
 
     other = Client()
@@ -239,5 +240,5 @@ def test_the_agreement_check_costs_one_query_once_its_answer_is_in_the_session(
     other.get("/")
     # session, member, sign-in check, the material versions (the banners need no more); then the home page's
     # own two: the member's spaces and, as they are in none, the suggested ones
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 2):
         assert other.get("/").status_code == 200

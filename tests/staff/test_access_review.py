@@ -6,22 +6,27 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client, RequestFactory
+from django.test import Client
 
 from groupket.staff.services.access_log import log_member_view
 from tests.conftest import make_staff, sign_in_staff
 from tests.factories import MemberFactory
+from tests.markup import fragment
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def log_on(staff, member, day: int, count: int, *, reason: str = "member_request", month: int = 3) -> None:
-    request = RequestFactory().post("/staff/members/", REMOTE_ADDR="127.0.0.1")
     # 08:30 Korea time is still the previous day in UTC: the review counts days in Korea time.
     with mock.patch("django.utils.timezone.now", return_value=datetime(2025, month, day, 8, 30, tzinfo=SEOUL)):
         for _ in range(count):
             log_member_view(
-                staff=staff, member_id=member.pk, items=["username"], reason=reason, reference="R", request=request
+                staff=staff,
+                member_id=member.pk,
+                items=["username"],
+                reason=reason,
+                reference="R",
+                ip_address="127.0.0.1",
             )
 
 
@@ -37,7 +42,7 @@ def review(client: Client, officer) -> Client:
 
 
 def section(page: str, table_class: str) -> str:
-    return page.split(f'class="{table_class}"')[1].split("</table>")[0]
+    return fragment(page, class_=table_class)
 
 
 @pytest.mark.django_db
@@ -75,8 +80,10 @@ def test_the_chart_is_inline_svg_with_nothing_from_another_origin(review: Client
 
     page = review.get("/staff/access-review/?month=2025-03").content.decode()
 
-    chart = page.split('<figure class="chart access-chart">')[1].split("</figure>")[0]
-    assert chart.startswith("<svg") and "chart.moderator" in chart
+    figure = fragment(page, tag="figure", class_="access-chart")
+    chart = fragment(figure, tag="svg")
+    assert figure == f'<figure class="chart access-chart">{chart}</figure>'  # the chart is the figure's one child
+    assert "chart.moderator" in chart
     assert "<script" not in page and "<style" not in chart and " style=" not in chart and "kozea" not in page.lower()
     # The SVG namespace is a name, not a resource; nothing else on the page may name another origin.
     assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")

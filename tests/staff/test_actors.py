@@ -45,6 +45,7 @@ NO_ACTOR = {
     "groupket.privacy.services.documents.notice_days": "a computation",
     "groupket.privacy.services.documents.start_of_day": "a computation",
     "groupket.staff.services.access_log.verify_access_log": "a read",
+    "groupket.staff.services.safeguards.password_expired": "a check of the staff member's password age",
     "groupket.staff.services.intake.fetch_mailbox": "files mail as requests; their senders act",
     "groupket.staff.services.intake.failure_kind": "names an error",
     "groupket.spaces.services.spaces.create_space": "a demo member acts (demo data), as the actor keyword says",

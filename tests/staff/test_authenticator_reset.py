@@ -12,6 +12,7 @@ from groupket.accounts.models import SignIn
 from groupket.staff.models import Authenticator, AuthenticatorReset, BackupCodes
 from tests.conftest import make_staff, sign_in, sign_in_staff
 from tests.factories import MemberFactory
+from tests.markup import fragment
 
 REASON = "phone lost; confirmed in person at the office"
 
@@ -74,8 +75,8 @@ def test_the_officer_resets_a_lost_authenticator_and_the_staff_member_enrols_ane
     assert "set up a new authenticator app" in body and "새 인증 앱" in body
     assert REASON not in body
     # The desk's history shows who reset whose authenticator, and why.
-    history = desk.get("/staff/roles/").content.decode().split('class="role-history"')[1]
-    row = history.split('<tr class="event-authenticator_reset">')[1].split("</tr>")[0]
+    history = fragment(desk.get("/staff/roles/").content.decode(), class_="role-history")
+    row = fragment(history, tag="tr", class_="event-authenticator_reset")
     assert "Authenticator reset" in row and "mod.lee" in row and "officer.kim" in row and REASON in row
 
 

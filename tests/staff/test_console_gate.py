@@ -6,6 +6,7 @@ from django.test import Client
 from groupket.staff.roles import ROLES
 from tests.conftest import make_staff, sign_in, sign_in_staff
 from tests.factories import MemberFactory
+from tests.markup import fragment
 
 
 @pytest.mark.django_db
@@ -42,12 +43,12 @@ def test_console_shows_every_role_with_its_items_and_counts_only_to_the_officer(
     page = client.get("/staff/").content.decode()
     for role in ROLES.values():
         assert f'data-role="{role.slug}"' in page
-    moderator_row = page.split('data-role="moderator"')[1].split("</tr>")[0]
+    moderator_row = fragment(page, data_role="moderator")
     assert "ID (username)" in moderator_row and "Email address" not in moderator_row
     assert '<td class="holder-count" data-label="Staff holding it">2</td>' in moderator_row
 
     # Request items are named for staff in one line, not in the member's voice ("your request").
-    officer_row = page.split('data-role="privacy_officer"')[1].split("</tr>")[0]
+    officer_row = fragment(page, data_role="privacy_officer")
     assert "What a requester sent the privacy officer, and the officer&#x27;s notes and answer" in officer_row
     assert "your request" not in page and "Email address" in officer_row
 

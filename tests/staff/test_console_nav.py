@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import make_staff, sign_in, sign_in_staff
+from tests.markup import fragment
 
 EVERY_PAGE = {
     "/staff/": "Console home",
@@ -28,7 +29,7 @@ MODERATION_PAGES = {"/staff/moderation/", "/staff/moderation/words/"}
 
 
 def nav_links(html: str) -> dict[str, str]:
-    nav = html.split('<nav class="staff-nav"')[1].split("</nav>")[0]
+    nav = fragment(html, tag="nav", class_="staff-nav")
     return dict(re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav))
 
 
@@ -70,7 +71,7 @@ def test_the_page_open_is_marked_current(client: Client) -> None:
 def test_a_staff_members_header_links_to_the_console_and_a_members_does_not(client: Client, member) -> None:
     console_link = '<a href="/staff/">Staff console</a>'
     sign_in_staff(client, make_staff("privacy_officer"))
-    assert console_link in client.get("/me/").content.decode().split("</header>", 1)[0]
+    assert console_link in fragment(client.get("/me/").content.decode(), tag="header")
 
     client.logout()
     sign_in(client, member)

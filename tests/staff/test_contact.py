@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from groupket.staff.models import PrivacyRequest, RequestAction
 from tests.conftest import sign_in
 from tests.factories import MemberFactory
+from tests.markup import fragment
 
 junk = st.one_of(st.text(max_size=300), st.just(""), st.just("\x00"), st.sampled_from(["access", "other"]))
 FORM = {"kind": "correction", "name": "Seo-yeon Han", "email": "seoyeon@example.org", "message": "Fix my name."}
@@ -146,7 +147,7 @@ def test_policy_page_and_every_footer_lead_to_the_contact_page(client: Client) -
     # Right under the officer's name and addresses.
     after_officer = policy.split('id="officer"')[1].split("</section>")[1].split("<section")[0]
     assert 'href="/privacy/contact/"' in after_officer and "Write to the privacy officer" in after_officer
-    footer = client.get("/").content.decode().split('class="site-footer"')[1]
+    footer = fragment(client.get("/").content.decode(), class_="site-footer")
     assert 'href="/privacy/contact/"' in footer
 
 

@@ -18,14 +18,10 @@ from groupket.core.schedules import get_job, run_job
 from groupket.privacy.models import Disclosure
 from groupket.staff.models import AccessLogEntry, LegalRequest
 from groupket.staff.roles import PRIVACY_OFFICER, ROLES
-from tests.conftest import make_staff, sign_in, sign_in_staff
+from tests.conftest import CONSOLE_QUERIES, make_staff, sign_in, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
 AGENCY = "Seoul Metropolitan Police Agency"
-
-# What every console page costs once the browser has been there: session, member, devices, sign-in, roles,
-# agreements, the session save. The first page of a sign-in costs one more.
-CONSOLE_QUERIES = 11
 
 
 def request_fields(**overrides: object) -> dict[str, object]:

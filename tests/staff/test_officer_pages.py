@@ -16,8 +16,9 @@ from groupket.accounts.services.sign_in import record_login_attempt
 from groupket.accounts.services.unregister import unregister_member
 from groupket.privacy.models import MassNotice, PolicyDocument, RetainedRecord
 from groupket.privacy.services import record_destruction
-from tests.conftest import TEST_SETUP, make_staff, sign_in_staff
+from tests.conftest import CONSOLE_QUERIES, TEST_SETUP, make_staff, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
+from tests.markup import fragment
 
 NEWS = {
     "subject_en": "Group orders are here",
@@ -27,10 +28,6 @@ NEWS = {
 }
 NEW_LINE_EN = "• Delivery addresses go to a shipping partner only with your consent at checkout."
 NEW_LINE_KO = "• 배송지 주소는 결제 시 동의한 경우에만 배송 업체에 전달됩니다."
-
-# What every console page costs once the browser has been there: session, member, devices, sign-in, roles,
-# agreements, the session save. The first page of a sign-in costs one more.
-CONSOLE_QUERIES = 11
 
 
 @pytest.fixture
@@ -73,7 +70,7 @@ def test_destructions_show_upcoming_counts_by_month_and_category_and_the_last_10
     with django_assert_num_queries(CONSOLE_QUERIES + 2):
         page = officer.get("/staff/destructions/").content.decode()
 
-    upcoming = page.split(f'data-upcoming="{month}"')[1].split("</tr>")[0]
+    upcoming = fragment(page, data_upcoming=str(month))
     assert "login records" in upcoming and '<td class="count">2</td>' in upcoming
     assert "203.0.113.9" not in page
     assert page.count("data-destruction=") == 100
@@ -98,7 +95,7 @@ def test_news_composed_in_the_console_reaches_only_subscribers_and_the_list_coun
     assert [message["To"] for message in mails(mail_dir)] == ["wants.news@example.org"]
     notice = MassNotice.objects.get()
     assert (notice.kind, notice.status, notice.sent, notice.total) == ("news", "done", 1, 1)
-    row = officer.get("/staff/notices/").content.decode().split(f'data-notice="{notice.pk}"')[1].split("</tr>")[0]
+    row = fragment(officer.get("/staff/notices/").content.decode(), data_notice=str(notice.pk))
     assert "Group orders are here" in row and '<td class="sent">1/1' in row and "Done" in row
 
 

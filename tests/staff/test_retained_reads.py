@@ -10,14 +10,10 @@ from groupket.accounts.services.unregister import unregister_member
 from groupket.privacy.models import RetainedRecord
 from groupket.staff.models import AccessLogEntry
 from groupket.staff.services.access_log import verify_access_log
-from tests.conftest import make_staff, sign_in, sign_in_staff
+from tests.conftest import CONSOLE_QUERIES, make_staff, sign_in, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
 KEPT_IP = "203.0.113.77"
-
-# What every console page costs once the browser has been there: session, member, devices, sign-in, roles,
-# agreements, the session save. The first page of a sign-in costs one more.
-CONSOLE_QUERIES = 11
 
 
 @pytest.fixture

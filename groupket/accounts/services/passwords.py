@@ -20,8 +20,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.module_loading import import_string
 
 from groupket.accounts import tasks, throttle
-from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import Member, PasswordResetRequest, SignIn
+from groupket.accounts.models import SIGN_IN_ID, Member, PasswordResetRequest, SignIn
 from groupket.accounts.normalise import normalise_email_key
 from groupket.accounts.services.sessions import end_all_sign_ins
 from groupket.accounts.services.sign_in import end_other_sign_ins

@@ -1,5 +1,6 @@
 """Signing a member in and out of one browser, and ending their other sessions (P7.9)."""
 
+from datetime import datetime
 from importlib import import_module
 
 from django.conf import settings
@@ -9,8 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import Member, SignIn
+from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
 
 
 def _session_store(session_key: str) -> SessionBase:
@@ -38,6 +38,16 @@ def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool
         )
         request.session[SIGN_IN_ID] = sign_in.pk
     return sign_in
+
+
+def forget_sign_in(*, sign_in: SignIn) -> None:
+    """Drop the listing of a session that ends on this request: signed out elsewhere, or idle too long (P7.9)."""
+    sign_in.delete()
+
+
+def note_sign_in_seen(*, sign_in_id: int, at: datetime) -> None:
+    """Keep /me/sessions/ true: when this browser was last seen (written at most once a minute)."""
+    SignIn.objects.filter(pk=sign_in_id).update(last_seen_at=at)
 
 
 def end_sign_ins(*, member: Member, sign_ins: list[SignIn]) -> int:

@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from groupket.accounts import throttle
-from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import LoginRecord, Member, SignIn
+from groupket.accounts.models import SIGN_IN_ID, LoginRecord, Member, SignIn
 from groupket.accounts.services.sessions import end_sign_ins, start_sign_in
 from groupket.privacy.services import record_destruction
 

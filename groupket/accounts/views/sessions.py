@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ua_parser import parse
 
-from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import SignIn
+from groupket.accounts.models import SIGN_IN_ID, SignIn
 from groupket.accounts.services.sign_in import end_other_sign_ins, end_sign_in, sign_out
 
 

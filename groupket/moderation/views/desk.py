@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from groupket.accounts.services.sign_in import client_ip
 from groupket.core.keys import open_data_keys
 from groupket.moderation import personal_info, selectors
 from groupket.moderation.forms import AppealDecisionForm, DecisionForm, RemoveWordForm, WatchedWordForm
@@ -76,7 +77,7 @@ def _log_staff_view(request: HttpRequest, desk: Desk, *, member_id: int, items: 
             items=items,
             reason=MODERATION,
             reference=f"moderation case {case_id}",
-            request=request,
+            ip_address=client_ip(request),
         )
 
 

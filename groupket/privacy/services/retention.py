@@ -91,7 +91,7 @@ def _kept_models() -> tuple[_KeptModel, ...]:
     declared: dict[str, set[str]] = {}
     kept: dict[str, tuple[inventory.RetentionRule, set[str]]] = {}
     for item in inventory.ITEMS:
-        label, field = item.field.rsplit(".", 1)
+        label, field = item.path.model, item.path.field
         declared.setdefault(label, set()).add(field)
         rule = item.kept_after_withdrawal
         if rule is None:

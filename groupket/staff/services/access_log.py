@@ -12,7 +12,6 @@ from functools import partial
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -86,7 +85,7 @@ def _log_append(sequence: int, entry_hash: str, key_id: str) -> None:
 
 
 def append_entry(
-    *, staff_ref: int, member_ref: int, items: list[str], reason: str, reference: str, request: HttpRequest
+    *, staff_ref: int, member_ref: int, items: list[str], reason: str, reference: str, ip_address: str
 ) -> AccessLogEntry:
     """Append one row to the chain, unchecked: callers check what the staff member may see first.
 
@@ -106,7 +105,7 @@ def append_entry(
             items=items,
             reason=reason,
             reference=reference,
-            ip_address=(request.META.get("REMOTE_ADDR") or "")[:45],
+            ip_address=ip_address[:45],
             created_at=timezone.now(),
             previous_hash=previous,
         )
@@ -119,9 +118,9 @@ def append_entry(
 
 @acting("staff")
 def log_member_view(
-    *, staff: AbstractBaseUser, member_id: int, items: list[str], reason: str, reference: str, request: HttpRequest
+    *, staff: AbstractBaseUser, member_id: int, items: list[str], reason: str, reference: str, ip_address: str
 ) -> AccessLogEntry:
-    """Append one row: `staff` was shown `items` of member `member_id` for `reason`.
+    """Append one row: `staff` was shown `items` of member `member_id` for `reason`, from `ip_address`.
 
     Raises StaffActionDenied when an item is not allowed to the staff member's roles,
     and ValueError for a reason outside REASONS or an over-long reference.
@@ -133,7 +132,7 @@ def log_member_view(
         raise ValueError("the reference is too long")
     items = _check_items(staff, items)
     return append_entry(
-        staff_ref=staff.pk, member_ref=member_id, items=items, reason=reason, reference=reference, request=request
+        staff_ref=staff.pk, member_ref=member_id, items=items, reason=reason, reference=reference, ip_address=ip_address
     )
 
 

@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +29,6 @@ from groupket.staff.selectors import active_role_slugs
 from groupket.staff.services.access_log import LEGAL_REQUEST, allowed_items, log_member_view
 
 FILE_FORMAT = "groupket-legal-release/1"
-MEMBER_MODEL = "accounts.Member"
 # Never released: a password hash proves nothing to anyone and must not leave; an export archive is a copy of every
 # item and would carry items outside the scope; a staff member's console IP is not about the member.
 NOT_RELEASABLE = frozenset({"password", "data_export", "staff_access_ip"})
@@ -154,7 +152,7 @@ def _records(legal_request: LegalRequest, member_id: int, label: str, items: lis
     rows = apps.get_model(label)._default_manager.filter(**{items[0].owner: member_id})
     rows = _in_period(rows, dated_by, legal_request.period_start, legal_request.period_end)
     rows = rows.annotate(period_date=F(dated_by)).order_by(dated_by, "pk")
-    fields = [(item.key, item.field.rsplit(".", 1)[1]) for item in items]
+    fields = [(item.key, item.path.field) for item in items]
     return [
         {
             "recorded_at": _jsonable(row.period_date),
@@ -168,12 +166,12 @@ def _member_entry(legal_request: LegalRequest, member: AbstractBaseUser, positio
     by_model: dict[str, list[inventory.Item]] = {}
     for key in legal_request.items:
         item = inventory.get_item(key)
-        by_model.setdefault(item.field.rsplit(".", 1)[0], []).append(item)
-    own = by_model.pop(MEMBER_MODEL, [])
+        by_model.setdefault(item.path.model, []).append(item)
+    own = by_model.pop(inventory.MEMBER_MODEL, [])
     return {
         "scope_position": position,
         "held": True,
-        "items": {item.key: _jsonable(getattr(member, item.field.rsplit(".", 1)[1])) for item in own},
+        "items": {item.key: _jsonable(getattr(member, item.path.field)) for item in own},
         "records": {label: _records(legal_request, member.pk, label, items) for label, items in by_model.items()},
     }
 
@@ -213,7 +211,7 @@ def _disclose(legal_request: LegalRequest, member: AbstractBaseUser, today: date
 
 
 @acting("officer")
-def release_legal_request(*, officer: AbstractBaseUser, legal_request_id: int, request: HttpRequest) -> dict[str, Any]:
+def release_legal_request(*, officer: AbstractBaseUser, legal_request_id: int, ip_address: str) -> dict[str, Any]:
     """Release the items in scope of the members in scope, once: the file's content, as a dict for JSON.
 
     In one transaction: the request is marked released, each member still held gets a disclosure record (told now,
@@ -242,7 +240,7 @@ def release_legal_request(*, officer: AbstractBaseUser, legal_request_id: int, r
                 items=list(legal_request.items),
                 reason=LEGAL_REQUEST,
                 reference=legal_request.reference,
-                request=request,
+                ip_address=ip_address,
             )
             _disclose(legal_request, member, today)
     return {"format": FILE_FORMAT, "legal_request": _describe(legal_request), "members": entries}

@@ -15,7 +15,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -63,9 +62,7 @@ def find_retained_records(reference: uuid.UUID) -> list[RetainedRecord]:
     return list(rows.order_by("destroy_on", "pk")[:LIST_LIMIT])
 
 
-def _log_read(
-    *, custodian: AbstractBaseUser, category: str, record_ref: str, purpose: str, request: HttpRequest
-) -> None:
+def _log_read(*, custodian: AbstractBaseUser, category: str, record_ref: str, purpose: str, ip_address: str) -> None:
     """Append the read to the access log's hash chain, beside the member views."""
     access_log.append_entry(
         staff_ref=custodian.pk,
@@ -73,13 +70,13 @@ def _log_read(
         items=[f"retained:{category}"],
         reason=PURPOSE_REASONS[purpose],
         reference=record_ref,
-        request=request,
+        ip_address=ip_address,
     )
 
 
 @acting("custodian")
 def read_for_purpose(
-    *, custodian: AbstractBaseUser, record_ref: uuid.UUID, purpose: str, request: HttpRequest
+    *, custodian: AbstractBaseUser, record_ref: uuid.UUID, purpose: str, ip_address: str
 ) -> dict[str, Any]:
     """Open one retained record for a stated purpose and log the read; raises RetainedRecord.DoesNotExist.
 
@@ -95,6 +92,6 @@ def read_for_purpose(
             category=record["category"],
             record_ref=record["record_ref"],
             purpose=purpose,
-            request=request,
+            ip_address=ip_address,
         )
     return record

@@ -1,5 +1,10 @@
 """Staff safeguards (P7.7): enrolling an authenticator, the second factor at sign-in, and password changes.
 
+A second factor (TOTP, with backup codes) is required before any console page; an account without a
+confirmed device can only enrol. A password older than GROUPKET_STAFF_PASSWORD_DAYS must be changed.
+The checks of which step is still to pass (`pending_safeguard`) live here beside the steps that change
+state; the console's gate (staff.permissions) turns the answer into a redirect.
+
 Wrong codes count in the staff member's sign-in throttle window (accounts.throttle), with wrong
 passwords on any page: 5 within 15 minutes pause both for 15 minutes. The devices' own back-off
 (django-otp's ThrottlingMixin: 1, 2, 4, 8 ... seconds after each wrong code, kept in the database)
@@ -8,19 +13,20 @@ stays on underneath, so guessing stays slow even if the cache is lost.
 
 import re
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.models import Device
 
 from groupket.accounts import throttle
-from groupket.accounts.middleware import SIGN_IN_ID
-from groupket.accounts.models import Member, SignIn
+from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
 from groupket.accounts.services.passwords import change_password
 from groupket.core.actors import acting
 from groupket.core.throttling import TooManyAttempts
@@ -34,6 +40,12 @@ _TOTP_CODE = re.compile(r"^\d{6}$")
 # 8 characters of lower-case base32: 40 bits, typed from paper.
 _BACKUP_CODE = re.compile(r"^[a-z2-7]{8}$")
 _BACKUP_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+# The step a staff member must pass first (pending_safeguard).
+ENROL = "enrol"
+VERIFY = "verify"
+PASSWORD = "password"
 
 
 class SafeguardRefused(Exception):
@@ -59,6 +71,30 @@ class VerificationLocked(SafeguardRefused):
 def normalise_code(code: str) -> str:
     """Codes are typed with spaces or hyphens and in either case; compare them bare and lower-case."""
     return re.sub(r"[\s-]", "", code).lower()
+
+
+# --- Which safeguard is still to pass ------------------------------------------------------------------------
+
+
+def password_expired(member: Member) -> bool:
+    age = timezone.now() - member.password_changed_at
+    return age > timedelta(days=settings.GROUPKET_STAFF_PASSWORD_DAYS)
+
+
+def pending_safeguard(member: Member, *, password: bool = True) -> str | None:
+    """The step the staff member must pass first (ENROL, VERIFY, PASSWORD), or None when every one is passed.
+
+    `member` is the signed-in user as django-otp's middleware leaves it (is_verified() reads this session).
+    The password page itself asks with password=False: changing an expired password still needs the
+    second factor first, or a stolen password alone could replace itself.
+    """
+    if not user_has_device(member, confirmed=True):
+        return ENROL
+    if not member.is_verified():
+        return VERIFY
+    if password and password_expired(member):
+        return PASSWORD
+    return None
 
 
 # --- Enrolment --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from groupket.accounts.links import EmailedLink
 from groupket.accounts.services.sign_in import client_ip
 from groupket.core import blind_index
 from groupket.privacy.officer import privacy_officer
-from groupket.staff.forms_desk import ContactForm
+from groupket.staff.forms.desk import ContactForm
 from groupket.staff.services.requests import InvalidRequestLink, file_web_request, request_for_token, verify_requester
 
 # Each request mails an acknowledgement to the typed address: a cap per address keeps the form from being a mailer.

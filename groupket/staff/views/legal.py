@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from groupket.accounts.services.sign_in import client_ip
 from groupket.privacy.selectors import inventory_labels
-from groupket.staff.forms_legal import LegalRequestForm
+from groupket.staff.forms.legal import LegalRequestForm
 from groupket.staff.models import LegalRequest
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import RECORD_LEGAL_REQUESTS
@@ -63,7 +64,9 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     """The release answers with the file itself, once: it is not stored, so it cannot be fetched again."""
     legal_request = get_object_or_404(LegalRequest, pk=pk)
     try:
-        content = release_legal_request(officer=request.user, legal_request_id=legal_request.pk, request=request)
+        content = release_legal_request(
+            officer=request.user, legal_request_id=legal_request.pk, ip_address=client_ip(request)
+        )
     except LegalRequestRefused as refusal:
         legal_request.refresh_from_db()
         return _detail(request, legal_request, str(refusal), status=400)

@@ -11,9 +11,10 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from groupket.accounts.models import Member
+from groupket.accounts.selectors import member_by_username_or_email
+from groupket.accounts.services.sign_in import client_ip
 from groupket.privacy import inventory
-from groupket.staff.forms_access import MemberLookupForm
+from groupket.staff.forms.access import MemberLookupForm
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import LOOK_UP_MEMBERS, ROLES
 from groupket.staff.services.access_log import REASONS, log_member_view
@@ -28,16 +29,8 @@ def shown_items(role_slugs: set[str]) -> list[inventory.Item]:
     return [
         item
         for item in inventory.ITEMS
-        if item.key in allowed
-        and item.field.startswith("accounts.Member.")
-        and item.field.rsplit(".", 1)[1] in _SHOWABLE_FIELDS
+        if item.key in allowed and item.path.on_member and item.path.field in _SHOWABLE_FIELDS
     ]
-
-
-def _find(query: str) -> Member | None:
-    # Usernames cannot contain "@", so the two kinds of lookup never overlap.
-    matches = Member.objects.with_email(query) if "@" in query else Member.objects.with_username(query)
-    return matches.only("data_key", *_SHOWABLE_FIELDS).first()
 
 
 def _can_use_query(form: MemberLookupForm, role_slugs: set[str]) -> bool:
@@ -59,7 +52,7 @@ def look_up_member(request: HttpRequest) -> HttpResponse:
         form.add_error("query", _("Your roles may look members up by exact ID only."))
     if not form.is_valid():
         return _render_form(request, form, status=400)
-    member = _find(form.cleaned_data["query"])
+    member = member_by_username_or_email(form.cleaned_data["query"], fields=_SHOWABLE_FIELDS)
     if member is None:
         # Nothing was shown, so nothing is logged; the form is shown again without the query.
         return _render_form(request, MemberLookupForm(initial={"reason": form.cleaned_data["reason"]}), no_match=True)
@@ -70,9 +63,9 @@ def look_up_member(request: HttpRequest) -> HttpResponse:
         items=[item.key for item in items],
         reason=form.cleaned_data["reason"],
         reference=form.log_reference(),
-        request=request,
+        ip_address=client_ip(request),
     )
-    rows = [(item, getattr(member, item.field.rsplit(".", 1)[1])) for item in items]
+    rows = [(item, getattr(member, item.path.field)) for item in items]
     response = render(
         request,
         "staff/members_result.html",

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from groupket.privacy.models import MassNotice, PolicyDocument
-from groupket.privacy.selectors import document_diff, retention_overview
+from groupket.privacy.selectors import document_diff, recent_document_versions, recent_notices, retention_overview
 from groupket.privacy.services.documents import PublicationRefused, check_publication, latest_version, publish_document
 from groupket.privacy.services.notices import create_mass_notice
-from groupket.staff.forms_officer import DOCUMENT_LABELS, NewsForm, PolicyForm
+from groupket.staff.forms.officer import DOCUMENT_LABELS, NewsForm, PolicyForm
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import PUBLISH_POLICY, SEND_NEWS, VIEW_DESTRUCTIONS
 
@@ -55,7 +55,7 @@ def notices(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The news is being sent to the members who asked for news."))
             return redirect("staff:notices")
-    rows = list(MassNotice.objects.defer("body_en", "body_ko").order_by("-created_at", "-pk")[:NOTICE_ROWS])
+    rows = recent_notices(NOTICE_ROWS)
     context = {
         "form": form,
         "rows": [(notice, NOTICE_KIND_LABELS[notice.kind], NOTICE_STATUS_LABELS[notice.status]) for notice in rows],
@@ -85,7 +85,7 @@ def _diffs(form: PolicyForm, previous: PolicyDocument | None) -> list[tuple[str,
 
 
 def _policy_page(request: HttpRequest, form: PolicyForm, diffs: list | None = None, status: int = 200) -> HttpResponse:
-    documents = PolicyDocument.objects.defer("body_en", "body_ko").order_by("kind", "-version")[:VERSION_ROWS]
+    documents = recent_document_versions(VERSION_ROWS)
     versions = [(document, DOCUMENT_LABELS[document.kind]) for document in documents]
     context = {"form": form, "diffs": diffs, "versions": versions}
     return render(request, "staff/policy.html", context, status=status)

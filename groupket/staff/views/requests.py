@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from groupket.accounts.models import Member
-from groupket.staff.forms_desk import (
+from groupket.accounts.selectors import member_by_id
+from groupket.accounts.services.sign_in import client_ip
+from groupket.staff.forms.desk import (
     ACTION_LABELS,
     ITEM_LABELS,
     AnswerForm,
@@ -94,7 +96,7 @@ def _render_request(
             items=shown,
             reason=MEMBER_REQUEST,
             reference=_reference(filed),
-            request=request,
+            ip_address=client_ip(request),
         )
     forms_by_name = {
         "notes_form": NotesForm(initial={"notes": filed.officer_notes}),
@@ -181,8 +183,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _requester_member(pk: int) -> Member | None:
-    member_id = PrivacyRequest.objects.filter(pk=pk).values_list("member_id", flat=True).first()
-    return Member.objects.filter(pk=member_id).first() if member_id else None
+    return member_by_id(PrivacyRequest.objects.filter(pk=pk).values_list("member_id", flat=True).first())
 
 
 @staff_view(WORK_REQUESTS)
@@ -227,7 +228,7 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
         items=["request_attachment", "request_attachment_name"],
         reason=MEMBER_REQUEST,
         reference=_reference(sent.request),
-        request=request,
+        ip_address=client_ip(request),
     )
     response = HttpResponse(sent.content, content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, sent.filename)

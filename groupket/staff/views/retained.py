@@ -4,13 +4,14 @@ import uuid
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from groupket.accounts.services.sign_in import client_ip
 from groupket.privacy.models import RetainedRecord
+from groupket.privacy.selectors import held_retained_record
 from groupket.privacy.services.retention import RetainedReadRefused
-from groupket.staff.forms_officer import RetainedReadForm
+from groupket.staff.forms.officer import RetainedReadForm
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import READ_RETAINED_RECORDS
 from groupket.staff.services.retained import PURPOSES, find_retained_records, parse_reference, read_for_purpose
@@ -29,8 +30,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @staff_view(READ_RETAINED_RECORDS)
 def read(request: HttpRequest, record_ref: uuid.UUID) -> HttpResponse:
-    held = RetainedRecord.objects.defer("payload").filter(destroy_on__gte=timezone.localdate())
-    record = held.filter(record_ref=record_ref).first()
+    record = held_retained_record(record_ref)
     if record is None:
         raise Http404
     form = RetainedReadForm(request.POST if request.method == "POST" else None)
@@ -39,7 +39,10 @@ def read(request: HttpRequest, record_ref: uuid.UUID) -> HttpResponse:
         if form.is_valid():
             try:
                 contents = read_for_purpose(
-                    custodian=request.user, record_ref=record_ref, purpose=form.cleaned_data["purpose"], request=request
+                    custodian=request.user,
+                    record_ref=record_ref,
+                    purpose=form.cleaned_data["purpose"],
+                    ip_address=client_ip(request),
                 )
             except RetainedRecord.DoesNotExist:
                 raise Http404 from None

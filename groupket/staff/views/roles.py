@@ -1,6 +1,5 @@
 """The privacy officer's role desk: grants, revocations, their history, and lost authenticators (P7.6, P10.2)."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,27 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groupket.accounts.models import Member
-from groupket.staff.forms_access import GrantRoleForm, ResetAuthenticatorForm, RevokeRoleForm
+from groupket.accounts.selectors import active_member_with_username, usernames_by_id
+from groupket.staff.forms.access import GrantRoleForm, ResetAuthenticatorForm, RevokeRoleForm
 from groupket.staff.models import AuthenticatorReset, RoleGrant
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import GRANT_ROLES, ROLES
+from groupket.staff.selectors import display_name
 from groupket.staff.services.authenticators import AuthenticatorResetRefused, reset_authenticator
 from groupket.staff.services.roles import RoleChangeRefused, grant_role, revoke_role
-
-
-def usernames_by_id(ids: Iterable[int | None]) -> dict[int, str]:
-    """The usernames of these members in one query; a member who has unregistered is simply absent."""
-    wanted = {pk for pk in ids if pk is not None}
-    if not wanted:
-        return {}
-    return {member.pk: member.username for member in Member.objects.filter(pk__in=wanted).only("username", "data_key")}
-
-
-def display_name(names: dict[int, str], pk: int | None, operator: str = "") -> str:
-    """A staff member's ID, or the recorded system actor (its label names the server user and the command)."""
-    if pk is None:
-        return _("the operator (%(label)s)") % {"label": operator} if operator else _("the operator")
-    return names.get(pk) or _("former member #%(id)s") % {"id": pk}
 
 
 @dataclass(frozen=True)
@@ -100,7 +86,7 @@ def _render_desk(
 
 def _active_member_named(form: GrantRoleForm | ResetAuthenticatorForm) -> Member | None:
     """The active member with exactly the form's username; None, with the form told why, when there is none."""
-    member = Member.objects.with_username(form.cleaned_data["username"]).filter(is_active=True).first()
+    member = active_member_with_username(form.cleaned_data["username"])
     if member is None:
         form.add_error("username", _("No active member has exactly that ID. Nothing was changed."))
     return member

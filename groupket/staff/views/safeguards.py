@@ -15,10 +15,9 @@ from django_otp import user_has_device
 from groupket.accounts.forms.password import PasswordChangeForm
 from groupket.accounts.services.passwords import PasswordRefused
 from groupket.core.redirects import next_on_this_site
-from groupket.staff.forms import AuthenticatorCodeForm, VerificationForm
+from groupket.staff.forms.safeguards import AuthenticatorCodeForm, VerificationForm
 from groupket.staff.models import Authenticator
-from groupket.staff.permissions import staff_view
-from groupket.staff.safeguards import password_expired, pending_step
+from groupket.staff.permissions import safeguard_redirect, staff_view
 from groupket.staff.services import safeguards
 
 
@@ -120,7 +119,7 @@ def _attempt_verification(request: HttpRequest, form: forms.Form) -> int:
 @staff_view(safeguards=False)
 def change_password(request: HttpRequest) -> HttpResponse:
     # The second factor comes first even here: a password alone must not be able to replace itself.
-    step = pending_step(request, password=False)
+    step = safeguard_redirect(request, password=False)
     if step is not None:
         return step
     form = PasswordChangeForm(request.user, _posted(request))
@@ -140,7 +139,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
             return redirect("staff:home")
     context = {
         "form": form,
-        "expired": password_expired(request.user),
+        "expired": safeguards.password_expired(request.user),
         "days": settings.GROUPKET_STAFF_PASSWORD_DAYS,
     }
     return render(request, "staff/password.html", context, status=status)

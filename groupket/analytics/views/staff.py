@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from groupket.analytics.selectors import MonthReport, month_report
 from groupket.analytics.spaces import space_labels
 from groupket.privacy import inventory
-from groupket.staff.forms_access import ReviewMonthForm
+from groupket.staff.forms.access import ReviewMonthForm
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import VIEW_ANALYTICS
 from groupket.staff.views.access import chart_svg
