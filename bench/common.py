@@ -1,17 +1,24 @@
-"""What the benchmarks share: a throwaway SQLite database, migrated, and the results files.
+"""What the benchmarks share: a throwaway database (SQLite, or PostgreSQL where production's figure is the one
+that matters), migrated, and the results files.
 
 A benchmark is a script, not a test: it configures Django itself, so run it from the project root
-(`.venv/bin/python bench/unregister_cost.py`, or `make bench` for all of them).
+(`.venv/bin/python bench/unregister_cost.py` or `.venv/bin/python -m bench.unregister_cost`, or `make bench` for
+all of them). The PostgreSQL ones use `BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`) with a
+database `groupket_bench_<name>` they drop and make again, and Redis `BENCH_REDIS_URL` (default db 12).
 """
 
 import atexit
 import json
 import os
 import platform
+import re
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,13 +27,40 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def setup_django() -> Path:
-    """Point Django at a fresh var dir (SQLite database, keyring, mail), migrate it, and return the dir."""
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def postgres_url(name: str) -> str:
+    """A fresh PostgreSQL database for benchmark `name` (dropped and made again): its URL."""
+    import psycopg
+
+    database = f"groupket_bench_{name}"
+    if not re.fullmatch(r"[a-z0-9_]+", database):
+        raise ValueError(f"benchmark database name {database!r}: lower-case letters, digits and _ only")
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {database}")
+    return f"{POSTGRES_SERVER}/{database}"
+
+
+def setup_django(*, postgres: str | None = None, redis: bool = False) -> Path:
+    """Point Django at a fresh var dir (keyring, mail) and database, migrate it, and return the dir.
+
+    The database is the var dir's SQLite file, or with `postgres="<name>"` a fresh PostgreSQL database; with
+    `redis`, the cache (and so the throttle counters) is the benchmarks' Redis database, emptied first.
+    """
     var_dir = Path(tempfile.mkdtemp(prefix="groupket-bench-"))
     atexit.register(shutil.rmtree, var_dir, ignore_errors=True)
     os.environ["GROUPKET_VAR_DIR"] = str(var_dir)
-    # Always the embedded SQLite database of the var dir, whatever the shell exports.
+    # Only the database chosen here, whatever the shell exports.
     os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    if postgres:
+        os.environ["DATABASE_URL"] = postgres_url(postgres)
+    if redis:
+        flush_redis()
+        os.environ["REDIS_URL"] = REDIS_URL
     os.environ.pop("GROUPKET_KEYRING", None)
     os.environ.pop("GROUPKET_KEYRING_FILE", None)
     os.environ.pop("CELERY_BROKER_URL", None)
@@ -41,6 +75,53 @@ def setup_django() -> Path:
     return var_dir
 
 
+def cpu_clock() -> "Callable[[], float]":
+    """A clock of the CPU seconds this process has used, plus its PostgreSQL backend's on PostgreSQL.
+
+    On a machine shared with other work, wall time counts the waits for a core too; CPU time counts the work.
+    The backend's time is read from /proc in clock ticks (10 ms), so sum it over many requests, not one.
+    """
+    from django.db import connection
+
+    pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def now() -> float:
+        used = time.process_time()
+        if pid is not None:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        return used
+
+    return now
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def commit() -> str:
+    """The commit measured, with "+changes" when the worktree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)  # noqa: S607
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
 def machine() -> dict[str, Any]:
     return {
         "platform": platform.platform(),
@@ -53,11 +134,21 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_result(name: str, result: dict[str, Any], summary: str) -> dict[str, Any]:
-    """Write results/<name>.json and add one line to results/README.md."""
+def write_result(name: str, result: dict[str, Any], summary: str, figure: str | None = None) -> dict[str, Any]:
+    """Write results/<name>.json and add one line to results/README.md.
+
+    `figure` is the short figure bench/README.md's table shows (the summary when not given).
+    """
     RESULTS.mkdir(exist_ok=True)
-    record = {"benchmark": name, "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
+    record = {
+        "benchmark": name,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
+        "machine": machine(),
+    }
     record.update(result)
+    record["summary"] = summary
+    record["figure"] = figure or summary
     (RESULTS / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
     readme = RESULTS / "README.md"
     if not readme.exists():

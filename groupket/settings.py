@@ -141,7 +141,7 @@ GROUPKET_REDIS_CACHE_OPTIONS = {"retry": Retry(ExponentialBackoff(cap=1.0, base=
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "groupket.core.cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": GROUPKET_REDIS_CACHE_OPTIONS,
         }

@@ -26,7 +26,7 @@ def start_redis(port: int, folder: Path, started: list[subprocess.Popen]) -> Non
 
 def restart_cache(port: int, options: dict) -> dict:
     location = f"redis://127.0.0.1:{port}/0"
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location, "OPTIONS": options}
+    return {"BACKEND": "groupket.core.cache.SharedClientRedisCache", "LOCATION": location, "OPTIONS": options}
 
 
 def test_a_redis_restart_during_requests_costs_the_cached_values_not_an_error(settings, tmp_path: Path) -> None:

@@ -19,13 +19,17 @@ def _session_store(session_key: str) -> SessionBase:
 
 
 def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool) -> SignIn:
-    """Log the member in on this browser and list the session on /me/sessions/."""
-    with transaction.atomic():
+    """Log the member in on this browser and list the session on /me/sessions/.
+
+    login() gives the session a new key and stores it (cycle_key); SessionMiddleware writes the rest of the
+    session (the member, the expiry, SIGN_IN_ID) once, with the response, so it is not saved here as well.
+    """
+    # No savepoint of its own: inside sign_in_with_password's transaction, a failure fails the whole sign-in.
+    with transaction.atomic(savepoint=False):
         login(request, member, backend=settings.AUTHENTICATION_BACKENDS[0])
         if shared_computer:
             # Ends when the browser closes; the middleware ends it after 30 idle minutes.
             request.session.set_expiry(0)
-        request.session.save()
         now = timezone.now()
         sign_in = SignIn.objects.create(
             member=member,

@@ -63,7 +63,8 @@ def _record_wrong_password(*, request: HttpRequest, username: str) -> None:
 
 def record_login_attempt(*, member: Member, request: HttpRequest, succeeded: bool) -> LoginRecord:
     """One sign-in record: time, address and browser, sealed under the member's key (P7.9)."""
-    with transaction.atomic():
+    # No savepoint inside the sign-in's transaction: a failure here fails the whole sign-in anyway.
+    with transaction.atomic(savepoint=False):
         return LoginRecord.objects.create(
             member_id=member.pk,
             data_key_id=member.data_key_id,
