@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "groupket.accounts",
     "groupket.staff",
     "groupket.spaces",
+    "groupket.orders",
     "django_otp",  # its Device, throttle and middleware; the devices themselves are staff's, sealed
 ]
 
@@ -171,7 +172,10 @@ GROUPKET_PASSWORD_POLICIES = ["groupket.staff.services.safeguards.staff_password
 GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record_password_change"]
 # Steps of apps below accounts run by Unregister in its transaction, before the member's key is destroyed:
 # step(*, member) -> {destruction-log category: count} (accounts.services.unregister).
-GROUPKET_WITHDRAWAL_STEPS = ["groupket.spaces.withdrawal.withdraw_from_spaces"]
+GROUPKET_WITHDRAWAL_STEPS = [
+    "groupket.spaces.withdrawal.withdraw_from_spaces",
+    "groupket.orders.withdrawal.withdraw_from_orders",
+]
 
 # Data exports (P6.1): downloadable for a day, destroyed after a week.
 GROUPKET_EXPORT_DOWNLOAD_HOURS = 24
@@ -187,6 +191,7 @@ GROUPKET_EXPORT_SECTIONS = [
     "groupket.spaces.export.posts",
     "groupket.spaces.export.comments",
     "groupket.spaces.export.likes",
+    "groupket.orders.export.orders",
 ]
 # Feeds (spaces.feeds): posts per page.
 GROUPKET_FEED_PAGE_SIZE = 20
@@ -248,6 +253,31 @@ GROUPKET_SCHEDULES = {
         "every_hours": 24,
     },
 }
+
+# Group orders (orders.jobs): deadlines are kept hourly, delivery addresses destroyed daily once the
+# order is completed and this many days have passed for disputes.
+GROUPKET_SCHEDULES["settle_group_orders"] = {"function": "groupket.orders.jobs.settle_group_orders", "every_hours": 1}
+GROUPKET_SCHEDULES["destroy_delivery_addresses"] = {
+    "function": "groupket.orders.jobs.destroy_delivery_addresses",
+    "every_hours": 24,
+}
+GROUPKET_ORDER_DISPUTE_DAYS = 30
+# The shipping partners an organiser may offer (orders.partners): a JSON list in the environment, each with a slug,
+# its names in English and Korean, the delivery items it receives, the purpose and how long it keeps them (P5.4).
+GROUPKET_SHIPPING_PARTNERS = env.json(
+    "GROUPKET_SHIPPING_PARTNERS",
+    default=[
+        {
+            "slug": "hangang-express",
+            "name_en": "Hangang Express",
+            "name_ko": "한강택배",
+            "purpose_en": "Delivering your order to you",
+            "purpose_ko": "주문한 상품 배송",
+            "retention_en": "Until 3 months after delivery, then destroyed",
+            "retention_ko": "배송 완료 후 3개월까지 보관 후 파기",
+        }
+    ],
+)
 
 # --- Encryption keys -----------------------------------------------------------------
 GROUPKET_KEYRING = env.str("GROUPKET_KEYRING", default="")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("groupket.accounts.urls")),
     path("staff/", include("groupket.staff.urls")),
     path("", include("groupket.spaces.urls")),
+    path("", include("groupket.orders.urls")),
 ]
 
 handler400 = "groupket.views.bad_request"

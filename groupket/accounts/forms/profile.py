@@ -58,6 +58,7 @@ class ProfileForm(forms.Form):
         help_text=_("JPEG, PNG or WebP, at most 5 MB. We store a smaller copy without location or camera data."),
     )
     remove_photo = forms.BooleanField(required=False, label=_("Delete my profile photo"))
+    remove_delivery = forms.BooleanField(required=False, label=_("Delete my saved delivery address"))
 
     def __init__(self, *args: object, member: Member, **kwargs: object) -> None:
         self.member = member
@@ -122,4 +123,5 @@ class ProfileForm(forms.Form):
             bio=data["bio"],
             photo=data["photo"],
             remove_photo=data["remove_photo"],
+            remove_delivery=data["remove_delivery"],
         )
