@@ -159,7 +159,7 @@ def test_gnu_msgfmt_accepts_the_catalogue(tmp_path: Path) -> None:
 # A placeholder, and the parenthesis after it if there is one (which may hold placeholders of its own).
 _PLACEHOLDER_BEFORE = r"%(?:\(\w+\))?[sd](?:\((?:[^()]|%\(\w+\))*\))?"
 # 주소 alone reads as a postal address: allowed only in these compounds, or where the text also says 이메일 주소.
-_ADDRESS_COMPOUNDS = re.compile(r"(?:이메일|메일|IP|배송지?|웹|링크) 주소")
+_ADDRESS_COMPOUNDS = re.compile(r"(?:이메일|메일|IP|배송지?|웹|링크|도로명|상세) 주소")
 
 
 def _bare_address(text: str) -> list[str]:
