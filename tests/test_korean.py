@@ -326,11 +326,27 @@ PAGES = {
     "accounts": ("/accounts/signup/", None),
     "privacy": ("/me/consents/", "member"),
     "staff": ("/staff/", "privacy_officer"),
+    "orders": ("/s/{space}/orders/{order}/", "buyer"),
 }
 
 
+def _group_order_page(client: Client, path: str) -> str:
+    """A member of a space on a group order's checkout page, made afresh for each visit."""
+    from tests.factories import join, make_space
+    from tests.orders.factories import open_group_order
+
+    organiser, buyer = MemberFactory(), MemberFactory()
+    space = make_space(organiser, slug=f"market-{organiser.pk}")
+    join(buyer, space)
+    sign_in(client, buyer)
+    order = open_group_order(organiser, space, item="제주 감귤 5kg", description="서귀포 농장에서 보냅니다.")
+    return path.format(space=space.slug, order=order.pk)
+
+
 def visit(client: Client, path: str, who: str | None, language: str) -> str:
-    if who == "member":
+    if who == "buyer":
+        path = _group_order_page(client, path)
+    elif who == "member":
         sign_in(client, MemberFactory())
     elif who:
         sign_in_staff(client, make_staff(who))

@@ -45,7 +45,13 @@ def _send(member: AbstractBaseUser, event: OrderEvent, *, line: OrderLine | None
         to=getattr(member, member.get_email_field_name()),
         subject=lambda: SUBJECTS[event.action]() % {"item": order.item},
         template="orders/email/notice.txt",
-        context={"event": event, "order": order, "line": line, "organiser": organiser, "link": settings.SITE_URL + link},
+        context={
+            "event": event,
+            "order": order,
+            "line": line,
+            "organiser": organiser,
+            "link": settings.SITE_URL + link,
+        },
     )
 
 

@@ -36,9 +36,7 @@ class TextField(forms.CharField):
 
 
 def _quantity(label: object, **kwargs: object) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, min_value=1, max_value=MAX_QUANTITY, error_messages=WHOLE_NUMBER, **kwargs
-    )
+    return forms.IntegerField(label=label, min_value=1, max_value=MAX_QUANTITY, error_messages=WHOLE_NUMBER, **kwargs)
 
 
 def _moment(label: object, **kwargs: object) -> forms.DateTimeField:
@@ -67,7 +65,9 @@ class GroupOrderForm(forms.Form):
         _("Payment deadline for bank transfers"), help_text=_("Orders still unpaid then are cancelled.")
     )
     expected_delivery = forms.DateField(label=_("Expected delivery"), widget=forms.DateInput(attrs={"type": "date"}))
-    shipping_partner = forms.ChoiceField(label=_("Delivery by a shipping partner"), choices=partner_choices, required=False)
+    shipping_partner = forms.ChoiceField(
+        label=_("Delivery by a shipping partner"), choices=partner_choices, required=False
+    )
     offers_pickup = forms.BooleanField(label=_("Buyers may pick up from me"), required=False)
     pickup_place = forms.CharField(label=_("Pickup place"), max_length=200, required=False)
     pickup_time = _moment(_("Pickup time"), required=False)
@@ -132,7 +132,9 @@ class GroupOrderForm(forms.Form):
 
     def account(self) -> BankAccount:
         data = self.cleaned_data
-        return BankAccount(bank=data["bank"], account_number=data["account_number"], account_holder=data["account_holder"])
+        return BankAccount(
+            bank=data["bank"], account_number=data["account_number"], account_holder=data["account_holder"]
+        )
 
 
 class SubmissionForm(forms.Form):
@@ -265,6 +267,10 @@ class PickupCodeForm(forms.Form):
 
 class OrderStateForm(forms.Form):
     to = forms.ChoiceField(
-        choices=[(GroupOrder.SHIPPED, "shipped"), (GroupOrder.COMPLETED, "completed"), (GroupOrder.CANCELLED, "cancelled")]
+        choices=[
+            (GroupOrder.SHIPPED, "shipped"),
+            (GroupOrder.COMPLETED, "completed"),
+            (GroupOrder.CANCELLED, "cancelled"),
+        ]
     )
     confirm = forms.BooleanField(required=False)

@@ -67,7 +67,9 @@ class GroupOrder(models.Model):
             models.Index(fields=["status", "order_deadline"], name="orders_due"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(reserved_total__lte=models.F("max_total")), name="orders_no_oversell")
+            models.CheckConstraint(
+                condition=models.Q(reserved_total__lte=models.F("max_total")), name="orders_no_oversell"
+            )
         ]
 
     def __str__(self) -> str:

@@ -66,9 +66,7 @@ def check_can_change_line(order: GroupOrder, line: OrderLine | None, actor_id: i
 def check_quantity(order: GroupOrder, *, quantity: int, others: int) -> None:
     """A member's quantity within the per-member limits, and the total (others: everyone else's) within the maximum."""
     if not order.min_per_member <= quantity <= order.max_per_member:
-        _deny(
-            _("Order between %(min)d and %(max)d.") % {"min": order.min_per_member, "max": order.max_per_member}
-        )
+        _deny(_("Order between %(min)d and %(max)d.") % {"min": order.min_per_member, "max": order.max_per_member})
     if others + quantity > order.max_total:
         _deny(_("Only %(left)d left to order.") % {"left": max(order.max_total - others, 0)})
 

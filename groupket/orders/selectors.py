@@ -61,7 +61,9 @@ def _row(line: OrderLine) -> OrganiserRow:
 
 def organiser_view(order: GroupOrder) -> OrganiserView:
     """Every line of the order with its payment and refunds; four queries whatever the number of buyers."""
-    lines = list(_with_money(OrderLine.objects.filter(order=order).select_related("buyer").order_by("created_at", "pk")))
+    lines = list(
+        _with_money(OrderLine.objects.filter(order=order).select_related("buyer").order_by("created_at", "pk"))
+    )
     open_data_keys(line.buyer.data_key_id for line in lines)
     rows = [_row(line) for line in lines]
     active = [row for row in rows if row.line.is_active]

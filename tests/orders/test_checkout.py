@@ -43,7 +43,7 @@ def checkout(shop: dict, submission: str = "a" * 32, **data: str):
 @pytest.mark.clause("P1.1")
 def test_pickup_asks_for_nothing_personal_and_stores_none(shop: dict) -> None:
     page = shop["client"].get(shop["url"]).content.decode()
-    assert 'name="partner_consent"' in page and 'checked' not in page.split('name="partner_consent"')[0][-200:]
+    assert 'name="partner_consent"' in page and "checked" not in page.split('name="partner_consent"')[0][-200:]
     response = checkout(shop, quantity="2", method="pickup")
     assert response.status_code == 302
     line = OrderLine.objects.get(buyer=shop["buyer"])
@@ -99,9 +99,7 @@ def test_save_for_next_time_fills_the_next_checkout_and_edit_profile_deletes_it(
     assert "박서연" in shop["client"].get("/me/").content.decode()
     edit = shop["client"].get("/me/edit/").content.decode()
     assert 'name="remove_delivery"' in edit
-    shop["client"].post(
-        "/me/edit/", {"name": buyer.name, "email": buyer.email, "remove_delivery": "on"}
-    )
+    shop["client"].post("/me/edit/", {"name": buyer.name, "email": buyer.email, "remove_delivery": "on"})
     buyer = Member.objects.get(pk=buyer.pk)
     assert [getattr(buyer, field) for field in Member.DELIVERY_FIELDS] == [None] * 5
     # The order's own copy stays with the order until its dispute period ends.

@@ -95,7 +95,7 @@ def test_missing_the_minimum_fails_the_order_cancels_every_line_and_asks_the_org
 def test_unpaid_bank_transfer_lines_are_cancelled_after_the_payment_deadline(
     shop: dict, mail_dir: Path, django_capture_on_commit_callbacks
 ) -> None:
-    order, (first, second, third) = shop["order"], shop["buyers"]
+    order, (first, second, _third) = shop["order"], shop["buyers"]
     paid = order_pickup(first, order, 3)
     unpaid = order_pickup(second, order, 3)
     payments.mark_payment_received(actor=shop["organiser"], order=order, line_id=paid.pk)

@@ -44,7 +44,9 @@ class BankAccount:
 
 
 def _check_terms(terms: OrderTerms) -> None:
-    if not (1 <= terms.min_per_member <= terms.max_per_member <= terms.max_total and terms.min_total <= terms.max_total):
+    if not (
+        1 <= terms.min_per_member <= terms.max_per_member <= terms.max_total and terms.min_total <= terms.max_total
+    ):
         raise ValueError("the quantity limits of a group order do not hold together")
     if terms.unit_price < 1 or terms.payment_deadline < terms.order_deadline:
         raise ValueError("a group order needs a price and a payment deadline after its order deadline")
@@ -89,11 +91,11 @@ def close_if_full(order: GroupOrder, *, actor: Actor) -> None:
 
 
 def reopen_if_room(order: GroupOrder, *, actor: Actor) -> None:
-    """Inside a line's transaction: an order closed by its maximum opens again when room is freed before the deadline."""
-    if order.status == GroupOrder.CLOSED and order.reserved_total < order.max_total:
-        if timezone.now() < order.order_deadline:
-            _set_status(order, GroupOrder.OPEN)
-            history.record(order, actor=actor, action=history.ORDER_REOPENED)
+    """Inside a line's transaction: an order closed by its maximum opens again when room is freed in time."""
+    room = order.reserved_total < order.max_total
+    if order.status == GroupOrder.CLOSED and room and timezone.now() < order.order_deadline:
+        _set_status(order, GroupOrder.OPEN)
+        history.record(order, actor=actor, action=history.ORDER_REOPENED)
 
 
 def reserve(order: GroupOrder, quantity: int) -> None:

@@ -45,9 +45,7 @@ NOTIFIED = frozenset(
 )
 
 
-def record(
-    order: GroupOrder, *, actor: Actor, action: str, line: OrderLine | None = None, **detail: Any
-) -> OrderEvent:
+def record(order: GroupOrder, *, actor: Actor, action: str, line: OrderLine | None = None, **detail: Any) -> OrderEvent:
     """Write the history row of a change; `detail` holds codes, numbers and ids only."""
     system = isinstance(actor, SystemActor)
     event = OrderEvent.objects.create(

@@ -97,7 +97,10 @@ def change(request: HttpRequest, slug: str, order_id: int) -> HttpResponse:
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
         return redirect("orders:order", slug=slug, order_id=order.pk)
     outcome = line_services.change_quantity(
-        actor=request.user, order=order, submission=form.cleaned_data["submission"], quantity=form.cleaned_data["quantity"]
+        actor=request.user,
+        order=order,
+        submission=form.cleaned_data["submission"],
+        quantity=form.cleaned_data["quantity"],
     )
     _tell_outcome(request, outcome, _("Your order is changed."))
     return redirect("orders:order", slug=slug, order_id=order.pk)

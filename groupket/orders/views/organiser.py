@@ -37,7 +37,9 @@ def _organiser_order(request: HttpRequest, slug: str, order_id: int) -> GroupOrd
     return order
 
 
-def render_manage(request: HttpRequest, order: GroupOrder, *, pickup_form: PickupCodeForm | None = None) -> HttpResponse:
+def render_manage(
+    request: HttpRequest, order: GroupOrder, *, pickup_form: PickupCodeForm | None = None
+) -> HttpResponse:
     context = {
         "order": order,
         "space": order.space,
