@@ -4,12 +4,11 @@ the browser. Each checkout form carries its own idempotency key (`submission`)."
 import re
 import secrets
 
-import phonenumbers
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groupket.accounts.forms.profile import PHONE_REGION
+from groupket.accounts.forms.profile import phone_number
 from groupket.accounts.services.profile import DeliveryDetails
 from groupket.orders.models import PICKUP, SHIPPING, GroupOrder
 from groupket.orders.partners import shipping_partners
@@ -205,18 +204,7 @@ class CheckoutForm(QuantityForm):
         return code
 
     def clean_phone(self) -> str:
-        typed = self.cleaned_data["phone"]
-        if not typed:
-            return ""
-        try:
-            number = phonenumbers.parse(typed, PHONE_REGION)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise forms.ValidationError(
-                _("Enter a valid phone number, for example 010-1234-5678 or +82 10-1234-5678."), code="phone_invalid"
-            )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phone_number(self.cleaned_data["phone"])
 
     def clean(self) -> dict:
         data = super().clean()

@@ -474,25 +474,25 @@ ITEMS: tuple[Item, ...] = (
             ),
         )
     ),
-    Item(
-        "order_transfer_account",
-        _("As an organiser: the bank account number buyers pay a group order into"),
-        "orders.TransferAccount.account_number",
-        TRANSACTION,
-        False,
-        (CONTRACT,),
-        _("Until the group order is completed or you unregister"),
-        owner="order__organiser_id",
-    ),
-    Item(
-        "order_transfer_holder",
-        _("As an organiser: the name of that bank account's holder"),
-        "orders.TransferAccount.account_holder",
-        TRANSACTION,
-        False,
-        (CONTRACT,),
-        _("Until the group order is completed or you unregister"),
-        owner="order__organiser_id",
+    *(
+        Item(
+            key,
+            label,
+            f"orders.TransferAccount.{field}",
+            TRANSACTION,
+            False,
+            (CONTRACT,),
+            UNTIL_WITHDRAWAL,
+            owner="order__organiser_id",
+        )
+        for key, field, label in (
+            (
+                "order_transfer_account",
+                "account_number",
+                _("As an organiser: the bank account number buyers pay a group order into"),
+            ),
+            ("order_transfer_holder", "account_holder", _("As an organiser: the name of that bank account's holder")),
+        )
     ),
     Item(
         "order_actions",

@@ -20,6 +20,21 @@ SENSITIVE_NOTICE = _(
 )
 
 
+def phone_number(typed: str) -> str:
+    """A typed phone number in E.164 (empty stays empty), or a translated error; also checkout's (orders)."""
+    if not typed:
+        return ""
+    try:
+        number = phonenumbers.parse(typed, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(
+            _("Enter a valid phone number, for example 010-1234-5678 or +82 10-1234-5678."), code="phone_invalid"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 class BioField(forms.CharField):
     def to_python(self, value: object) -> str:
         # Browsers send line breaks as CRLF; counted as one character each, as the member sees them.
@@ -78,18 +93,7 @@ class ProfileForm(forms.Form):
         return email
 
     def clean_phone(self) -> str | None:
-        typed = self.cleaned_data["phone"]
-        if not typed:
-            return None
-        try:
-            number = phonenumbers.parse(typed, PHONE_REGION)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise forms.ValidationError(
-                _("Enter a valid phone number, for example 010-1234-5678 or +82 10-1234-5678."), code="phone_invalid"
-            )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phone_number(self.cleaned_data["phone"]) or None
 
     def clean_bio(self) -> str | None:
         return self.cleaned_data["bio"] or None
