@@ -162,7 +162,9 @@ RETENTION_RULES: dict[str, RetentionRule] = {
 
 def _shipping_partner_recipients() -> tuple[str, ...]:
     """Every configured shipping partner as the recipient a hand-off names ("partner:<slug>", P5.4)."""
-    return tuple(f"partner:{partner['slug']}" for partner in settings.GROUPKET_SHIPPING_PARTNERS)
+    # A malformed entry is left out here and reported by the orders app's system check (orders.E001).
+    partners = settings.GROUPKET_SHIPPING_PARTNERS if isinstance(settings.GROUPKET_SHIPPING_PARTNERS, list) else []
+    return tuple(f"partner:{p['slug']}" for p in partners if isinstance(p, dict) and isinstance(p.get("slug"), str))
 
 
 @dataclass(frozen=True)
