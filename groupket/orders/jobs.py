@@ -26,13 +26,10 @@ def cancel_unpaid_lines(*, actor: SystemActor, order: GroupOrder) -> int:
         order = locked_order(order)
         if order.status not in _AWAITING_PAYMENT or timezone.now() < order.payment_deadline:
             return 0
-        unpaid = OrderLine.objects.select_for_update().filter(
-            order=order,
-            status=OrderLine.ACTIVE,
-            payments__method=Payment.TRANSFER,
-            payments__status=Payment.PENDING,
-        )
-        lines = list(unpaid.distinct())
+        # A subquery, not a join: PostgreSQL refuses FOR UPDATE with the DISTINCT a join would need.
+        pending = Payment.objects.filter(method=Payment.TRANSFER, status=Payment.PENDING).values("line_id")
+        unpaid = OrderLine.objects.select_for_update().filter(order=order, status=OrderLine.ACTIVE, pk__in=pending)
+        lines = list(unpaid.order_by("pk"))
         for line in lines:
             cancel_line_rows(order, line, reason="unpaid")
             history.record(order, actor=actor, action=history.LINE_CANCELLED_UNPAID, line=line)

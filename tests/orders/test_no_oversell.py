@@ -45,7 +45,7 @@ def fire_together(order: GroupOrder, buyers: list, quantity: int) -> tuple[int, 
     connection.vendor != "postgresql",
     reason="row locks under concurrency are PostgreSQL's; SQLite runs one writer at a time, so threads prove nothing",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_buyers_ordering_at_once_from_many_threads_never_pass_the_maximum() -> None:
     load_keyring()  # made before the threads start, as a running site's is
     organiser = MemberFactory()
