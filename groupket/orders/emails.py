@@ -7,22 +7,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from groupket.core.mail import send_in_both_languages
+from groupket.orders import actions
 from groupket.orders.models import Cancellation, GroupOrder, OrderEvent, OrderLine
-from groupket.orders.services import history
 
 # Changes the organiser is told of, since they must act: refund what was paid.
-ORGANISER_ACTS = frozenset({history.ORDER_FAILED, history.REFUND_DUE})
+ORGANISER_ACTS = frozenset({actions.ORDER_FAILED, actions.REFUND_DUE})
 SUBJECTS = {
-    history.ORDER_CONFIRMED: lambda: _("Group order confirmed: %(item)s"),
-    history.ORDER_FAILED: lambda: _("Group order did not reach its minimum: %(item)s"),
-    history.ORDER_SHIPPED: lambda: _("Group order shipped: %(item)s"),
-    history.ORDER_COMPLETED: lambda: _("Group order completed: %(item)s"),
-    history.ORDER_CANCELLED: lambda: _("Group order cancelled by the organiser: %(item)s"),
-    history.LINE_PLACED: lambda: _("Your order is placed: %(item)s"),
-    history.LINE_CANCELLED_UNPAID: lambda: _("Your order was cancelled unpaid: %(item)s"),
-    history.PAYMENT_RECEIVED: lambda: _("Your payment is received: %(item)s"),
-    history.REFUND_DUE: lambda: _("A refund is due: %(item)s"),
-    history.REFUND_SENT: lambda: _("Your refund is sent: %(item)s"),
+    actions.ORDER_CONFIRMED: lambda: _("Group order confirmed: %(item)s"),
+    actions.ORDER_FAILED: lambda: _("Group order did not reach its minimum: %(item)s"),
+    actions.ORDER_SHIPPED: lambda: _("Group order shipped: %(item)s"),
+    actions.ORDER_COMPLETED: lambda: _("Group order completed: %(item)s"),
+    actions.ORDER_CANCELLED: lambda: _("Group order cancelled by the organiser: %(item)s"),
+    actions.LINE_PLACED: lambda: _("Your order is placed: %(item)s"),
+    actions.LINE_CANCELLED_UNPAID: lambda: _("Your order was cancelled unpaid: %(item)s"),
+    actions.PAYMENT_RECEIVED: lambda: _("Your payment is received: %(item)s"),
+    actions.REFUND_DUE: lambda: _("A refund is due: %(item)s"),
+    actions.REFUND_SENT: lambda: _("Your refund is sent: %(item)s"),
 }
 
 
@@ -61,7 +61,7 @@ def deliver_order_notices(*, event_id: int) -> int:
     if event is None or event.action not in SUBJECTS:
         return 0
     sent = 0
-    if event.action != history.REFUND_DUE:
+    if event.action != actions.REFUND_DUE:
         for line in _concerned_lines(event):
             if line.buyer.is_active:
                 _send(line.buyer, event, line=line, organiser=False)

@@ -7,42 +7,30 @@ from typing import Any
 from django.db import transaction
 
 from groupket.core.actors import Actor, SystemActor
-from groupket.orders.models import GroupOrder, OrderEvent, OrderLine
-
-ORDER_OPENED = "order_opened"
-ORDER_CLOSED = "order_closed"
-ORDER_REOPENED = "order_reopened"
-ORDER_CONFIRMED = "order_confirmed"
-ORDER_FAILED = "order_failed"
-ORDER_SHIPPED = "order_shipped"
-ORDER_COMPLETED = "order_completed"
-ORDER_CANCELLED = "order_cancelled"
-LINE_PLACED = "line_placed"
-LINE_CHANGED = "line_changed"
-LINE_CANCELLED = "line_cancelled"
-LINE_CANCELLED_UNPAID = "line_cancelled_unpaid"
-PAYMENT_RECEIVED = "payment_received"
-REFUND_DUE = "refund_due"
-REFUND_SENT = "refund_sent"
-REFUND_CONFIRMED = "refund_confirmed"
-PICKED_UP = "picked_up"
-DELIVERY_DESTROYED = "delivery_destroyed"
-
-# The changes the buyers they concern are told of; the rest they made themselves or see on the page.
-NOTIFIED = frozenset(
-    {
-        ORDER_CONFIRMED,
-        ORDER_FAILED,
-        ORDER_SHIPPED,
-        ORDER_COMPLETED,
-        ORDER_CANCELLED,
-        LINE_PLACED,
-        LINE_CANCELLED_UNPAID,
-        PAYMENT_RECEIVED,
-        REFUND_DUE,
-        REFUND_SENT,
-    }
+from groupket.core.tasks import enqueue
+from groupket.orders import tasks
+from groupket.orders.actions import (  # noqa: F401 - the services name the actions as history.<ACTION>
+    DELIVERY_DESTROYED,
+    LINE_CANCELLED,
+    LINE_CANCELLED_UNPAID,
+    LINE_CHANGED,
+    LINE_PLACED,
+    NOTIFIED,
+    ORDER_CANCELLED,
+    ORDER_CLOSED,
+    ORDER_COMPLETED,
+    ORDER_CONFIRMED,
+    ORDER_FAILED,
+    ORDER_OPENED,
+    ORDER_REOPENED,
+    ORDER_SHIPPED,
+    PAYMENT_RECEIVED,
+    PICKED_UP,
+    REFUND_CONFIRMED,
+    REFUND_DUE,
+    REFUND_SENT,
 )
+from groupket.orders.models import GroupOrder, OrderEvent, OrderLine
 
 
 def record(order: GroupOrder, *, actor: Actor, action: str, line: OrderLine | None = None, **detail: Any) -> OrderEvent:
@@ -62,6 +50,4 @@ def record(order: GroupOrder, *, actor: Actor, action: str, line: OrderLine | No
 
 
 def _enqueue_notices(event_id: int) -> None:
-    from groupket.orders.tasks import send_order_notices
-
-    send_order_notices.delay(event_id)
+    enqueue(tasks.send_order_notices, event_id)

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_password_reset_requests'),
+        ('accounts', '0003_email_change_notice'),
     ]
 
     operations = [
