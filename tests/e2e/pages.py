@@ -113,7 +113,7 @@ PAGES: tuple[Visit, ...] = (
     Visit(f"{SPACE}/members/", MEMBER, label="/s/<slug>/members/"),
     Visit("/members/{writer}/", MEMBER, label="/members/<id>/"),
     Visit(f"{SPACE}/invite/{{invitation}}/", MEMBER, label="/s/<slug>/invite/<token>/"),
-    Visit(f"{SPACE}/orders/new/", MEMBER, label="/s/<slug>/orders/new/", screenshot="order-new"),
+    Visit(f"{SPACE}/orders/new/", MEMBER, label="/s/<slug>/orders/new/"),
     Visit(f"{SPACE}/orders/new/", MEMBER, label="/s/<slug>/orders/new/ posted empty", fill={}, shows=ERRORS),
     Visit(
         f"{SPACE}/orders/{{own_order}}/manage/",
@@ -121,7 +121,7 @@ PAGES: tuple[Visit, ...] = (
         label="/s/<slug>/orders/<id>/manage/",
         screenshot="order-manage",
     ),
-    Visit(f"{MARKET}/orders/", MEMBER, label="/s/<slug>/orders/", screenshot="orders"),
+    Visit(f"{MARKET}/orders/", MEMBER, label="/s/<slug>/orders/"),
     Visit(f"{MARKET}/orders/{{ordered}}/", MEMBER, label="/s/<slug>/orders/<id>/ ordered", screenshot="order"),
     Visit(f"{MARKET}/orders/{{fresh}}/", MEMBER, label="/s/<slug>/orders/<id>/ checkout", screenshot="checkout"),
     Visit(
@@ -131,8 +131,8 @@ PAGES: tuple[Visit, ...] = (
         fill={"method": "shipping"},
         shows="#partner-consent .errorlist",
     ),
-    Visit("/me/orders/", MEMBER, screenshot="my-orders"),
-    Visit("/me/orders/{line}/", MEMBER, label="/me/orders/<number>/", screenshot="receipt"),
+    Visit("/me/orders/", MEMBER),
+    Visit("/me/orders/{line}/", MEMBER, label="/me/orders/<number>/"),
     Visit("/me/", MEMBER, screenshot="me"),
     Visit("/me/", MEMBER, label="/me/ every section open", opens_sections=True, screenshot="me-open"),
     Visit("/me/edit/", MEMBER, screenshot="me-edit"),
