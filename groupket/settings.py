@@ -346,6 +346,10 @@ else:
 GROUPKET_PAYMENT_URL = env.str(
     "GROUPKET_PAYMENT_URL", default="https://api.tosspayments.com" if PRODUCTION else "http://127.0.0.1:8765"
 ).rstrip("/")
+# How long a gateway call may take before its outcome is unknown (then looked up, never sent with a new key).
+GROUPKET_PAYMENT_TIMEOUT_SECONDS = 30.0
+# The processor card payments are entrusted to, as the inventory, the policy and the disclosure records name it.
+GROUPKET_PAYMENT_PROCESSOR = env.str("GROUPKET_PAYMENT_PROCESSOR", default="Toss Payments")
 GROUPKET_PAYMENT_SECRET_KEY = env.str("GROUPKET_PAYMENT_SECRET_KEY", default="" if PRODUCTION else "test_sk_sandbox")
 if PRODUCTION and not GROUPKET_PAYMENT_URL.startswith("https://"):
     raise ImproperlyConfigured("GROUPKET_PAYMENT_URL must start with https:// when GROUPKET_ENV=production")

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from groupket.accounts.forms.profile import phone_number
 from groupket.accounts.services.profile import DeliveryDetails
-from groupket.orders.models import PICKUP, SHIPPING, GroupOrder
+from groupket.orders.models import PICKUP, SHIPPING, GroupOrder, Payment
 from groupket.orders.partners import shipping_partners
+from groupket.orders.services.cards import card_payments_offered
 from groupket.orders.services.group_orders import BankAccount, OrderTerms
 from groupket.orders.services.lines import Checkout
 
@@ -173,6 +174,8 @@ class CheckoutForm(QuantityForm):
     )
     save_for_next_time = forms.BooleanField(label=_("Save these delivery details for next time"), required=False)
     partner_consent = forms.BooleanField(required=False)
+    # Bank transfer unless card is chosen (a form from before card payments sends none).
+    payment_method = forms.ChoiceField(label=_("How you pay"), widget=forms.RadioSelect, required=False)
 
     DELIVERY_FIELDS = ("recipient", "postal_code", "road_address", "address_detail", "phone")
 
@@ -185,6 +188,11 @@ class CheckoutForm(QuantityForm):
         if order.offers_pickup:
             methods.append((PICKUP, _("Pickup from the organiser")))
         self.fields["method"].choices = methods
+        payments = [(Payment.TRANSFER, _("Bank transfer into the organiser's account"))]
+        if card_payments_offered():
+            payments.append((Payment.CARD, _("Card, in the payment processor's own window")))
+        self.fields["payment_method"].choices = payments
+        self.fields["payment_method"].initial = Payment.TRANSFER
         self.fields["quantity"].min_value = order.min_per_member
         self.fields["quantity"].max_value = order.max_per_member
         self.fields["quantity"].validators = []
@@ -205,6 +213,9 @@ class CheckoutForm(QuantityForm):
 
     def clean_phone(self) -> str:
         return phone_number(self.cleaned_data["phone"])
+
+    def clean_payment_method(self) -> str:
+        return self.cleaned_data["payment_method"] or Payment.TRANSFER
 
     def clean(self) -> dict:
         data = super().clean()
@@ -231,6 +242,7 @@ class CheckoutForm(QuantityForm):
             submission=data["submission"],
             quantity=data["quantity"],
             method=data["method"],
+            payment_method=data["payment_method"],
             delivery=delivery,
             save_for_next_time=shipping and data["save_for_next_time"],
             partner_consent=shipping and data["partner_consent"],

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from groupket.core.actors import SystemActor, acting
 from groupket.orders.models import Delivery, GroupOrder, OrderLine, Payment, SubmittedForm
-from groupket.orders.services import history
+from groupket.orders.services import cards, history
 from groupket.orders.services.group_orders import cancel_line_rows, decide_order, locked_order, reopen_if_room
 from groupket.privacy.services import record_destruction
 
@@ -21,13 +21,15 @@ SUBMITTED_FORM_DAYS = 30
 
 @acting("actor", system=True)
 def cancel_unpaid_lines(*, actor: SystemActor, order: GroupOrder) -> int:
-    """After the payment deadline, bank-transfer lines still unpaid are cancelled and their buyers told."""
+    """After the payment deadline, lines still unpaid (by transfer, or by a card never confirmed) are cancelled
+    and their buyers told."""
     with transaction.atomic():
         order = locked_order(order)
         if order.status not in _AWAITING_PAYMENT or timezone.now() < order.payment_deadline:
             return 0
         # A subquery, not a join: PostgreSQL refuses FOR UPDATE with the DISTINCT a join would need.
-        pending = Payment.objects.filter(method=Payment.TRANSFER, status=Payment.PENDING).values("line_id")
+        # A card payment whose confirm is still being looked up (its payment key kept) is not cancelled yet.
+        pending = Payment.objects.filter(status=Payment.PENDING, gateway_payment_key=None).values("line_id")
         unpaid = OrderLine.objects.select_for_update().filter(order=order, status=OrderLine.ACTIVE, pk__in=pending)
         lines = list(unpaid.order_by("pk"))
         for line in lines:
@@ -47,6 +49,7 @@ def settle_group_orders() -> int:
         handled += 1
     for order in GroupOrder.objects.filter(status__in=_AWAITING_PAYMENT, payment_deadline__lte=now):
         handled += cancel_unpaid_lines(actor=actor, order=order)
+    handled += cards.reconcile_card_payments(actor=actor)
     SubmittedForm.objects.filter(created_at__lt=now - timedelta(days=SUBMITTED_FORM_DAYS)).delete()
     return handled
 

@@ -139,8 +139,9 @@ class OrderLine(models.Model):
 
 
 class Payment(models.Model):
-    """What a buyer pays for a line. Bank transfers are marked received by the organiser; a card payment
-    (the gateway adapter, later) fills the gateway fields."""
+    """What a buyer pays for a line. Bank transfers are marked received by the organiser; a card payment is
+    confirmed through the gateway (services/cards.py), which fills the gateway fields: a random order reference per
+    trip to the payment window, the Idempotency-Key of its one confirm, the gateway's payment key and status."""
 
     TRANSFER, CARD = "transfer", "card"
     METHOD_CHOICES = [(TRANSFER, _("Bank transfer")), (CARD, _("Card"))]
@@ -158,6 +159,10 @@ class Payment(models.Model):
     gateway_payment_key = models.CharField(max_length=200, null=True, blank=True)
     gateway_order_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     gateway_status = models.CharField(max_length=30, null=True, blank=True)
+    gateway_confirm_key = models.CharField(
+        max_length=64, null=True, blank=True, help_text="the confirm's Idempotency-Key"
+    )
+    gateway_cancel_count = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"payment {self.pk} for {self.number}"
@@ -180,6 +185,9 @@ class Refund(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     gateway_cancel_key = models.CharField(max_length=200, null=True, blank=True)
+    gateway_idempotency_key = models.CharField(
+        max_length=64, null=True, blank=True, help_text="the gateway cancel's Idempotency-Key, kept for its retries"
+    )
 
     def __str__(self) -> str:
         return f"refund {self.pk} for {self.number}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groupket.orders.views import buyer, mine, organiser
+from groupket.orders.views import buyer, cards, mine, organiser
 
 app_name = "orders"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("me/orders/", mine.my_orders, name="my_orders"),
     path("me/orders/<str:number>/", mine.receipt, name="receipt"),
     path("me/orders/<str:number>/refund/", mine.refund_received, name="refund_received"),
+    path("me/orders/<str:number>/card/", cards.pay_by_card, name="pay_by_card"),
+    path("me/orders/<str:number>/card/success/", cards.card_success, name="card_success"),
+    path("me/orders/<str:number>/card/fail/", cards.card_fail, name="card_fail"),
+    path("orders/payments/webhook/", cards.payment_webhook, name="payment_webhook"),
     path("s/<slug:slug>/orders/", buyer.space_orders_page, name="space_orders"),
     path("s/<slug:slug>/orders/new/", organiser.new_order, name="new"),
     path("s/<slug:slug>/orders/<int:order_id>/", buyer.order_page, name="order"),

@@ -485,6 +485,21 @@ ITEMS: tuple[Item, ...] = (
             ),
         )
     ),
+    # What a card payment sends the payment processor, entrusted to it for billing (P5.3): each trip to its payment
+    # window and each refund is a disclosure of this item with basis "billing".
+    Item(
+        "order_card_billing",
+        _("Card payments: the order reference, amount and order name the payment processor receives"),
+        "orders.Payment.gateway_order_id",
+        TRANSACTION,
+        False,
+        (CONTRACT,),
+        ORDER_RECORD_RETENTION,
+        recipients=(settings.GROUPKET_PAYMENT_PROCESSOR,),
+        kept_after_withdrawal=RETENTION_RULES[CONTRACT_RECORDS],
+        basis=RETENTION_RULES[CONTRACT_RECORDS].basis,
+        owner="buyer_id",
+    ),
     *(
         Item(
             key,

@@ -1,5 +1,7 @@
 """Random input to every group order form: never a 500, and nothing half-changed (issue 12, section 6)."""
 
+import json
+
 import pytest
 from django.test import Client
 from hypothesis import given
@@ -19,7 +21,7 @@ ORDER_FORMS = {
     ],
     "/s/hiking-club/orders/{order}/checkout/": [
         "submission", "quantity", "method", "recipient", "postal_code", "road_address", "address_detail", "phone",
-        "save_for_next_time", "partner_consent", "amount",
+        "save_for_next_time", "partner_consent", "amount", "payment_method",
     ],
     "/s/hiking-club/orders/{order}/change/": ["submission", "quantity", "amount"],
     "/s/hiking-club/orders/{order}/cancel/": ["submission"],
@@ -28,12 +30,14 @@ ORDER_FORMS = {
     "/s/hiking-club/orders/{order}/manage/pickup/": ["code"],
     "/s/hiking-club/orders/{order}/manage/state/": ["to", "confirm"],
     "/me/orders/{number}/refund/": ["row"],
+    "/me/orders/{number}/card/": ["submission"],
 }  # fmt: skip
 tricky = st.one_of(
     junk,
     st.sampled_from(
         ["0", "-1", "1.5", "99999999999999999999", "1", "3", "pickup", "shipping", "on", "cancelled", "shipped",
-         "a" * 32, "2026-12-31T18:00", "2020-01-01", "04524", "010-1234-5678", "hangang-express"]
+         "a" * 32, "2026-12-31T18:00", "2020-01-01", "04524", "010-1234-5678", "hangang-express", "card",
+         "transfer"]
     ),
 )  # fmt: skip
 
@@ -74,7 +78,13 @@ def test_order_forms_answer_random_input_without_a_server_error(pattern: str) ->
     assert OrderEvent.objects.filter(action="order_opened").count() == GroupOrder.objects.count()
 
 
-GET_PAGES = ["/s/hiking-club/orders/{}/", "/s/hiking-club/orders/{}/manage/", "/me/orders/{}/"]
+GET_PAGES = [
+    "/s/hiking-club/orders/{}/",
+    "/s/hiking-club/orders/{}/manage/",
+    "/me/orders/{}/",
+    "/me/orders/{}/card/success/",
+    "/me/orders/{}/card/fail/",
+]
 
 
 @pytest.mark.django_db
@@ -94,3 +104,31 @@ def test_mangled_order_addresses_get_a_clear_answer(page: str) -> None:
         assert response.status_code < 500, (page, value)
 
     open_page()
+
+
+@pytest.mark.django_db
+def test_the_payment_webhook_answers_any_body_without_a_server_error(settings) -> None:
+    """A webhook is never trusted: junk is ignored (200); a well-formed one whose payment cannot be fetched (no
+    gateway listens here) asks to be sent again (503). Nothing changes either way."""
+    settings.GROUPKET_PAYMENT_URL = "http://127.0.0.1:9"
+    client = Client(raise_request_exception=True)
+
+    @FUZZ
+    @given(
+        body=st.one_of(
+            st.binary(max_size=200),
+            st.builds(
+                lambda key, status: json.dumps(
+                    {"eventType": "PAYMENT_STATUS_CHANGED", "data": {"paymentKey": key, "status": status}}
+                ).encode(),
+                st.text(max_size=40),
+                st.text(max_size=10),
+            ),
+        )
+    )
+    def post_random(body: bytes) -> None:
+        response = client.post("/orders/payments/webhook/", body, content_type="application/json")
+        assert response.status_code in (200, 503), body
+
+    post_random()
+    assert not Payment.objects.exists()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from groupket.core.actors import Actor, acting
 from groupket.orders import permissions
 from groupket.orders.models import Cancellation, GroupOrder, OrderLine, Payment, Refund, TransferAccount
-from groupket.orders.services import history
+from groupket.orders.services import cards, history
 from groupket.spaces.models import Space
 from groupket.spaces.selectors import membership_of
 
@@ -119,6 +119,7 @@ def cancel_line_rows(order: GroupOrder, line: OrderLine, *, reason: str) -> Refu
             refund = Refund.objects.create(
                 buyer_id=line.buyer_id, payment=payment, number=line.number, amount=payment.amount, reason=reason
             )
+            cards.prepare_card_refund(refund)  # a card payment goes back through the gateway once this commits
         else:
             payment.status = Payment.VOID
             payment.save(update_fields=["status"])

@@ -18,7 +18,7 @@ from groupket.accounts.services.profile import DeliveryDetails, save_delivery_de
 from groupket.orders import permissions
 from groupket.orders.models import PICKUP, SHIPPING, Delivery, GroupOrder, OrderLine, Payment, SubmittedForm
 from groupket.orders.partners import get_partner
-from groupket.orders.services import history
+from groupket.orders.services import cards, history
 from groupket.orders.services.group_orders import cancel_line_rows, close_if_full, locked_order, reopen_if_room, reserve
 from groupket.privacy.services import record_consent
 from groupket.spaces.selectors import membership_of
@@ -37,6 +37,7 @@ class Checkout:
     delivery: DeliveryDetails | None = None
     save_for_next_time: bool = False
     partner_consent: bool = False
+    payment_method: str = Payment.TRANSFER
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def _record_delivery(order: GroupOrder, line: OrderLine, buyer: AbstractBaseUser
 
 
 def place_order(*, actor: AbstractBaseUser, order: GroupOrder, checkout: Checkout) -> Outcome:
-    """Checkout: the member's line, its bank-transfer payment and, for delivery, its sealed details and consent."""
+    """Checkout: the member's line, its payment (bank transfer, or card paid next in the gateway's window) and,
+    for delivery, its sealed details and consent."""
     with transaction.atomic():
         order = locked_order(order)
         if not _first_submission(checkout.submission):
@@ -118,6 +120,8 @@ def place_order(*, actor: AbstractBaseUser, order: GroupOrder, checkout: Checkou
         permissions.check_can_place(order, membership_of(order.space, actor), now=timezone.now(), has_line=has_line)
         permissions.check_quantity(order, quantity=checkout.quantity, others=order.reserved_total)
         _check_method(order, checkout)
+        if checkout.payment_method == Payment.CARD and not cards.card_payments_offered():
+            raise permissions.OrderActionDenied(_("Card payments are not available now. Choose bank transfer."))
         line = OrderLine.objects.create(
             buyer=actor,
             order=order,
@@ -129,7 +133,8 @@ def place_order(*, actor: AbstractBaseUser, order: GroupOrder, checkout: Checkou
             delivery_method=checkout.method,
             pickup_code=_new_pickup_code(order) if checkout.method == PICKUP else "",
         )
-        Payment.objects.create(buyer=actor, line=line, number=line.number, method=Payment.TRANSFER, amount=line.amount)
+        method = Payment.CARD if checkout.payment_method == Payment.CARD else Payment.TRANSFER
+        Payment.objects.create(buyer=actor, line=line, number=line.number, method=method, amount=line.amount)
         if checkout.method == SHIPPING:
             _record_delivery(order, line, actor, checkout)
         reserve(order, line.quantity)
@@ -147,7 +152,7 @@ def change_quantity(*, actor: AbstractBaseUser, order: GroupOrder, submission: s
             return Outcome(line, duplicate=True)
         permissions.check_can_change_line(order, line, actor.pk, now=timezone.now())
         payment = Payment.objects.select_for_update().get(line=line, status__in=[Payment.PENDING, Payment.RECEIVED])
-        if payment.status == Payment.RECEIVED:
+        if payment.status == Payment.RECEIVED or payment.gateway_payment_key:
             raise permissions.OrderActionDenied(
                 _("Your payment is received, so the quantity can no longer change. You can still cancel.")
             )

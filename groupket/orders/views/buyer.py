@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 from groupket.accounts.services.profile import saved_delivery_details
 from groupket.orders import permissions
 from groupket.orders.forms import CheckoutForm, QuantityForm, SubmissionForm, new_submission_key
-from groupket.orders.models import GroupOrder
+from groupket.orders.models import GroupOrder, Payment
 from groupket.orders.partners import get_partner
 from groupket.orders.selectors import active_line_of, space_orders
+from groupket.orders.services import cards
 from groupket.orders.services import lines as line_services
+from groupket.orders.views.cards import allow_payment_window, window_redirect
 from groupket.orders.views.common import members_space_or_404, order_or_404
 from groupket.spaces.views.common import member_action
 
@@ -56,9 +58,10 @@ def render_order(
         else None,
         "cancel_key": new_submission_key(),
         "is_organiser": order.organiser_id == request.user.pk,
+        "card_processor": cards.processor() if cards.card_payments_offered() else "",
         "refusal": refusal,
     }
-    return render(request, "orders/order.html", context, status=status)
+    return allow_payment_window(render(request, "orders/order.html", context, status=status))
 
 
 @member_action("GET", "HEAD")
@@ -85,6 +88,10 @@ def checkout(request: HttpRequest, slug: str, order_id: int) -> HttpResponse:
     except permissions.OrderActionDenied as denied:
         form.add_error(None, denied.args[0])
         return render_order(request, order, checkout_form=form, refusal=denied.args[0], status=409)
+    paying_by_card = form.cleaned_data["payment_method"] == Payment.CARD
+    if paying_by_card and not outcome.duplicate and outcome.line is not None:
+        messages.success(request, _("Your order is placed. Pay by card in the payment processor's window."))
+        return window_redirect(request, outcome.line)
     _tell_outcome(request, outcome, _("Your order is placed. Pay by bank transfer before the payment deadline."))
     return redirect("orders:order", slug=slug, order_id=order.pk)
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from groupket.orders.forms import ChoiceOfRowForm
 from groupket.orders.selectors import my_order_lines, my_receipt
 from groupket.orders.services import payments as payment_services
+from groupket.orders.views.cards import allow_payment_window
 from groupket.spaces.views.common import member_action
 
 
@@ -25,7 +26,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     line = my_receipt(request.user, number)
     if line is None:
         raise Http404
-    return render(request, "orders/receipt.html", {"line": line, "order": line.order})
+    return allow_payment_window(render(request, "orders/receipt.html", {"line": line, "order": line.order}))
 
 
 @member_action("POST")
