@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "groupket.staff",
     "groupket.spaces",
     "groupket.moderation",
+    "groupket.orders",
     "django_otp",  # its Device, throttle and middleware; the devices themselves are staff's, sealed
     "groupket.analytics",  # last: it may read every app above it, and none reads it
 ]
@@ -217,6 +218,8 @@ GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record
 GROUPKET_WITHDRAWAL_STEPS = [
     "groupket.moderation.withdrawal.withdraw_from_moderation",
     "groupket.spaces.withdrawal.withdraw_from_spaces",
+    "groupket.spaces.withdrawal.withdraw_from_spaces",
+    "groupket.orders.withdrawal.withdraw_from_orders",
 ]
 
 # Data exports (P6.1): downloadable for a day, destroyed after a week.
@@ -235,6 +238,7 @@ GROUPKET_EXPORT_SECTIONS = [
     "groupket.spaces.export.likes",
     "groupket.moderation.export.reports",
     "groupket.moderation.export.moderation_decisions",
+    "groupket.orders.export.orders",
 ]
 # Feeds (spaces.feeds): posts per page.
 GROUPKET_FEED_PAGE_SIZE = 20
@@ -324,6 +328,31 @@ GROUPKET_SCHEDULES = {
     },
 }
 
+# Group orders (orders.jobs): deadlines are kept hourly, delivery addresses destroyed daily once the
+# order is completed and this many days have passed for disputes.
+GROUPKET_SCHEDULES["settle_group_orders"] = {"function": "groupket.orders.jobs.settle_group_orders", "every_hours": 1}
+GROUPKET_SCHEDULES["destroy_delivery_addresses"] = {
+    "function": "groupket.orders.jobs.destroy_delivery_addresses",
+    "every_hours": 24,
+}
+GROUPKET_ORDER_DISPUTE_DAYS = 30
+# The shipping partners an organiser may offer (orders.partners): a JSON list in the environment, each with a slug,
+# its names in English and Korean, the delivery items it receives, the purpose and how long it keeps them (P5.4).
+GROUPKET_SHIPPING_PARTNERS = env.json(
+    "GROUPKET_SHIPPING_PARTNERS",
+    default=[
+        {
+            "slug": "hangang-express",
+            "name_en": "Hangang Express",
+            "name_ko": "한강택배",
+            "purpose_en": "Delivering your order to you",
+            "purpose_ko": "주문한 상품 배송",
+            "retention_en": "Until 3 months after delivery, then destroyed",
+            "retention_ko": "배송 완료 후 3개월까지 보관 후 파기",
+        }
+    ],
+)
+
 # --- Encryption keys -----------------------------------------------------------------
 GROUPKET_KEYRING = env.str("GROUPKET_KEYRING", default="")
 GROUPKET_KEYRING_FILE = Path(env.str("GROUPKET_KEYRING_FILE", default=str(VAR_DIR / "keyring.json")))
@@ -375,6 +404,10 @@ else:
 GROUPKET_PAYMENT_URL = env.str(
     "GROUPKET_PAYMENT_URL", default="https://api.tosspayments.com" if PRODUCTION else "http://127.0.0.1:8765"
 ).rstrip("/")
+# How long a gateway call may take before its outcome is unknown (then looked up, never sent with a new key).
+GROUPKET_PAYMENT_TIMEOUT_SECONDS = 30.0
+# The processor card payments are entrusted to, as the inventory, the policy and the disclosure records name it.
+GROUPKET_PAYMENT_PROCESSOR = env.str("GROUPKET_PAYMENT_PROCESSOR", default="Toss Payments")
 GROUPKET_PAYMENT_SECRET_KEY = env.str("GROUPKET_PAYMENT_SECRET_KEY", default="" if PRODUCTION else "test_sk_sandbox")
 if PRODUCTION and not GROUPKET_PAYMENT_URL.startswith("https://"):
     raise ImproperlyConfigured("GROUPKET_PAYMENT_URL must start with https:// when GROUPKET_ENV=production")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/analytics/", include("groupket.analytics.staff_urls")),
     path("", include("groupket.analytics.urls")),
     path("", include("groupket.moderation.urls")),
+    path("", include("groupket.orders.urls")),
 ]
 
 handler400 = "groupket.views.bad_request"

@@ -160,7 +160,7 @@ def test_gnu_msgfmt_accepts_the_catalogue(tmp_path: Path) -> None:
 # A placeholder, and the parenthesis after it if there is one (which may hold placeholders of its own).
 _PLACEHOLDER_BEFORE = r"%(?:\(\w+\))?[sd](?:\((?:[^()]|%\(\w+\))*\))?"
 # 주소 alone reads as a postal address: allowed only in these compounds, or where the text also says 이메일 주소.
-_ADDRESS_COMPOUNDS = re.compile(r"(?:이메일|메일|IP|배송지?|웹|링크) 주소")
+_ADDRESS_COMPOUNDS = re.compile(r"(?:이메일|메일|IP|배송지?|웹|링크|도로명|상세) 주소")
 
 
 def _bare_address(text: str) -> list[str]:
@@ -330,7 +330,21 @@ PAGES = {
     "spaces": ("/spaces/new/", "member"),
     "moderation": ("/me/moderation/", "member"),
     "analytics": ("/cookies/", None),
+    "orders": ("/s/{space}/orders/{order}/", "buyer"),
 }
+
+
+def _group_order_page(client: Client, path: str) -> str:
+    """A member of a space on a group order's checkout page, made afresh for each visit."""
+    from tests.factories import join, make_space
+    from tests.orders.factories import open_group_order
+
+    organiser, buyer = MemberFactory(), MemberFactory()
+    space = make_space(organiser, slug=f"market-{organiser.pk}")
+    join(buyer, space)
+    sign_in(client, buyer)
+    order = open_group_order(organiser, space, item="제주 감귤 5kg", description="서귀포 농장에서 보냅니다.")
+    return path.format(space=space.slug, order=order.pk)
 
 
 def test_every_app_with_pages_has_one_in_the_korean_check() -> None:
@@ -339,7 +353,9 @@ def test_every_app_with_pages_has_one_in_the_korean_check() -> None:
 
 
 def visit(client: Client, path: str, who: str | None, language: str) -> str:
-    if who == "member":
+    if who == "buyer":
+        path = _group_order_page(client, path)
+    elif who == "member":
         sign_in(client, MemberFactory())
     elif who:
         sign_in_staff(client, make_staff(who))

@@ -34,6 +34,12 @@ class Member(AbstractBaseUser):
     phone = EncryptedTextField(null=True)
     bio = EncryptedTextField(null=True)
     photo = EncryptedBytesField(null=True)
+    # Saved at a group order's checkout only when the member ticks "save for next time" (P1.1); deleted on /me/edit/.
+    delivery_recipient = EncryptedTextField(null=True)
+    delivery_postal_code = EncryptedTextField(null=True)
+    delivery_road_address = EncryptedTextField(null=True)
+    delivery_address_detail = EncryptedTextField(null=True)
+    delivery_phone = EncryptedTextField(null=True)
     joined_at = models.DateTimeField(default=timezone.now)
     password_changed_at = models.DateTimeField(default=timezone.now)
     password_reminder_snoozed_until = models.DateTimeField(null=True, blank=True)
@@ -54,6 +60,18 @@ class Member(AbstractBaseUser):
 
     def clean(self) -> None:
         """Validation lives in the forms; the stored username is never rewritten here."""
+
+    DELIVERY_FIELDS = (
+        "delivery_recipient",
+        "delivery_postal_code",
+        "delivery_road_address",
+        "delivery_address_detail",
+        "delivery_phone",
+    )
+
+    @property
+    def has_saved_delivery(self) -> bool:
+        return self.delivery_road_address is not None
 
     @property
     def email_confirmed(self) -> bool:

@@ -58,6 +58,8 @@ def held_items(member: Member) -> list[HeldCategory]:
 
 # Member items held only while something is under way (an email change awaiting its link): not "given".
 UNDER_WAY = frozenset({"pending_email"})
+# Saved delivery details are given at a group order's checkout, not on Edit Profile: records that come with use.
+GIVEN_AT_CHECKOUT = inventory.DELIVERY
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,12 @@ def summarise_my_information(member: Member) -> MyInformation:
     every = [held for category in categories for held in category.items]
     empty = [held for held in every if held.kind == "empty"]
     not_given = [
-        held for held in empty if held.item.path.on_member and not held.item.required and held.item.key not in UNDER_WAY
+        held
+        for held in empty
+        if held.item.path.on_member
+        and not held.item.required
+        and held.item.key not in UNDER_WAY
+        and held.item.category != GIVEN_AT_CHECKOUT
     ]
     requests = [held.value for held in every if held.item.category == inventory.REQUEST and held.kind == "records"]
     return MyInformation(

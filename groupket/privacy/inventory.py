@@ -8,6 +8,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, override
@@ -24,6 +25,8 @@ REQUEST = "request"
 COMMUNITY = "community"
 BROWSER = "browser"
 MODERATION = "moderation"
+TRANSACTION = "transaction"
+DELIVERY = "delivery"
 
 CATEGORY_LABELS: dict[str, Promise] = {
     IDENTITY: _("Identity"),
@@ -37,6 +40,8 @@ CATEGORY_LABELS: dict[str, Promise] = {
     COMMUNITY: _("Your spaces, posts and comments"),
     BROWSER: _("A browser that accepted analytics cookies"),
     MODERATION: _("Reports and moderation decisions"),
+    TRANSACTION: _("Your group orders and payments"),
+    DELIVERY: _("Delivery details"),
 }
 
 # Purposes of use (P4.1): the only reasons personal items are used.
@@ -62,6 +67,9 @@ SERVICE_CONTRACT_BASIS = _("The service contract: your agreement to the Terms of
 LOGIN_RECORD_RETENTION = _("3 months from the sign-in, then destroyed")
 CONTENT_RETENTION = _("Until you delete it or unregister")
 MODERATION_RETENTION = _("1 year after the case is closed, then destroyed; at once if you unregister")
+ORDER_RECORD_RETENTION = _("5 years from the record (a law keeps it, also after you unregister), then destroyed")
+DELIVERY_RETENTION = _("Until the order is completed and its dispute period has passed, then destroyed")
+SAVED_DELIVERY_RETENTION = _("Until you delete it on Edit Profile or unregister")
 REQUEST_RETENTION = _("3 years after the request is answered (complaint and dispute records), then destroyed")
 
 
@@ -182,6 +190,13 @@ class ItemPath:
     def on_member(self) -> bool:
         """The item is a column of the member's own row, not a record in another model."""
         return self.model == MEMBER_MODEL
+
+
+def _shipping_partner_recipients() -> tuple[str, ...]:
+    """Every configured shipping partner as the recipient a hand-off names ("partner:<slug>", P5.4)."""
+    # A malformed entry is left out here and reported by the orders app's system check (orders.E001).
+    partners = settings.GROUPKET_SHIPPING_PARTNERS if isinstance(settings.GROUPKET_SHIPPING_PARTNERS, list) else []
+    return tuple(f"partner:{p['slug']}" for p in partners if isinstance(p, dict) and isinstance(p.get("slug"), str))
 
 
 @dataclass(frozen=True)
@@ -512,6 +527,115 @@ ITEMS: tuple[Item, ...] = (
         (SERVICE,),
         _("1 year after each entry; once you unregister, the entries no longer name you"),
         owner="subject_id",
+    ),
+    # Saved at checkout only when the member asks (P1.1); each removable on Edit Profile.
+    *(
+        Item(key, label, f"accounts.Member.{key}", DELIVERY, False, (SERVICE,), SAVED_DELIVERY_RETENTION)
+        for key, label in (
+            ("delivery_recipient", _("Saved delivery: recipient's name")),
+            ("delivery_postal_code", _("Saved delivery: postal code")),
+            ("delivery_road_address", _("Saved delivery: road-name address")),
+            ("delivery_address_detail", _("Saved delivery: address details")),
+            ("delivery_phone", _("Saved delivery: phone number")),
+        )
+    ),
+    # A group order's own delivery details, asked at checkout for delivery only, handed to the shipping partner only
+    # with the order's own consent (P5.4).
+    *(
+        Item(
+            key,
+            label,
+            f"orders.Delivery.{field}",
+            DELIVERY,
+            False,
+            (CONTRACT,),
+            DELIVERY_RETENTION,
+            recipients=_shipping_partner_recipients(),
+            owner="line__buyer_id",
+        )
+        for key, field, label in (
+            ("order_recipient", "recipient", _("Order delivery: recipient's name")),
+            ("order_postal_code", "postal_code", _("Order delivery: postal code")),
+            ("order_road_address", "road_address", _("Order delivery: road-name address")),
+            ("order_address_detail", "address_detail", _("Order delivery: address details")),
+            ("order_phone", "phone", _("Order delivery: phone number")),
+        )
+    ),
+    # What the law keeps 5 years, also after withdrawal (P8.2): each model its own record.
+    *(
+        Item(
+            key,
+            label,
+            field,
+            TRANSACTION,
+            False,
+            (CONTRACT,),
+            ORDER_RECORD_RETENTION,
+            kept_after_withdrawal=RETENTION_RULES[rule],
+            basis=RETENTION_RULES[rule].basis,
+            owner="buyer_id",
+        )
+        for key, field, rule, label in (
+            (
+                "order_lines",
+                "orders.OrderLine.quantity",
+                CONTRACT_RECORDS,
+                _("Your orders in group orders: order number, item, quantity, amount, delivery or pickup"),
+            ),
+            ("order_payments", "orders.Payment.amount", CONTRACT_RECORDS, _("Your payments for group orders")),
+            ("order_refunds", "orders.Refund.amount", CONTRACT_RECORDS, _("Refunds of your group order payments")),
+            (
+                "order_cancellations",
+                "orders.Cancellation.quantity",
+                CANCELLATION_RECORDS,
+                _("Cancellations of your group orders"),
+            ),
+        )
+    ),
+    # What a card payment sends the payment processor, entrusted to it for billing (P5.3): each trip to its payment
+    # window and each refund is a disclosure of this item with basis "billing".
+    Item(
+        "order_card_billing",
+        _("Card payments: the order reference, amount and order name the payment processor receives"),
+        "orders.Payment.gateway_order_id",
+        TRANSACTION,
+        False,
+        (CONTRACT,),
+        ORDER_RECORD_RETENTION,
+        recipients=(settings.GROUPKET_PAYMENT_PROCESSOR,),
+        kept_after_withdrawal=RETENTION_RULES[CONTRACT_RECORDS],
+        basis=RETENTION_RULES[CONTRACT_RECORDS].basis,
+        owner="buyer_id",
+    ),
+    *(
+        Item(
+            key,
+            label,
+            f"orders.TransferAccount.{field}",
+            TRANSACTION,
+            False,
+            (CONTRACT,),
+            UNTIL_WITHDRAWAL,
+            owner="order__organiser_id",
+        )
+        for key, field, label in (
+            (
+                "order_transfer_account",
+                "account_number",
+                _("As an organiser: the bank account number buyers pay a group order into"),
+            ),
+            ("order_transfer_holder", "account_holder", _("As an organiser: the name of that bank account's holder")),
+        )
+    ),
+    Item(
+        "order_actions",
+        _("What you did in group orders, as their history records it (opened, ordered, marked a payment)"),
+        "orders.OrderEvent.actor",
+        TRANSACTION,
+        False,
+        (CONTRACT,),
+        _("Until you unregister; the order's history then keeps the change without naming you"),
+        owner="actor_id",
     ),
 )
 

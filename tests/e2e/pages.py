@@ -20,8 +20,10 @@ from django_otp.oath import totp
 from groupket.accounts.models import Member
 from groupket.analytics.services.recording import PageVisit, record_page_view
 from groupket.analytics.services.rollup import roll_up_page_views
+from groupket.orders.services.payments import mark_payment_received
 from groupket.privacy.models import Disclosure
 from groupket.privacy.services.disclosures import record_disclosure
+from groupket.spaces.models import Space
 from groupket.spaces.services.members import answer_join_request
 from groupket.spaces.services.posts import add_comment
 from groupket.staff.models import Authenticator, PrivacyRequest
@@ -31,6 +33,7 @@ from groupket.staff.services.roles import grant_role
 from tests.conftest import TEST_SETUP, make_staff
 from tests.e2e.tour_moderation import prepare_moderation
 from tests.factories import MemberFactory, join, make_post, make_space
+from tests.orders.factories import open_group_order, order_delivery, order_pickup
 
 # Who is looking: each needs its own sign-in.
 SIGNED_OUT = "signed out"
@@ -51,6 +54,7 @@ ERRORS = "main .errorlist"
 SPACE = "/s/{space}"
 BANNER = ".cookie-banner"
 COUNTED_MONTH = "/staff/analytics/?month={month}"
+MARKET = "/s/{market}"
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,26 @@ PAGES: tuple[Visit, ...] = (
     Visit(f"{SPACE}/moderation/words/", MEMBER, label="/s/<slug>/moderation/words/"),
     Visit("/members/{writer}/", MEMBER, label="/members/<id>/"),
     Visit(f"{SPACE}/invite/{{invitation}}/", MEMBER, label="/s/<slug>/invite/<token>/"),
+    Visit(f"{SPACE}/orders/new/", MEMBER, label="/s/<slug>/orders/new/"),
+    Visit(f"{SPACE}/orders/new/", MEMBER, label="/s/<slug>/orders/new/ posted empty", fill={}, shows=ERRORS),
+    Visit(
+        f"{SPACE}/orders/{{own_order}}/manage/",
+        MEMBER,
+        label="/s/<slug>/orders/<id>/manage/",
+        screenshot="order-manage",
+    ),
+    Visit(f"{MARKET}/orders/", MEMBER, label="/s/<slug>/orders/"),
+    Visit(f"{MARKET}/orders/{{ordered}}/", MEMBER, label="/s/<slug>/orders/<id>/ ordered", screenshot="order"),
+    Visit(f"{MARKET}/orders/{{fresh}}/", MEMBER, label="/s/<slug>/orders/<id>/ checkout", screenshot="checkout"),
+    Visit(
+        f"{MARKET}/orders/{{fresh}}/",
+        MEMBER,
+        label="/s/<slug>/orders/<id>/ checkout without the partner's consent",
+        fill={"method": "shipping"},
+        shows="#partner-consent .errorlist",
+    ),
+    Visit("/me/orders/", MEMBER),
+    Visit("/me/orders/{line}/", MEMBER, label="/me/orders/<number>/"),
     Visit("/me/", MEMBER, screenshot="me"),
     Visit("/me/", MEMBER, label="/me/ every section open", opens_sections=True, screenshot="me-open"),
     Visit("/me/edit/", MEMBER, screenshot="me-edit"),
@@ -252,6 +276,7 @@ def prepare_tour() -> TourPeople:
     records |= prepare_moderation(
         owner=member, moderator=officer, space_slug=str(records["space"]), writer_id=int(records["writer"])
     )
+    records |= prepare_orders(member, space["writer"])
     records["month"] = prepare_counts(int(space["space_id"]))
     return TourPeople(
         member=member.username,
@@ -313,6 +338,35 @@ def prepare_space(owner: Member) -> dict[str, int | str]:
         "comment": comment.pk,
         "writer": writer.pk,
         "invitation": space.invitation_token,
+    }
+
+
+def prepare_orders(member: Member, writer_id: int | str) -> dict[str, int | str]:
+    """Group orders with long names: one the tour's member organises in their space, and two in another space
+    where the member buys (one ordered by delivery and paid, one to check out)."""
+    own_space = Space.objects.get(slug="seoul-walkers")
+    own_order = open_group_order(
+        member, own_space, item="성곽길 기념 손수건 " * 3, description="모임 기념품입니다. " * 6
+    )
+    order_delivery(Member.objects.get(pk=writer_id), own_order, 2)
+    organiser = MemberFactory(username="a.very-long-organiser-id.market", name="김민수")
+    market = make_space(organiser, slug="seoul-market", name="서울 장터 Seoul Market With A Long Name")
+    join(member, market)
+    neighbour = MemberFactory()
+    join(neighbour, market)
+    ordered = open_group_order(
+        organiser, market, item="제주 감귤 5kg 상자 " * 3, description="서귀포 농장에서 바로 보냅니다. " * 6
+    )
+    fresh = open_group_order(organiser, market, item="유기농 쌀 10kg")
+    line = order_delivery(member, ordered, 2)
+    order_pickup(neighbour, ordered, 1)
+    mark_payment_received(actor=organiser, order=ordered, line_id=line.pk)
+    return {
+        "market": market.slug,
+        "ordered": ordered.pk,
+        "fresh": fresh.pk,
+        "line": line.number,
+        "own_order": own_order.pk,
     }
 
 
@@ -400,7 +454,9 @@ class Tour:
         for name, value in visit.fill.items():
             control = self.tab.locator(f'main [name="{name}"]')
             value = value.format(member=self.people.member)
-            if control.evaluate("element => element.tagName") == "SELECT":
+            if control.first.evaluate("element => element.type") == "radio":
+                self.tab.locator(f'main [name="{name}"][value="{value}"]').check()
+            elif control.evaluate("element => element.tagName") == "SELECT":
                 control.select_option(value)
             else:
                 control.fill(value)

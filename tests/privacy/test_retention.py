@@ -346,11 +346,12 @@ def test_a_backup_of_a_kept_record_cannot_be_opened_after_the_sweep_and_a_rotati
 def test_unregister_page_says_what_is_kept_for_how_long_and_why(signed_in: Client) -> None:
     page = signed_in.get("/me/unregister/").content.decode()
     assert "You have no such records today" not in page
-    assert page.count("data-kept=") == 2  # the two sign-in record items, from the inventory
+    assert page.count("data-kept=") == 2 + 5  # the two sign-in record items and the five of group orders
     assert "IP address of each sign-in attempt" in page and "Browser of each sign-in attempt" in page
     assert "3 months from the date of each record" in page
     assert "Protection of Communications Secrets Act, art. 15-2 and its decree art. 41" in page
-    assert "Electronic Commerce" not in page  # no orders yet: nothing of theirs is kept
+    assert "Your payments for group orders" in page and "Cancellations of your group orders" in page
+    assert "Act on Consumer Protection in Electronic Commerce, art. 6" in page
 
 
 @pytest.mark.django_db
@@ -365,7 +366,11 @@ def test_the_rule_table_states_each_period_and_basis() -> None:
     }
     assert all("art." in rule.stored_basis for rule in inventory.RETENTION_RULES.values())
     assert RULE.keep_until(date(2026, 11, 30)) == date(2027, 2, 28)
-    assert [rule.category for rule, _ in inventory.kept_after_withdrawal()] == ["login records"]
+    assert [rule.category for rule, _ in inventory.kept_after_withdrawal()] == [
+        "login records",
+        "contract and payment records",
+        "cancellation records",
+    ]
 
 
 @pytest.mark.django_db

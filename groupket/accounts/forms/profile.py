@@ -20,6 +20,21 @@ SENSITIVE_NOTICE = _(
 )
 
 
+def phone_number(typed: str) -> str:
+    """A typed phone number in E.164 (empty stays empty), or a translated error; also checkout's (orders)."""
+    if not typed:
+        return ""
+    try:
+        number = phonenumbers.parse(typed, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(
+            _("Enter a valid phone number, for example 010-1234-5678 or +82 10-1234-5678."), code="phone_invalid"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 class BioField(forms.CharField):
     def to_python(self, value: object) -> str:
         # Browsers send line breaks as CRLF; counted as one character each, as the member sees them.
@@ -58,6 +73,7 @@ class ProfileForm(forms.Form):
         help_text=_("JPEG, PNG or WebP, at most 5 MB. We store a smaller copy without location or camera data."),
     )
     remove_photo = forms.BooleanField(required=False, label=_("Delete my profile photo"))
+    remove_delivery = forms.BooleanField(required=False, label=_("Delete my saved delivery address"))
 
     def __init__(self, *args: object, member: Member, **kwargs: object) -> None:
         self.member = member
@@ -77,18 +93,7 @@ class ProfileForm(forms.Form):
         return email
 
     def clean_phone(self) -> str | None:
-        typed = self.cleaned_data["phone"]
-        if not typed:
-            return None
-        try:
-            number = phonenumbers.parse(typed, PHONE_REGION)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise forms.ValidationError(
-                _("Enter a valid phone number, for example 010-1234-5678 or +82 10-1234-5678."), code="phone_invalid"
-            )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phone_number(self.cleaned_data["phone"]) or None
 
     def clean_bio(self) -> str | None:
         return self.cleaned_data["bio"] or None
@@ -122,4 +127,5 @@ class ProfileForm(forms.Form):
             bio=data["bio"],
             photo=data["photo"],
             remove_photo=data["remove_photo"],
+            remove_delivery=data["remove_delivery"],
         )

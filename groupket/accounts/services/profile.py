@@ -27,6 +27,21 @@ class ProfileChanges:
     bio: str | None
     photo: ProfilePhoto | None = None  # a new photo; None keeps the current one unless remove_photo
     remove_photo: bool = False
+    remove_delivery: bool = False
+
+
+@dataclass(frozen=True)
+class DeliveryDetails:
+    """Where a parcel goes: what a group order's checkout asks for delivery, and what it may save for next time."""
+
+    recipient: str
+    postal_code: str
+    road_address: str
+    address_detail: str
+    phone: str
+
+    def values(self) -> tuple[str, ...]:
+        return (self.recipient, self.postal_code, self.road_address, self.address_detail, self.phone)
 
 
 @dataclass(frozen=True)
@@ -71,7 +86,29 @@ def _apply_items(member: Member, changes: ProfileChanges) -> list[str]:
     elif changes.remove_photo and member.photo is not None:
         member.photo = None
         changed.append("photo")
+    if changes.remove_delivery and member.has_saved_delivery:
+        changed += _set_delivery(member, None)
     return changed
+
+
+def _set_delivery(member: Member, details: DeliveryDetails | None) -> list[str]:
+    values = details.values() if details else (None,) * len(Member.DELIVERY_FIELDS)
+    for field, value in zip(Member.DELIVERY_FIELDS, values, strict=True):
+        setattr(member, field, value)
+    return list(Member.DELIVERY_FIELDS)
+
+
+def save_delivery_details(*, member: Member, details: DeliveryDetails) -> None:
+    """Keep the delivery details for the member's next checkout, as they asked by ticking "save for next time"."""
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        locked.save(update_fields=_set_delivery(locked, details))
+
+
+def saved_delivery_details(member: Member) -> DeliveryDetails | None:
+    if not member.has_saved_delivery:
+        return None
+    return DeliveryDetails(*(getattr(member, field) or "" for field in Member.DELIVERY_FIELDS))
 
 
 def _apply_email(member: Member, email: str) -> list[str]:

@@ -48,7 +48,13 @@ def edit(request: HttpRequest) -> HttpResponse:
     if bound:
         # The scanner being down is our fault, not the file's: 503 (fail closed), otherwise 400.
         status = 503 if form.scanner_unavailable() else 400
-    context = {"form": form, "member": member, "has_photo": member.photo is not None, "notice": SENSITIVE_NOTICE}
+    context = {
+        "form": form,
+        "member": member,
+        "has_photo": member.photo is not None,
+        "delivery": profile_services.saved_delivery_details(member),
+        "notice": SENSITIVE_NOTICE,
+    }
     return render(request, "accounts/edit.html", context, status=status)
 
 

@@ -1,0 +1,261 @@
+"""Group orders: an organiser's offer in a space, members' orders in it, their payments, refunds and deliveries.
+
+A group order's own texts (item, description, pickup place) are the space's, like its name, and
+not a person's. What is about a buyer points at the buyer: the order lines, payments, refunds and
+cancellations (records a law keeps 5 years, copied apart on Unregister, P8.2) and the delivery
+details, sealed under the buyer's own data key (P8.5). Amounts are whole Korean won.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groupket.core.fields import EncryptedTextField
+from groupket.core.models import DataKey
+from groupket.spaces.models import Space
+
+SHIPPING, PICKUP = "shipping", "pickup"
+DELIVERY_METHOD_CHOICES = [(SHIPPING, _("Delivery by a shipping partner")), (PICKUP, _("Pickup from the organiser"))]
+
+
+class GroupOrder(models.Model):
+    OPEN, CLOSED, CONFIRMED, FAILED = "open", "closed", "confirmed", "failed"
+    SHIPPED, COMPLETED, CANCELLED = "shipped", "completed", "cancelled"
+    STATUS_CHOICES = [
+        (OPEN, _("Open for orders")),
+        (CLOSED, _("Closed")),
+        (CONFIRMED, _("Confirmed")),
+        (FAILED, _("Failed: the minimum was not reached")),
+        (SHIPPED, _("Shipped")),
+        (COMPLETED, _("Completed")),
+        (CANCELLED, _("Cancelled by the organiser")),
+    ]
+    # Orders that members may still join, change or leave (until the deadline).
+    TAKING_ORDERS = (OPEN, CLOSED)
+    # All or nothing: once it failed or was cancelled, every payment is refunded.
+    UNDONE = (FAILED, CANCELLED)
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="group_orders")
+    # The member who opened it; an organiser's Unregister leaves the order to its buyers' records.
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="organised_orders"
+    )
+    item = models.CharField(max_length=120)
+    description = models.TextField(max_length=4000, blank=True)
+    unit_price = models.PositiveIntegerField(help_text="whole Korean won")
+    min_total = models.PositiveIntegerField()
+    max_total = models.PositiveIntegerField()
+    min_per_member = models.PositiveIntegerField(default=1)
+    max_per_member = models.PositiveIntegerField()
+    order_deadline = models.DateTimeField()
+    payment_deadline = models.DateTimeField()
+    expected_delivery = models.DateField()
+    shipping_partner = models.CharField(max_length=40, blank=True, help_text="slug; empty: no delivery offered")
+    offers_pickup = models.BooleanField(default=False)
+    pickup_place = models.CharField(max_length=200, blank=True)
+    pickup_time = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=OPEN)
+    # The sum of the active lines' quantities, kept in step under the order row's lock (no oversell).
+    reserved_total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["space", "-created_at"], name="orders_space"),
+            models.Index(fields=["status", "order_deadline"], name="orders_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reserved_total__lte=models.F("max_total")), name="orders_no_oversell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"group order {self.pk}"
+
+    @property
+    def offers_shipping(self) -> bool:
+        return bool(self.shipping_partner)
+
+    @property
+    def taking_orders(self) -> bool:
+        return self.status in self.TAKING_ORDERS and timezone.now() < self.order_deadline
+
+    @property
+    def remaining(self) -> int:
+        return self.max_total - self.reserved_total
+
+
+class TransferAccount(models.Model):
+    """The organiser's bank account that buyers pay into, sealed under the organiser's own key."""
+
+    order = models.OneToOneField(GroupOrder, on_delete=models.CASCADE, related_name="transfer_account")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    bank = models.CharField(max_length=40)
+    account_number = EncryptedTextField()
+    account_holder = EncryptedTextField()
+
+    def __str__(self) -> str:
+        return f"transfer account of group order {self.order_id}"
+
+
+class OrderLine(models.Model):
+    """One member's order in a group order. The buyer comes first: it is whom the kept record is about."""
+
+    ACTIVE, CANCELLED = "active", "cancelled"
+    STATUS_CHOICES = [(ACTIVE, _("Ordered")), (CANCELLED, _("Cancelled"))]
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="order_lines")
+    order = models.ForeignKey(GroupOrder, on_delete=models.CASCADE, related_name="lines")
+    number = models.CharField(max_length=20, unique=True)
+    # As agreed at checkout: the record of the contract, whatever the order says later.
+    item = models.CharField(max_length=120)
+    unit_price = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField()
+    amount = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=ACTIVE)
+    delivery_method = models.CharField(max_length=10, choices=DELIVERY_METHOD_CHOICES)
+    pickup_code = models.CharField(max_length=6, blank=True)
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "buyer"], condition=models.Q(status="active"), name="orders_one_active_line"
+            )
+        ]
+        indexes = [models.Index(fields=["buyer", "-created_at"], name="orders_line_buyer")]
+
+    def __str__(self) -> str:
+        return f"order line {self.number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.ACTIVE
+
+
+class Payment(models.Model):
+    """What a buyer pays for a line. Bank transfers are marked received by the organiser; a card payment is
+    confirmed through the gateway (services/cards.py), which fills the gateway fields: a random order reference per
+    trip to the payment window, the Idempotency-Key of its one confirm, the gateway's payment key and status."""
+
+    TRANSFER, CARD = "transfer", "card"
+    METHOD_CHOICES = [(TRANSFER, _("Bank transfer")), (CARD, _("Card"))]
+    PENDING, RECEIVED, VOID = "pending", "received", "void"
+    STATUS_CHOICES = [(PENDING, _("Awaiting payment")), (RECEIVED, _("Paid")), (VOID, _("Not needed"))]
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="order_payments")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="payments")
+    number = models.CharField(max_length=20, help_text="the line's order number, kept with the record")
+    method = models.CharField(max_length=10, choices=METHOD_CHOICES)
+    amount = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(null=True, blank=True)
+    gateway_payment_key = models.CharField(max_length=200, null=True, blank=True)
+    gateway_order_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    gateway_status = models.CharField(max_length=30, null=True, blank=True)
+    gateway_confirm_key = models.CharField(
+        max_length=64, null=True, blank=True, help_text="the confirm's Idempotency-Key"
+    )
+    gateway_cancel_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"payment {self.pk} for {self.number}"
+
+
+class Refund(models.Model):
+    """A payment given back: due when an order fails or is cancelled (or a paid line is cancelled), sent by the
+    organiser, and confirmed received by the buyer."""
+
+    DUE, SENT, CONFIRMED = "due", "sent", "confirmed"
+    STATUS_CHOICES = [(DUE, _("Refund due")), (SENT, _("Refund sent")), (CONFIRMED, _("Refund received"))]
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="order_refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
+    number = models.CharField(max_length=20)
+    amount = models.PositiveBigIntegerField()
+    reason = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=DUE)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    gateway_cancel_key = models.CharField(max_length=200, null=True, blank=True)
+    gateway_idempotency_key = models.CharField(
+        max_length=64, null=True, blank=True, help_text="the gateway cancel's Idempotency-Key, kept for its retries"
+    )
+
+    def __str__(self) -> str:
+        return f"refund {self.pk} for {self.number}"
+
+
+class Cancellation(models.Model):
+    """The record of a line's cancellation: by the buyer, unpaid at the payment deadline, or its order undone."""
+
+    BY_BUYER, UNPAID, ORDER_FAILED, ORDER_CANCELLED = "buyer", "unpaid", "order_failed", "order_cancelled"
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="order_cancellations")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="cancellations")
+    number = models.CharField(max_length=20)
+    quantity = models.PositiveIntegerField()
+    amount = models.PositiveBigIntegerField()
+    reason = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"cancellation {self.pk} of {self.number}"
+
+
+class Delivery(models.Model):
+    """Where one line is delivered: asked at checkout for delivery only, sealed under the buyer's key (P1.1, P8.5).
+
+    Handed to the partner only under the order's own consent (consent_document, P5.4); destroyed once the order
+    is completed and its dispute period has passed.
+    """
+
+    line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="delivery")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    partner = models.CharField(max_length=40)
+    consent_document = models.CharField(max_length=60)
+    recipient = EncryptedTextField()
+    postal_code = EncryptedTextField()
+    road_address = EncryptedTextField()
+    address_detail = EncryptedTextField()
+    phone = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"delivery of line {self.line_id}"
+
+
+class OrderEvent(models.Model):
+    """One change in a group order's history: who did what, by ids and codes only, never a person's items."""
+
+    order = models.ForeignKey(GroupOrder, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_label = models.CharField(max_length=100, blank=True, help_text="a scheduled job, when no member acted")
+    line = models.ForeignKey(OrderLine, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=40)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["order", "-created_at"], name="orders_event_order")]
+
+    def __str__(self) -> str:
+        return f"order event {self.pk}"
+
+
+class SubmittedForm(models.Model):
+    """The idempotency key of a checkout form already acted on: the same form sent twice changes nothing."""
+
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"submitted form {self.pk}"

@@ -1,0 +1,186 @@
+"""Members' orders in a group order: checkout, a new quantity, a cancellation, until the deadline.
+
+Every change locks the group order's row first, in one transaction, so concurrent orders wait for
+each other and the total never passes the maximum (the row also carries a check constraint). Each
+checkout form carries its own idempotency key: the same form sent twice changes nothing the second time.
+The amount is always the unit price times the quantity, computed here, never taken from the browser.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groupket.accounts.services.profile import DeliveryDetails, save_delivery_details
+from groupket.orders import permissions
+from groupket.orders.models import PICKUP, SHIPPING, Delivery, GroupOrder, OrderLine, Payment, SubmittedForm
+from groupket.orders.partners import get_partner
+from groupket.orders.services import cards, history
+from groupket.orders.services.group_orders import cancel_line_rows, close_if_full, locked_order, reopen_if_room, reserve
+from groupket.privacy.services import record_consent
+from groupket.spaces.selectors import membership_of
+
+NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CONSENT_CHANNEL = "checkout"
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """One checkout form, as its form cleaned it."""
+
+    submission: str
+    quantity: int
+    method: str
+    delivery: DeliveryDetails | None = None
+    save_for_next_time: bool = False
+    partner_consent: bool = False
+    payment_method: str = Payment.TRANSFER
+
+
+@dataclass(frozen=True)
+class Outcome:
+    line: OrderLine | None
+    duplicate: bool = False
+
+
+def new_order_number() -> str:
+    code = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"GK-{code[:4]}-{code[4:]}"
+
+
+def _new_pickup_code(order: GroupOrder) -> str:
+    taken = set(OrderLine.objects.filter(order=order).values_list("pickup_code", flat=True))
+    while True:
+        code = f"{secrets.randbelow(10**6):06d}"
+        if code not in taken:
+            return code
+
+
+def _first_submission(key: str) -> bool:
+    """Record the form's key inside the change's transaction; False when it was acted on already."""
+    if SubmittedForm.objects.filter(key=key).exists():
+        return False
+    SubmittedForm.objects.create(key=key)
+    return True
+
+
+def _active_line(order: GroupOrder, buyer_id: int) -> OrderLine | None:
+    return OrderLine.objects.select_for_update().filter(order=order, buyer_id=buyer_id, status=OrderLine.ACTIVE).first()
+
+
+def _check_method(order: GroupOrder, checkout: Checkout) -> None:
+    if checkout.method == PICKUP and not order.offers_pickup:
+        raise permissions.OrderActionDenied(_("This group order offers no pickup."))
+    if checkout.method != SHIPPING:
+        return
+    if not order.offers_shipping:
+        raise permissions.OrderActionDenied(_("This group order offers no delivery."))
+    if not checkout.partner_consent:
+        # P5.4: without the consent nothing may go to the partner, so delivery cannot be chosen.
+        raise permissions.OrderActionDenied(
+            _("Delivery needs your consent to give the shipping partner your delivery details. Choose pickup instead.")
+        )
+    if checkout.delivery is None:
+        raise ValueError("a delivery checkout needs its delivery details")
+
+
+def _record_delivery(order: GroupOrder, line: OrderLine, buyer: AbstractBaseUser, checkout: Checkout) -> None:
+    partner = get_partner(order.shipping_partner)
+    if partner is None:
+        raise permissions.OrderActionDenied(_("This group order's shipping partner is no longer available."))
+    document = partner.consent_document(order.pk)
+    record_consent(member=buyer, document=document, version=None, granted=True, channel=CONSENT_CHANNEL)
+    details = checkout.delivery
+    Delivery.objects.create(
+        line=line,
+        data_key_id=buyer.data_key_id,
+        partner=partner.slug,
+        consent_document=document,
+        recipient=details.recipient,
+        postal_code=details.postal_code,
+        road_address=details.road_address,
+        address_detail=details.address_detail,
+        phone=details.phone,
+    )
+    if checkout.save_for_next_time:
+        save_delivery_details(member=buyer, details=details)
+
+
+def place_order(*, actor: AbstractBaseUser, order: GroupOrder, checkout: Checkout) -> Outcome:
+    """Checkout: the member's line, its payment (bank transfer, or card paid next in the gateway's window) and,
+    for delivery, its sealed details and consent."""
+    with transaction.atomic():
+        order = locked_order(order)
+        if not _first_submission(checkout.submission):
+            return Outcome(_active_line(order, actor.pk), duplicate=True)
+        has_line = _active_line(order, actor.pk) is not None
+        permissions.check_can_place(order, membership_of(order.space, actor), now=timezone.now(), has_line=has_line)
+        permissions.check_quantity(order, quantity=checkout.quantity, others=order.reserved_total)
+        _check_method(order, checkout)
+        if checkout.payment_method == Payment.CARD and not cards.card_payments_offered():
+            raise permissions.OrderActionDenied(_("Card payments are not available now. Choose bank transfer."))
+        line = OrderLine.objects.create(
+            buyer=actor,
+            order=order,
+            number=new_order_number(),
+            item=order.item,
+            unit_price=order.unit_price,
+            quantity=checkout.quantity,
+            amount=order.unit_price * checkout.quantity,
+            delivery_method=checkout.method,
+            pickup_code=_new_pickup_code(order) if checkout.method == PICKUP else "",
+        )
+        method = Payment.CARD if checkout.payment_method == Payment.CARD else Payment.TRANSFER
+        Payment.objects.create(buyer=actor, line=line, number=line.number, method=method, amount=line.amount)
+        if checkout.method == SHIPPING:
+            _record_delivery(order, line, actor, checkout)
+        reserve(order, line.quantity)
+        history.record(order, actor=actor, action=history.LINE_PLACED, line=line, quantity=line.quantity)
+        close_if_full(order, actor=actor)
+    return Outcome(line)
+
+
+def change_quantity(*, actor: AbstractBaseUser, order: GroupOrder, submission: str, quantity: int) -> Outcome:
+    """A new quantity before the deadline, while the payment is not yet received; the amount follows it."""
+    with transaction.atomic():
+        order = locked_order(order)
+        line = _active_line(order, actor.pk)
+        if not _first_submission(submission):
+            return Outcome(line, duplicate=True)
+        permissions.check_can_change_line(order, line, actor.pk, now=timezone.now())
+        payment = Payment.objects.select_for_update().get(line=line, status__in=[Payment.PENDING, Payment.RECEIVED])
+        if payment.status == Payment.RECEIVED or payment.gateway_payment_key:
+            raise permissions.OrderActionDenied(
+                _("Your payment is received, so the quantity can no longer change. You can still cancel.")
+            )
+        permissions.check_quantity(order, quantity=quantity, others=order.reserved_total - line.quantity)
+        if quantity == line.quantity:
+            return Outcome(line)
+        reserve(order, quantity - line.quantity)
+        line.quantity, line.amount, line.changed_at = quantity, order.unit_price * quantity, timezone.now()
+        line.save(update_fields=["quantity", "amount", "changed_at"])
+        payment.amount = line.amount
+        payment.save(update_fields=["amount"])
+        history.record(order, actor=actor, action=history.LINE_CHANGED, line=line, quantity=quantity)
+        close_if_full(order, actor=actor)
+        reopen_if_room(order, actor=actor)
+    return Outcome(line)
+
+
+def cancel_my_order(*, actor: AbstractBaseUser, order: GroupOrder, submission: str) -> Outcome:
+    """The buyer cancels before the deadline; a payment already received is due back, and the organiser is told."""
+    with transaction.atomic():
+        order = locked_order(order)
+        line = _active_line(order, actor.pk)
+        if not _first_submission(submission):
+            return Outcome(line, duplicate=True)
+        permissions.check_can_change_line(order, line, actor.pk, now=timezone.now())
+        refund = cancel_line_rows(order, line, reason="buyer")
+        history.record(order, actor=actor, action=history.LINE_CANCELLED, line=line)
+        if refund is not None:
+            history.record(order, actor=actor, action=history.REFUND_DUE, line=line, amount=refund.amount)
+        reopen_if_room(order, actor=actor)
+    return Outcome(line)

@@ -1,0 +1,10 @@
+"""Background work of group orders. Tasks take ids, never personal data (Habit 14)."""
+
+from celery import shared_task
+
+from groupket.orders import emails
+
+
+@shared_task
+def send_order_notices(event_id: int) -> None:
+    emails.deliver_order_notices(event_id=event_id)

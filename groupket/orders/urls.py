@@ -1,0 +1,26 @@
+from django.urls import path
+
+from groupket.orders.views import buyer, cards, mine, organiser
+
+app_name = "orders"
+
+urlpatterns = [
+    path("me/orders/", mine.my_orders, name="my_orders"),
+    path("me/orders/<str:number>/", mine.receipt, name="receipt"),
+    path("me/orders/<str:number>/refund/", mine.refund_received, name="refund_received"),
+    path("me/orders/<str:number>/card/", cards.pay_by_card, name="pay_by_card"),
+    path("me/orders/<str:number>/card/success/", cards.card_success, name="card_success"),
+    path("me/orders/<str:number>/card/fail/", cards.card_fail, name="card_fail"),
+    path("orders/payments/webhook/", cards.payment_webhook, name="payment_webhook"),
+    path("s/<slug:slug>/orders/", buyer.space_orders_page, name="space_orders"),
+    path("s/<slug:slug>/orders/new/", organiser.new_order, name="new"),
+    path("s/<slug:slug>/orders/<int:order_id>/", buyer.order_page, name="order"),
+    path("s/<slug:slug>/orders/<int:order_id>/checkout/", buyer.checkout, name="checkout"),
+    path("s/<slug:slug>/orders/<int:order_id>/change/", buyer.change, name="change"),
+    path("s/<slug:slug>/orders/<int:order_id>/cancel/", buyer.cancel, name="cancel"),
+    path("s/<slug:slug>/orders/<int:order_id>/manage/", organiser.manage, name="manage"),
+    path("s/<slug:slug>/orders/<int:order_id>/manage/received/", organiser.mark_received, name="mark_received"),
+    path("s/<slug:slug>/orders/<int:order_id>/manage/refunded/", organiser.mark_refunded, name="mark_refunded"),
+    path("s/<slug:slug>/orders/<int:order_id>/manage/pickup/", organiser.check_off_pickup, name="pickup"),
+    path("s/<slug:slug>/orders/<int:order_id>/manage/state/", organiser.change_state, name="state"),
+]
