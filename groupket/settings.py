@@ -170,7 +170,8 @@ GROUPKET_PASSWORD_SNOOZE_DAYS = 30
 GROUPKET_PASSWORD_POLICIES = ["groupket.staff.services.safeguards.staff_password_policy"]
 GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record_password_change"]
 # Steps of apps below accounts run by Unregister in its transaction, before the member's key is destroyed:
-# step(*, member) -> {destruction-log category: count} (accounts.services.unregister).
+# step(*, member, keep_writing) -> {destruction-log category: count} (accounts.services.unregister);
+# keep_writing is the member's choice to leave their posts and comments under "Withdrawn member".
 GROUPKET_WITHDRAWAL_STEPS = ["groupket.spaces.withdrawal.withdraw_from_spaces"]
 
 # Data exports (P6.1): downloadable for a day, destroyed after a week.
@@ -187,6 +188,8 @@ GROUPKET_EXPORT_SECTIONS = [
     "groupket.spaces.export.posts",
     "groupket.spaces.export.comments",
     "groupket.spaces.export.likes",
+    "groupket.spaces.export.notifications",
+    "groupket.spaces.export.notification_mail",
 ]
 # Feeds (spaces.feeds): posts per page.
 GROUPKET_FEED_PAGE_SIZE = 20
@@ -246,6 +249,11 @@ GROUPKET_SCHEDULES = {
     "destroy_expired_requests": {
         "function": "groupket.staff.services.requests_retention.destroy_expired_requests",
         "every_hours": 24,
+    },
+    # Notification mail gathered while a member's last one is under 15 minutes old (spaces.notifications.mail).
+    "send_due_notification_mail": {
+        "function": "groupket.spaces.notifications.mail.send_due_notification_mail",
+        "every_hours": 5 / 60,
     },
 }
 

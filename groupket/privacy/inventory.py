@@ -397,6 +397,25 @@ ITEMS: tuple[Item, ...] = (
         _("Until you unregister; the space's log then keeps the change without naming you"),
         owner="actor_id",
     ),
+    # Shown from the rows they point at; only a moderation decision's code and link are held, sealed.
+    Item(
+        "notifications",
+        _("Your notifications: what happened, when, and whether you read it"),
+        "spaces.Notification.detail",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you unregister"),
+    ),
+    Item(
+        "notification_mail_choices",
+        _("Which notifications you get by email, and when the last such mail went out"),
+        "spaces.NotificationSettings.email_off",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you unregister"),
+    ),
 )
 
 # Columns whose names sound personal but hold nothing about a person, each with the reason; the

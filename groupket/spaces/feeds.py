@@ -99,8 +99,11 @@ def _liked(viewer: AbstractBaseUser | None, posts: Sequence[Post]) -> set[int]:
 
 
 def open_in_bulk(rows: Iterable[Post | Comment]) -> None:
-    """Open the data keys of rows and their authors with one query, before any sealed field is read."""
-    open_data_keys({key for row in rows for key in (row.data_key_id, row.author.data_key_id)})
+    """Open the data keys of rows and their authors with one query, before any sealed field is read.
+
+    A row left under "Withdrawn member" has no author, and its key is its space's.
+    """
+    open_data_keys({key for row in rows for key in (row.data_key_id, row.author and row.author.data_key_id)})
 
 
 def render_bodies(rows: Sequence[Post | Comment]) -> list[SafeString]:

@@ -27,9 +27,10 @@ def test_my_information_lists_every_inventory_item_with_value_purpose_and_retent
 @pytest.mark.django_db
 def test_my_information_page_takes_a_fixed_number_of_queries(signed_in: Client, django_assert_num_queries) -> None:
     signed_in.get("/me/")  # warm the member's data key in process memory
-    with django_assert_num_queries(20):
-        # session, member, sign-in check, policy versions; one count per model holding record items (6, and 7 of
-        # the spaces: memberships, posts, post revisions, comments, comment revisions, likes, the space log);
+    with django_assert_num_queries(22):
+        # session, member, sign-in check, policy versions; one count per model holding record items (6, and 9 of
+        # the spaces: memberships, posts, post revisions, comments, comment revisions, likes, the space log,
+        # notifications, notification mail choices);
         # agreements, sign-in records, disclosures
         signed_in.get("/me/")
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from groupket.spaces import permissions
 from groupket.spaces.models import Comment, CommentRevision, Post, PostRevision, Reaction, Space
+from groupket.spaces.notifications import events
 from groupket.spaces.services import log
 from groupket.spaces.services.spaces import locked_membership
 
@@ -20,6 +21,7 @@ def create_post(*, actor: AbstractBaseUser, space: Space, title: str | None, bod
         permissions.check_can_post(space, locked_membership(space, actor.pk))
         post = Post.objects.create(space=space, author=actor, data_key_id=actor.data_key_id, title=title, body=body)
         log.record(space, actor=actor, action=log.POST_CREATED, post=post)
+        events.post_written(actor=actor, post=post)
     return post
 
 
@@ -37,9 +39,11 @@ def edit_post(*, actor: AbstractBaseUser, post: Post, title: str | None, body: s
             body=post.body,
             created_at=post.edited_at or post.created_at,
         )
+        replaced_body = post.body
         post.title, post.body, post.edited_at = title, body, timezone.now()
         post.save(update_fields=["title", "body", "edited_at"])
         log.record(post.space, actor=actor, action=log.POST_EDITED, post=post)
+        events.post_written(actor=actor, post=post, replaced_body=replaced_body)
     return True
 
 
@@ -92,6 +96,7 @@ def add_comment(*, actor: AbstractBaseUser, post: Post, body: str, parent: Comme
         )
         Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
         log.record(post.space, actor=actor, action=log.COMMENT_ADDED, post=post, comment=comment)
+        events.comment_written(actor=actor, comment=comment, space=post.space)
     return comment
 
 
@@ -111,9 +116,12 @@ def edit_comment(*, actor: AbstractBaseUser, comment: Comment, body: str) -> boo
             body=comment.body,
             created_at=comment.edited_at or comment.created_at,
         )
+        replaced_body = comment.body
         comment.body, comment.edited_at = body, timezone.now()
         comment.save(update_fields=["body", "edited_at"])
-        log.record(comment.post.space, actor=actor, action=log.COMMENT_EDITED, post=comment.post, comment=comment)
+        space = comment.post.space
+        log.record(space, actor=actor, action=log.COMMENT_EDITED, post=comment.post, comment=comment)
+        events.comment_written(actor=actor, comment=comment, space=space, replaced_body=replaced_body)
     return True
 
 
