@@ -12,6 +12,8 @@ import pytest
 
 from groupket.spaces.models import Comment
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM, _record_console_error
+from groupket.spaces.notifications.services import make_off_token
+from groupket.spaces.services.posts import add_comment
 from tests.factories import MemberFactory, join, make_post, make_space
 
 if not CHROMIUM.exists():
@@ -67,7 +69,17 @@ def community(language: str) -> dict[str, Any]:
     )
     comment = Comment.objects.create(post=post, author=owner, data_key_id=owner.data_key_id, body="좋아요! " * 20)
     own_post = make_post(owner, space, "My own post, which I may edit.")
-    return {"owner": owner, "space": space, "post": post, "comment": comment, "own": own_post, "writer": writer}
+    add_comment(actor=writer, post=own_post, body="긴 댓글입니다. " * 12)  # a notification for the owner
+    off = make_off_token(owner.pk, "replies")
+    return {
+        "owner": owner,
+        "space": space,
+        "post": post,
+        "comment": comment,
+        "own": own_post,
+        "writer": writer,
+        "off": off,
+    }
 
 
 @pytest.mark.e2e
@@ -91,6 +103,8 @@ def test_spaces_pages_pass_axe_and_fit_the_screen(live_server: Any, language: st
         f"/s/{slug}/members/",
         f"/members/{made['writer'].pk}/",
         f"/s/{slug}/invite/{made['space'].invitation_token}/",
+        "/me/notifications/",
+        f"/notifications/off/{made['off']}/",
     ]
     console_errors: list[str] = []
     too_wide: list[str] = []
