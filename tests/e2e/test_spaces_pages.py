@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from groupket.spaces.models import Comment
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM, _record_console_error
 from groupket.spaces.notifications.services import make_off_token
 from groupket.spaces.services.posts import add_comment
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM, _record_console_error
 from tests.factories import MemberFactory, join, make_post, make_space
 
 if not CHROMIUM.exists():
