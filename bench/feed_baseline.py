@@ -4,12 +4,11 @@ One indexed query on the posts table (a space's newest posts after a cursor, by 
 space feed) and the same number of rows rendered in the same page layout, with nothing opened or rendered.
 """
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.urls import include, path
 
-from groupket.spaces.feeds import decode_cursor, page_size
+from groupket.spaces.feeds import after, decode_cursor, page_size
 from groupket.spaces.models import Post
 
 PAGE = engines["django"].from_string(
@@ -23,8 +22,7 @@ PAGE = engines["django"].from_string(
 def bare(request: HttpRequest, slug: str) -> HttpResponse:
     rows = Post.objects.filter(space__slug=slug).only("created_at", "like_count", "comment_count")
     if cursor := request.GET.get("after"):
-        moment, pk = decode_cursor(cursor)
-        rows = rows.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+        rows = rows.filter(after(*decode_cursor(cursor)))
     found = list(rows.order_by("-created_at", "-pk")[: page_size()])
     return HttpResponse(PAGE.render({"rows": found}, request))
 

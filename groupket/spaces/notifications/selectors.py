@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 
 from groupket.core.keys import open_data_keys
-from groupket.spaces.feeds import InvalidCursor
+from groupket.spaces.feeds import InvalidCursor, after
 from groupket.spaces.models import Membership, Notification, Space
 from groupket.spaces.notifications import kinds
 
@@ -94,7 +94,7 @@ def _page(rows: QuerySet[Notification], cursor: str | None) -> tuple[list[Notifi
             moment = _EPOCH + int(match[1]) * _MICROSECOND
         except OverflowError as exc:
             raise InvalidCursor(f"not a notifications cursor: {cursor[:40]!r}") from exc
-        rows = rows.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=int(match[2])))
+        rows = rows.filter(after(moment, int(match[2])))
     found = list(rows.order_by("-created_at", "-pk")[: PAGE_SIZE + 1])
     if len(found) <= PAGE_SIZE:
         return found, None
