@@ -288,3 +288,38 @@ def test_older_notifications_page_by_cursor_and_a_bad_cursor_starts_again(client
     assert again.status_code == 200 and again.content.decode().count('class="card notification') == 0
     bad = client.get("/me/notifications/?after=not-a-cursor").content.decode()
     assert bad.count('class="card notification') == 30 and "not valid any more" in bad
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P6.1")
+def test_the_export_holds_the_members_notifications_and_mail_choices(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    from groupket.privacy.models import DataExport
+    from groupket.spaces.notifications.services import set_email_switches
+    from tests.factories import DEFAULT_PASSWORD
+
+    author, replier = MemberFactory(), MemberFactory(username="export.replier")
+    space = make_space(author)
+    join(replier, space)
+    post = make_post(author, space)
+    add_comment(actor=replier, post=post, body="a comment")
+    set_email_switches(actor=author, switched_on={"mentions"})
+    sign_in(client, author)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/me/export/", {"password": DEFAULT_PASSWORD})
+    export = DataExport.objects.get(member=author)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/me/export/{export.pk}/download/").content))
+    sections = json.loads(archive.read("data.json"))["sections"]
+
+    [told] = sections["notifications"]
+    assert told["kind"] == "reply_to_post" and told["post"] == f"/s/hiking-club/p/{post.pk}/"
+    assert told["read_at"] is None
+    assert sections["notification_mail"] == {
+        "replies": False, "mentions": True, "join_requests": False, "join_answers": False, "moderation": False
+    }  # fmt: skip
+    assert "export.replier" not in archive.read("data.json").decode()  # another member's ID is not theirs
