@@ -28,14 +28,14 @@ def _switches_form(member) -> EmailSwitchesForm:  # noqa: ANN001 - the member mo
     return EmailSwitchesForm(initial={switch: switch not in off for switch in kinds.EMAIL_SWITCHES})
 
 
-def _render_list(request: HttpRequest, switches: EmailSwitchesForm | None = None, status: int = 200) -> HttpResponse:
+def _render_list(request: HttpRequest) -> HttpResponse:
     try:
         shown, next_cursor = notifications_page(member=request.user, cursor=request.GET.get("after"))
     except InvalidCursor:
         messages.info(request, _("That page link is not valid any more, so here are the newest notifications."))
         shown, next_cursor = notifications_page(member=request.user, cursor=None)
-    context = {"shown": shown, "next_cursor": next_cursor, "switches": switches or _switches_form(request.user)}
-    return render(request, "spaces/notifications.html", context, status=status)
+    context = {"shown": shown, "next_cursor": next_cursor, "switches": _switches_form(request.user)}
+    return render(request, "spaces/notifications.html", context)
 
 
 @login_required
@@ -61,8 +61,7 @@ def read(request: HttpRequest) -> HttpResponse:
 @require_POST
 def email_switches(request: HttpRequest) -> HttpResponse:
     form = EmailSwitchesForm(request.POST)
-    if not form.is_valid():  # booleans always clean; kept so that a future field's error is shown, not lost
-        return _render_list(request, switches=form, status=400)
+    form.is_valid()  # only boxes: whatever is sent, each is ticked or not
     changed = set_email_switches(actor=request.user, switched_on=form.switched_on())
     messages.success(request, _("Your email choices are saved.") if changed else _("Nothing was changed."))
     return redirect("spaces:notifications")
