@@ -7,12 +7,16 @@ PY := $(VENV)/bin/python
 # Newer than every requirements file once they are installed; pip runs again only when one of them changes.
 STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements.txt requirements-dev.txt
+# `make run PORT=8100` serves on another port; the links in the development mail (var/mail/) follow it,
+# unless GROUPKET_SITE_URL is set in the environment.
+PORT ?= 8000
+RUN_SITE_URL = $(or $(GROUPKET_SITE_URL),http://127.0.0.1:$(PORT))
 
 .DEFAULT_GOAL := help
 .PHONY: help install translations run test lint format messages clean bench
 
 help:
-	@echo "make run       install, migrate, load the demo members and staff account, serve http://127.0.0.1:8000"
+	@echo "make run       install, migrate, load the demo members and staff account, serve http://127.0.0.1:8000 (PORT=8100: another port)"
 	@echo "make test      install and run the whole test suite"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    apply ruff's fixes and formatting"
@@ -37,7 +41,7 @@ run: translations
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_spaces_demo
 	$(PY) manage.py load_staff_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	GROUPKET_SITE_URL=$(RUN_SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # pytest's own exit status is make's: any failure, and exit 5 (no tests ran), fails the target.
 test: translations
@@ -56,12 +60,11 @@ messages: install
 	$(PY) manage.py makemessages --locale ko --no-obsolete --no-location --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*"
 	$(PY) manage.py compile_translations
 
-# Benchmarks, not tests: each writes bench/results/<name>.json. The first two run on a throwaway SQLite database;
+# Benchmarks, not tests: each writes bench/results/<name>.json. All but feed.py run on a throwaway SQLite database;
 # feed.py needs DATABASE_URL (PostgreSQL, which it fills) and says it is skipped without it.
 # All run; the target fails if any misses its target.
 bench: install
-	$(PY) bench/unregister_cost.py; first=$$?; $(PY) bench/retention_sweep.py; second=$$?; \
-	$(PY) bench/feed.py; third=$$?; [ $$first -eq 0 ] && [ $$second -eq 0 ] && [ $$third -eq 0 ]
+	status=0; for name in unregister_cost retention_sweep upload_memory feed; do $(PY) bench/$$name.py || status=1; done; exit $$status
 
 # var/ is kept: it holds the laptop database and its keyring, without which that data cannot be read.
 clean:

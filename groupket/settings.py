@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every response to a signed-in member and to every sent form (P7.5).
+    "groupket.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "groupket.accounts.middleware.SignInActivityMiddleware",
     # Ends staff sessions after 30 idle minutes or 12 hours (P7.7); ordinary members cost it no query.
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "groupket.accounts.context_processors.member_notices",
+                "groupket.staff.context_processors.staff_console_link",
             ],
         },
     },
@@ -112,6 +115,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with the database file (and its -wal and -shm) created 0600.
+    DATABASES["default"]["ENGINE"] = "groupket.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL for concurrent readers; secure_delete so freed pages are zeroed (P8.5).
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON; PRAGMA synchronous=NORMAL;",
@@ -158,6 +163,8 @@ CSRF_COOKIE_HTTPONLY = True
 GROUPKET_SHARED_COMPUTER_IDLE_SECONDS = 30 * 60
 GROUPKET_VERIFICATION_MAX_AGE = 48 * 3600
 GROUPKET_UNVERIFIED_DAYS = 7
+# A previous address is kept, sealed, only to send it the notice of the change (accounts.EmailChangeNotice).
+GROUPKET_UNSENT_NOTICE_DAYS = 2
 GROUPKET_RESET_MAX_AGE = 3600
 # Django's reset tokens (accounts.services.passwords) expire after one hour.
 PASSWORD_RESET_TIMEOUT = GROUPKET_RESET_MAX_AGE
@@ -204,6 +211,10 @@ GROUPKET_SCHEDULES = {
         "function": "groupket.accounts.services.cleanup.purge_stale_reset_requests",
         "every_hours": 1,
     },
+    "destroy_unsent_email_change_notices": {
+        "function": "groupket.accounts.services.cleanup.destroy_unsent_email_change_notices",
+        "every_hours": 24,
+    },
     "purge_old_login_records": {
         "function": "groupket.accounts.services.sign_in.purge_old_login_records",
         "every_hours": 24,
@@ -244,6 +255,11 @@ GROUPKET_SCHEDULES = {
     "checkpoint_access_log": {
         "function": "groupket.staff.services.access_log.checkpoint_access_log",
         "every_hours": 1,
+    },
+    # The development outbox (no EMAIL_URL) holds names and addresses in plain text: a week, then deleted.
+    "delete_old_outbox_mail": {
+        "function": "groupket.core.mail.delete_old_outbox_mail",
+        "every_hours": 24,
     },
     # Requests to the privacy officer are kept 3 years after they are answered (P8.2).
     "destroy_expired_requests": {
@@ -286,6 +302,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 # --- Mail ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("GROUPKET_FROM_EMAIL", default="Groupket <no-reply@groupket.localhost>")
 GROUPKET_MAIL_DIR = Path(env.str("GROUPKET_MAIL_DIR", default=str(VAR_DIR / "mail")))
+GROUPKET_OUTBOX_KEEP_DAYS = 7
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     _mail = smtp_settings(EMAIL_URL)
@@ -300,6 +317,16 @@ if EMAIL_URL:
 else:
     # Every message becomes an .eml file a person can open (README, "Mail").
     EMAIL_BACKEND = "groupket.core.mail.EmlFileBackend"
+
+# --- Card payments (P5.3) ----------------------------------------------------------------------
+# The payment gateway (Toss Payments' v1 API, or our sandbox: python -m groupket.orders.gateway.sandbox).
+# The secret key goes in a Basic Authorization header, so production refuses a plain-HTTP gateway.
+GROUPKET_PAYMENT_URL = env.str(
+    "GROUPKET_PAYMENT_URL", default="https://api.tosspayments.com" if PRODUCTION else "http://127.0.0.1:8765"
+).rstrip("/")
+GROUPKET_PAYMENT_SECRET_KEY = env.str("GROUPKET_PAYMENT_SECRET_KEY", default="" if PRODUCTION else "test_sk_sandbox")
+if PRODUCTION and not GROUPKET_PAYMENT_URL.startswith("https://"):
+    raise ImproperlyConfigured("GROUPKET_PAYMENT_URL must start with https:// when GROUPKET_ENV=production")
 
 # --- The privacy officer (P11.1) ------------------------------------------------------------
 _officer_name = env.str("GROUPKET_PRIVACY_OFFICER_NAME", default="")
@@ -391,5 +418,7 @@ LOGGING = {
     "loggers": {
         # Django's request logger prints the path and, on errors, request details.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # httpx logs every request's URL at INFO; the payment gateway's URLs name payment keys and order references.
+        "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

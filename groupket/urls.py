@@ -5,6 +5,7 @@ from groupket.staff.views import contact
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The contact page is public, but its requests land on the staff desk; privacy may not import staff.
     path("privacy/contact/", contact.contact, name="privacy_contact"),

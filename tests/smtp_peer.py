@@ -34,12 +34,19 @@ class Sink:
     refuse_data: str = ""
     # After this many messages the server takes no more, as one that is going away answers (421).
     accept_at_most: int | None = None
+    # The first this many recipients get "try later" (451), quoting the address as many servers do.
+    busy_for: int = 0
+    attempts: int = 0  # recipients offered, refused ones included
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str], bool]] = field(default_factory=list)  # from, to, over TLS
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
+        self.attempts += 1
         if self.refuse_recipients:
             return self.refuse_recipients
+        if self.busy_for:
+            self.busy_for -= 1
+            return f"451 4.3.0 <{address}> mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -1,6 +1,7 @@
 """`manage.py load_demo`: the members `make run` prints, created once and able to sign in."""
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate, password_validation
@@ -9,6 +10,7 @@ from django.core.management import CommandError, call_command
 from groupket.accounts.management.commands.load_demo import DEMO_MEMBERS
 from groupket.accounts.models import Member
 from groupket.privacy.models import ConsentEvent
+from tests.factories import MemberFactory
 
 
 def load_demo() -> str:
@@ -39,6 +41,23 @@ def test_load_demo_twice_leaves_three_members_who_can_sign_in_with_the_printed_p
         # The demo passwords pass the rules a member's password must pass.
         password_validation.validate_password(demo.password, user=member)
     assert "load_staff_demo" in second
+
+
+@pytest.mark.django_db
+def test_load_demo_sends_no_confirmation_mail_to_the_members_it_has_verified(
+    mail_dir: Path, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        load_demo()
+    assert len(callbacks) == 3  # the signup service asked for a mail for each member, after its commit
+    assert sorted(mail_dir.glob("*.eml")) == []  # an absent folder globs to nothing as well
+
+
+@pytest.mark.django_db
+def test_a_member_who_has_not_confirmed_still_gets_the_mail(mail_dir: Path, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        MemberFactory()
+    assert len(list(mail_dir.glob("*.eml"))) == 1
 
 
 @pytest.mark.django_db

@@ -121,3 +121,19 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"password reset request {self.pk}"
+
+
+class EmailChangeNotice(models.Model):
+    """The address a member has just left, kept sealed only until the notice of the change is sent to it.
+
+    The task that sends the notice is given this row's id, never the address (broker messages are plain
+    text); it deletes the row once the notice is sent, and a daily job destroys one that could not be.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    old_email = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"email change notice {self.pk}"

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, features
+from PIL import Image, ImageMode, ImageOps, features
 
 from groupket.core import antivirus
 
@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 MAX_SIDE = 1024
 # Checked from the header before any pixel is decoded: a small file must not inflate into gigabytes.
 MAX_PIXELS = 40_000_000
+# The pixels' size in memory once decoded (at the reduced JPEG scale, in the mode re-encoding works in),
+# also from the header: 40 megapixels of 16-bit colour would still take hundreds of MB per upload.
+MAX_DECODED_BYTES = 64 * 2**20
 OUTPUT_FORMAT, OUTPUT_CONTENT_TYPE = ("WEBP", "image/webp") if features.check("webp") else ("JPEG", "image/jpeg")
 ACCEPT = "image/jpeg,image/png,image/webp"
 
@@ -33,6 +36,10 @@ MESSAGES: dict[str, Promise] = {
     "type": _("This file is not a JPEG, PNG or WebP image. Choose a photo in one of those formats."),
     "corrupt": _("This image could not be read; it may be damaged. Choose another photo."),
     "too_many_pixels": _("This image has too many pixels. Choose a photo under %(megapixels)s megapixels."),
+    "too_much_memory": _(
+        "This image is too large to process: decoding it would take more than %(decoded_mb)s MB. "
+        "Choose a photo with fewer pixels or fewer colours."
+    ),
     "infected": _("The virus scanner found something harmful in this file, so it was not stored."),
     "scanner_unavailable": _("The virus scanner is not available right now, so no photo can be stored. Try later."),
 }
@@ -47,7 +54,11 @@ class PhotoRejected(Exception):
 
     @property
     def message(self) -> str:
-        limits = {"limit_mb": settings.GROUPKET_PHOTO_MAX_BYTES // 2**20, "megapixels": MAX_PIXELS // 10**6}
+        limits = {
+            "limit_mb": settings.GROUPKET_PHOTO_MAX_BYTES // 2**20,
+            "megapixels": MAX_PIXELS // 10**6,
+            "decoded_mb": MAX_DECODED_BYTES // 2**20,
+        }
         return MESSAGES[self.code] % limits
 
 
@@ -106,20 +117,26 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, TypeError, KeyErro
 
 
 def _decode(original: bytes, image_format: str) -> Image.Image:
+    """The loaded image, once its header shows its pixels fit MAX_PIXELS and MAX_DECODED_BYTES."""
+    if image_format == "WEBP":
+        # libwebp allocates the whole canvas as soon as Pillow opens the file, so its size is read first.
+        _refuse_too_large(*_webp_size(original), per_pixel=_WORKING_BYTES * _WEBP_COPIES_WITH_ALPHA)
     try:
         with Image.open(BytesIO(original), formats=[image_format]) as probe:
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise PhotoRejected("too_many_pixels")
+            _refuse_too_large(probe.width, probe.height, per_pixel=0)
             probe.verify()
         # verify() leaves the image unusable, so the pixels are decoded from a second open.
         image = Image.open(BytesIO(original), formats=[image_format])
+        extra = 0
         if image_format == "JPEG":
+            extra = _progressive_jpeg_bytes(image)
             # Decode at 1/2, 1/4 or 1/8 scale when that still covers the final size: far less memory and time.
-            scale = MAX_SIDE / max(width, height)
-            image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
+            scale = MAX_SIDE / max(image.size)
+            image.draft("RGB", (max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+        if decoded_bytes(image, original, image_format) + extra > MAX_DECODED_BYTES:
+            raise PhotoRejected("too_much_memory")
         image.load()
-        return ImageOps.exif_transpose(image)
+        return image
     except Image.DecompressionBombError as error:
         # Pillow's own guard, for canvases so large it refuses to open them at all.
         raise PhotoRejected("too_many_pixels") from error
@@ -127,11 +144,86 @@ def _decode(original: bytes, image_format: str) -> Image.Image:
         raise PhotoRejected("corrupt") from error
 
 
+def _refuse_too_large(width: int, height: int, *, per_pixel: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise PhotoRejected("too_many_pixels")
+    if width * height * per_pixel > MAX_DECODED_BYTES:
+        raise PhotoRejected("too_much_memory")
+
+
+# Pillow keeps every mode of more than one 8-bit band (RGB included) in 4 bytes a pixel, like RGBA.
+_WORKING_BYTES = 4
+# A WebP is held three times while it loads (libwebp's canvas, the frame it hands over, Pillow's image),
+# and a fourth for resampling with transparency; its header is costed before its mode is known.
+_WEBP_COPIES = 3
+_WEBP_COPIES_WITH_ALPHA = _WEBP_COPIES + 1
+
+
+def decoded_bytes(image: Image.Image, original: bytes, image_format: str) -> int:
+    """The memory the pixels take while decoded and re-encoded, from the header alone.
+
+    A pixel costs the largest of the file's own samples, Pillow's form of them and the RGB(A) form
+    re-encoding works in. A photo that keeps transparency costs one copy more, because resampling
+    works on a premultiplied copy of it; a WebP two more (see _WEBP_COPIES).
+    """
+    per_pixel = max(_sample_bytes(original), _memory_bytes(image.mode), _WORKING_BYTES)
+    copies = (_WEBP_COPIES if image_format == "WEBP" else 1) + int(_keeps_alpha(image))
+    return image.width * image.height * per_pixel * copies
+
+
+def _keeps_alpha(image: Image.Image) -> bool:
+    return OUTPUT_FORMAT == "WEBP" and (image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info)
+
+
+def _memory_bytes(mode: str) -> int:
+    described = ImageMode.getmode(mode)
+    return int(described.typestr[-1]) if len(described.bands) == 1 else _WORKING_BYTES
+
+
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # by IHDR colour type: grey, RGB, palette, grey+alpha, RGBA
+
+
+def _sample_bytes(original: bytes) -> int:
+    """Bytes a pixel of a PNG's own samples (16 bits a channel doubles them); JPEG and WebP have 8-bit samples."""
+    if sniff_format(original) != "PNG" or original[12:16] != b"IHDR":
+        return 1
+    bit_depth, colour_type = original[24], original[25]
+    return -(-_PNG_CHANNELS.get(colour_type, 4) * bit_depth // 8)
+
+
+def _progressive_jpeg_bytes(image: Image.Image) -> int:
+    """libjpeg keeps every DCT coefficient (2 bytes a sample) of a progressive JPEG at full size, whatever the scale."""
+    if not image.info.get("progressive"):
+        return 0
+    h_max = max(layer[1] for layer in image.layer)
+    v_max = max(layer[2] for layer in image.layer)
+    return sum(-(-image.width * h // h_max) * -(-image.height * v // v_max) * 2 for _id, h, v, _table in image.layer)
+
+
+def _webp_size(original: bytes) -> tuple[int, int]:
+    """The canvas of a WebP from its first chunk (lossy VP8, lossless VP8L or extended VP8X); (0, 0) when unreadable,
+    which Pillow then refuses as corrupt."""
+    chunk = original[12:16]
+    if chunk == b"VP8 " and original[23:26] == b"\x9d\x01\x2a":
+        width, height = struct.unpack("<HH", original[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L" and original[20:21] == b"\x2f":
+        (bits,) = struct.unpack("<I", original[21:25])
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X" and len(original) >= 30:
+        return int.from_bytes(original[24:27], "little") + 1, int.from_bytes(original[27:30], "little") + 1
+    return 0, 0
+
+
 def _reencode(image: Image.Image) -> ProfilePhoto:
-    keeps_alpha = OUTPUT_FORMAT == "WEBP" and (image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info)
+    mode = "RGBA" if _keeps_alpha(image) else "RGB"
     try:
-        image = image.convert("RGBA" if keeps_alpha else "RGB")
+        # No copy when the mode is already right, and the turn by EXIF orientation only once the image is
+        # small: at full size each would hold a second copy of the decoded pixels.
+        if image.mode != mode:
+            image = image.convert(mode)
         image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        image = ImageOps.exif_transpose(image)
         # A new image from the raw pixels carries nothing else of the upload: no EXIF, XMP, ICC or text chunks.
         clean = Image.frombytes(image.mode, image.size, image.tobytes())
         out = BytesIO()

@@ -1,5 +1,6 @@
 """Reads about a member that pages and other apps need."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -52,6 +53,72 @@ def held_items(member: Member) -> list[HeldCategory]:
         HeldCategory(label, [_held(member, item, counts) for item in items])
         for label, items in inventory.items_by_category()
     ]
+
+
+# Member items held only while something is under way (an email change awaiting its link): not "given".
+UNDER_WAY = frozenset({"pending_email"})
+
+
+@dataclass(frozen=True)
+class Absent:
+    """Something not held: an item, or a whole category whose records do not exist yet."""
+
+    label: Promise
+    items: list[inventory.Item]
+
+
+@dataclass(frozen=True)
+class MyInformation:
+    """My information, summary first (P6.1): what is held, then one line each for what is not."""
+
+    held: list[HeldItem]
+    not_given: list[HeldItem]  # optional items the member may give on [Edit Profile]
+    none_yet: list[Absent]  # records that come with use (sign-ins, exports, requests), none so far
+    purposes: list[tuple[Promise, list[inventory.Item]]]  # each purpose once, with every item used for it
+    retention: list[tuple[Promise, list[inventory.Item]]]  # each period once, with every item kept for it
+    request_count: int
+
+
+def _grouped(items: tuple[inventory.Item, ...], keys_of: Callable) -> list[tuple[Promise, list[inventory.Item]]]:
+    groups: dict[str, tuple[Promise, list[inventory.Item]]] = {}
+    for item in items:
+        for key, label in keys_of(item):
+            groups.setdefault(key, (label, []))[1].append(item)
+    return list(groups.values())
+
+
+def _none_yet(categories: list[HeldCategory], empty: set[str]) -> list[Absent]:
+    """The items of these keys, a whole category in one entry where nothing of it is held."""
+    absent: list[Absent] = []
+    for category in categories:
+        missing = [held for held in category.items if held.item.key in empty]
+        if len(missing) > 1 and len(missing) == len(category.items):
+            absent.append(Absent(category.label, [held.item for held in missing]))
+        else:
+            absent += [Absent(held.item.label, [held.item]) for held in missing]
+    return absent
+
+
+def summarise_my_information(member: Member) -> MyInformation:
+    categories = held_items(member)
+    every = [held for category in categories for held in category.items]
+    empty = [held for held in every if held.kind == "empty"]
+    not_given = [
+        held
+        for held in empty
+        if held.item.field.startswith("accounts.Member.") and not held.item.required and held.item.key not in UNDER_WAY
+    ]
+    requests = [held.value for held in every if held.item.category == inventory.REQUEST and held.kind == "records"]
+    return MyInformation(
+        held=[held for held in every if held.kind != "empty"],
+        not_given=not_given,
+        none_yet=_none_yet(categories, {held.item.key for held in empty} - {held.item.key for held in not_given}),
+        purposes=_grouped(
+            inventory.ITEMS, lambda item: [(key, inventory.PURPOSE_LABELS[key]) for key in item.purposes]
+        ),
+        retention=_grouped(inventory.ITEMS, lambda item: [(str(item.retention), item.retention)]),
+        request_count=max(requests, default=0),
+    )
 
 
 def login_records(member: Member, limit: int = 50) -> QuerySet[LoginRecord]:

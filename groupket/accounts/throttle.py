@@ -15,14 +15,12 @@ counted and paused exactly like one that does, so a pause says nothing about whe
 
 import ipaddress
 import time
-from typing import TYPE_CHECKING
+
+from django.contrib.auth.base_user import AbstractBaseUser
 
 from groupket.accounts.normalise import normalise_email_key, normalise_username_key
 from groupket.core import blind_index, throttling
 from groupket.core.throttling import Attempt, Limit, TooManyAttempts
-
-if TYPE_CHECKING:
-    from groupket.accounts.models import Member
 
 WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
@@ -78,13 +76,13 @@ def begin_sign_in(*, username: str, ip: str) -> SignInAttempt:
     return SignInAttempt(throttling.begin(id_limit, _ip_limit(ip), now=_now()), id_limit)
 
 
-def begin_member_attempt(*, member: "Member") -> SignInAttempt:
+def begin_member_attempt(*, member: AbstractBaseUser) -> SignInAttempt:
     """Take a slot in a signed-in member's own ID window, before a password or code is checked."""
     id_limit = _id_limit(member.username)
     return SignInAttempt(throttling.begin(id_limit, now=_now()), id_limit)
 
 
-def check_member_password(*, member: "Member", password: str) -> bool:
+def check_member_password(*, member: AbstractBaseUser, password: str) -> bool:
     """Whether this is the member's current password; TooManyAttempts, unchecked, when the ID is paused.
 
     Every page that asks a signed-in member for the current password checks it here, through

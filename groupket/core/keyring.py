@@ -12,12 +12,10 @@ that is synced and renamed over the keyring, then the folder synced.
 """
 
 import base64
-import fcntl
 import functools
 import json
 import os
 import secrets
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from groupket.core.crypto import new_key
+from groupket.core.files import LockHeld, exclusive_lock, replace_durably
 
 
 class KeyringError(Exception):
@@ -148,16 +147,11 @@ def _refuse_environment() -> None:
 @contextmanager
 def _locked(lock_path: Path, *, wait: bool = True) -> Iterator[None]:
     """An exclusive flock on lock_path; without wait, KeyringError when another process holds it."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise KeyringError(f"another process holds {lock_path.name}: a rotation is already running") from None
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock, also when the process is killed
+        with exclusive_lock(lock_path, wait=wait):
+            yield
+    except LockHeld:
+        raise KeyringError(f"another process holds {lock_path.name}: a rotation is already running") from None
 
 
 def rotation_lock() -> AbstractContextManager[None]:
@@ -176,22 +170,7 @@ def _write_locked(path: Path, keyring: Keyring) -> None:
     # A writer killed before its rename leaves a full copy of the keys behind: destroyed keys must not live on there.
     for leftover in _temporary_files(path):
         leftover.unlink(missing_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(keyring.to_json())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    # The rename itself is durable only once the folder is synced.
-    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    replace_durably(path, keyring.to_json())
     _file_cache.clear()
 
 

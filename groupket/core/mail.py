@@ -3,12 +3,18 @@
 A message the server does not take raises MailNotSent, which says whether trying again later may help
 and names the server's reply code, never an address: task failures are logged, and smtplib's own
 exceptions carry the refused recipients.
+
+The .eml folder is a development outbox: its files hold names and addresses in plain text, so each is
+readable by its owner only (0600) and the daily `delete_old_outbox_mail` job deletes those older than
+GROUPKET_OUTBOX_KEEP_DAYS.
 """
 
+import os
 import secrets
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -49,11 +55,28 @@ def _not_sent(error: OSError) -> MailNotSent:
 class EmlFileBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         folder = Path(settings.GROUPKET_MAIL_DIR)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for message in email_messages:
             name = f"{timezone.now():%Y%m%d-%H%M%S-%f}-{secrets.token_hex(4)}.eml"
-            (folder / name).write_bytes(message.message().as_bytes(linesep="\r\n"))
+            # Created 0600 (and never over another file): it holds the recipient's name and address.
+            descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(message.message().as_bytes(linesep="\r\n"))
         return len(email_messages)
+
+
+def delete_old_outbox_mail() -> int:
+    """Delete outbox files older than GROUPKET_OUTBOX_KEEP_DAYS; how many (scheduled daily)."""
+    folder = Path(settings.GROUPKET_MAIL_DIR)
+    if not folder.is_dir():
+        return 0
+    cutoff = (timezone.now() - timedelta(days=settings.GROUPKET_OUTBOX_KEEP_DAYS)).timestamp()
+    deleted = 0
+    for path in folder.glob("*.eml"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 def send_bilingual(

@@ -3,6 +3,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -58,4 +59,23 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.GROUPKET_PERMISSIONS_POLICY)
+        return response
+
+
+class NoStoreMiddleware:
+    """No browser, proxy or shared cache keeps a page that may show personal data (P7.5).
+
+    The rule is kept simple so that no page can be forgotten: every response to a signed-in member
+    (the staff console included, since only signed-in staff reach it) and every answer to a sent form
+    (shown again with its errors, it holds what was typed). Public pages stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.method == "POST" or (user is not None and user.is_authenticated):
+            patch_cache_control(response, private=True, no_store=True)
         return response

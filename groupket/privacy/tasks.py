@@ -1,17 +1,22 @@
-"""Background work of the privacy engine. Tasks take ids, never personal data."""
+"""Background work of the privacy engine. Tasks take ids, never personal data (core.tasks).
+
+Each task calls delivery code (privacy.delivery) only; services import this module to enqueue.
+"""
 
 from celery import shared_task
 
-from groupket.privacy.services import disclosures, exports
-from groupket.privacy.services.notices import send_mass_notice
+from groupket.core.tasks import MailTask
+from groupket.privacy.delivery import disclosures, exports
+from groupket.privacy.delivery.notices import send_mass_notice
 
 
-@shared_task
+# Retried from where it stopped: each recipient is recorded before their mail goes out.
+@shared_task(base=MailTask)
 def send_mass_notice_task(notice_id: int) -> int:
     return send_mass_notice(notice_id=notice_id)
 
 
-@shared_task
+@shared_task(base=MailTask)
 def send_disclosure_notice(disclosure_id: int) -> None:
     disclosures.deliver_disclosure_notice(disclosure_id=disclosure_id)
 

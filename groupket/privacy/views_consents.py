@@ -11,20 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from groupket.privacy.labels import CHANNEL_LABELS
 from groupket.privacy.models import ConsentEvent, PolicyDocument
 from groupket.privacy.selectors import member_consents
 from groupket.privacy.services.notices import change_news_subscription
 
 SETTINGS_CHANNEL = "settings"
 NEWS_CHOICES = {"yes": True, "no": False}
-
-# How each event was recorded, in the member's words; a channel not listed shows as recorded.
-CHANNEL_LABELS: dict[str, Promise] = {
-    "web": gettext_lazy("When you signed up"),
-    SETTINGS_CHANNEL: gettext_lazy("On this page"),
-    "unsubscribe link": gettext_lazy("With the unsubscribe link in an email"),
-    "renewal": gettext_lazy("When you were asked again after a change"),
-}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
-from groupket.privacy.services.notices import change_news_subscription, read_unsubscribe_token
+from groupket.privacy.delivery.notices import read_unsubscribe_token
+from groupket.privacy.services.notices import change_news_subscription
 
 UNSUBSCRIBE_CHANNEL = "unsubscribe link"
 

@@ -6,26 +6,20 @@ exclusive lock, and each write goes to a unique temporary file that is fsynced a
 old one (then the folder is fsynced), so a crash or a second process never leaves half a file.
 """
 
-import fcntl
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from groupket.core.files import exclusive_lock, replace_durably
+
 
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock for `path` (on a `.lock` file beside it, since the file itself is replaced)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with exclusive_lock(path.with_name(path.name + ".lock")):
         yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -38,18 +32,4 @@ def read_json(path: Path) -> dict[str, Any]:
 
 def write_json(path: Path, content: dict[str, Any]) -> None:
     """Replace the file whole, mode 0600; call it while holding `locked(path)`."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(content, handle, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    replace_durably(path, json.dumps(content, indent=2, sort_keys=True))

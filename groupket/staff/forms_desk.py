@@ -7,23 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from groupket.accounts.forms.fields import MemberEmailField, NameField
 from groupket.accounts.forms.profile import BIO_MAX_LENGTH, ProfileForm
 from groupket.accounts.models import Member
-from groupket.staff.models import PrivacyRequest
+from groupket.staff.models import REQUEST_KIND_LABELS
 from groupket.staff.services.requests import CORRECTABLE_ITEMS, DELETABLE_ITEMS
 
-KIND_LABELS = {
-    PrivacyRequest.ACCESS: _("See what Groupket holds about me"),
-    PrivacyRequest.CORRECTION: _("Correct my information"),
-    PrivacyRequest.DELETION: _("Delete my information"),
-    PrivacyRequest.STOP: _("Stop processing my information"),
-    PrivacyRequest.COMPLAINT: _("A complaint"),
-    PrivacyRequest.OTHER: _("Something else"),
-}
-STATUS_LABELS = {
-    PrivacyRequest.OPEN: _("Open"),
-    PrivacyRequest.IN_PROGRESS: _("In progress"),
-    PrivacyRequest.ANSWERED: _("Answered"),
-    PrivacyRequest.CLOSED: _("Closed"),
-}
 ITEM_LABELS = {
     "name": _("Name"),
     "email": _("Email address"),
@@ -55,7 +41,7 @@ class ContactForm(forms.Form):
 
     kind = forms.ChoiceField(
         label=_("What is it about?"),
-        choices=list(KIND_LABELS.items()),
+        choices=list(REQUEST_KIND_LABELS.items()),
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what your request is about."), "invalid_choice": _("Choose one.")},
     )

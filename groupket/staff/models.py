@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
 
@@ -234,6 +235,23 @@ class PrivacyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"privacy request {self.pk} ({self.kind}, {self.status})"
+
+
+# Labels for people, here beside the model so that forms, views and the mail tasks share them.
+REQUEST_KIND_LABELS = {
+    PrivacyRequest.ACCESS: _("See what Groupket holds about me"),
+    PrivacyRequest.CORRECTION: _("Correct my information"),
+    PrivacyRequest.DELETION: _("Delete my information"),
+    PrivacyRequest.STOP: _("Stop processing my information"),
+    PrivacyRequest.COMPLAINT: _("A complaint"),
+    PrivacyRequest.OTHER: _("Something else"),
+}
+REQUEST_STATUS_LABELS = {
+    PrivacyRequest.OPEN: _("Open"),
+    PrivacyRequest.IN_PROGRESS: _("In progress"),
+    PrivacyRequest.ANSWERED: _("Answered"),
+    PrivacyRequest.CLOSED: _("Closed"),
+}
 
 
 class RequestAttachment(models.Model):

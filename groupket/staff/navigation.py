@@ -16,7 +16,7 @@ class ConsolePage:
 
 
 CONSOLE_PAGES = (
-    ConsolePage("staff:home", _("Roles"), None),
+    ConsolePage("staff:home", _("Console home"), None),
     ConsolePage("staff:requests", _("Requests to the officer"), roles.WORK_REQUESTS),
     ConsolePage("staff:members", _("Look up a member"), roles.LOOK_UP_MEMBERS),
     ConsolePage("staff:roles", _("Grant roles"), roles.GRANT_ROLES),

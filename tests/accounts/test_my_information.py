@@ -1,34 +1,93 @@
-"""My information shows every item held, with purpose and retention (P1.2, P6.1)."""
+"""My information shows every item held, with purpose and retention, summary first (P1.2, P6.1).
+
+A profile card comes first; then sections a member opens (<details>, one click each): what is held and why,
+agreements, sign-in records, disclosures, requests. What is not held is one line, not a row per item.
+"""
+
+import re
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from groupket.accounts.models import Member
 from groupket.privacy import inventory
+from groupket.staff.models import PrivacyRequest
+from groupket.staff.services.requests import file_web_request
+
+
+def shown_item_keys(page: str) -> set[str]:
+    """Every inventory key the page names, as a held row, or in the not-given or nothing-yet line."""
+    keys = set(re.findall(r'data-item="([^"]+)"', page))
+    for group in re.findall(r'data-items="([^"]+)"', page):
+        keys |= set(group.split())
+    return keys
+
+
+def section(page: str, section_id: str) -> str:
+    return page.split(f'<details class="card section" id="{section_id}">', 1)[1].split("</details>", 1)[0]
 
 
 @pytest.mark.django_db
 @pytest.mark.clause("P6.1")
-def test_my_information_lists_every_inventory_item_with_value_purpose_and_retention(
+def test_my_information_accounts_for_every_inventory_item_with_value_purpose_and_retention(
     signed_in: Client, member: Member
 ) -> None:
     member.phone, member.bio = "+821055501234", "Runs the Mangwon bread club"
     member.save(update_fields=["phone", "bio"])
     page = signed_in.get("/me/").content.decode()
-    for item in inventory.ITEMS:
-        assert f'data-item="{item.key}"' in page
+
+    assert shown_item_keys(page) == {item.key for item in inventory.ITEMS}
+    held = section(page, "held")
     for value in (member.username, member.name, member.email, "+821055501234", "Runs the Mangwon bread club"):
-        assert value in page
-    assert str(inventory.LOGIN_RECORD_RETENTION) in page
-    assert "Fulfilling the service contract with you" in page
-    assert "Terms of Use" in page and "v1" in page  # the agreements, with versions
+        assert value in held
+    # Each purpose and each retention period is said once, with the items it covers, not once per row.
+    for item in inventory.ITEMS:
+        assert escape(str(item.label)) in page
+    assert held.count("Fulfilling the service contract with you") == 1
+    assert held.count(str(inventory.LOGIN_RECORD_RETENTION)) == 1
+    assert "Terms of Use" in section(page, "consents") and "v1" in section(page, "consents")
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("P6.1")
+def test_a_new_members_page_is_a_profile_card_and_one_line_for_what_is_not_given(
+    signed_in: Client, member: Member
+) -> None:
+    page = signed_in.get("/me/").content.decode()
+
+    card = page.split('class="card profile-card"', 1)[1].split("</section>", 1)[0]
+    assert member.name in card and member.username in card and member.email in card
+    assert 'href="/me/edit/"' in card
+    not_given = card.split('class="not-given"', 1)[1].split("</p>", 1)[0]
+    assert re.findall(r'data-item="([^"]+)"', not_given) == ["phone", "photo", "bio"]
+    # Nothing about requests to the officer exists yet: one entry for the whole category, no rows.
+    nothing_yet = section(page, "held").split('class="none-yet"', 1)[1].split("</p>", 1)[0]
+    request_keys = [item.key for item in inventory.ITEMS if item.category == inventory.REQUEST]
+    assert f'data-items="{" ".join(request_keys)}"' in nothing_yet
+    assert not any(f'<tr data-item="{key}"' in page for key in request_keys)
+    # Rows only for what is held: the four items given at signup and this browser's session.
+    held_rows = re.findall(r'<tr data-item="([^"]+)"', page)
+    assert held_rows == ["username", "name", "email", "password", "session_user_agent"]
+    assert "None" in section(page, "requests")
+
+
+@pytest.mark.django_db
+def test_every_section_opens_with_one_click_and_says_what_it_holds(signed_in: Client, member: Member) -> None:
+    file_web_request(member=member, kind=PrivacyRequest.ACCESS, name="", email="", body="What do you hold?")
+    page = signed_in.get("/me/").content.decode()
+
+    sections = re.findall(r'<details class="card section" id="([^"]+)">\s*<summary>', page)
+    assert sections == ["held", "consents", "login-records", "disclosures", "requests"]
+    assert "1 request" in section(page, "requests").split("</summary>", 1)[0]
+    assert "2 answers" in section(page, "consents").split("</summary>", 1)[0]
 
 
 @pytest.mark.django_db
 def test_my_information_page_takes_a_fixed_number_of_queries(signed_in: Client, django_assert_num_queries) -> None:
     signed_in.get("/me/")  # warm the member's data key in process memory
-    with django_assert_num_queries(22):
-        # session, member, sign-in check, policy versions; one count per model holding record items (6, and 9 of
+    with django_assert_num_queries(23):
+        # session, member, sign-in check, policy versions; one count per model holding record items (7, and 9 of
         # the spaces: memberships, posts, post revisions, comments, comment revisions, likes, the space log,
         # notifications, notification mail choices);
         # agreements, sign-in records, disclosures

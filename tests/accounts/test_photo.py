@@ -15,6 +15,7 @@ from groupket.accounts.models import Member
 from tests.clamd_peer import EICAR, EICAR_FOUND_AS, Clamd
 from tests.conftest import sign_in
 from tests.factories import MemberFactory
+from tests.images import png_of
 
 
 def image_bytes(image_format: str = "JPEG", size: tuple[int, int] = (64, 48), **save: object) -> bytes:
@@ -47,6 +48,18 @@ def png_claiming_size(width: int, height: int) -> bytes:
     ihdr = bytes(data[12:16]) + struct.pack(">II", width, height) + bytes(data[24:29])
     data[16:24] = struct.pack(">II", width, height)
     data[29:33] = struct.pack(">I", zlib.crc32(ihdr))
+    return bytes(data)
+
+
+def with_claimed_size(data: bytes, width: int, height: int) -> bytes:
+    """A real small JPEG or WebP whose header claims a larger canvas: refused from the header, never decoded."""
+    data = bytearray(data)
+    if data.startswith(b"\xff\xd8"):
+        frame = next(data.index(marker) for marker in (b"\xff\xc2", b"\xff\xc0") if marker in data)
+        data[frame + 5 : frame + 9] = struct.pack(">HH", height, width)
+    else:
+        assert data[12:16] == b"VP8 "  # a lossy WebP's frame header
+        data[26:30] = struct.pack("<HH", width, height)
     return bytes(data)
 
 
@@ -119,6 +132,24 @@ REJECTED = {
     "png header only": (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "me.png", "image/png", "could not be read"),
     "pixel bomb": (png_claiming_size(8000, 6000), "me.png", "image/png", "too many pixels"),
     "huge bomb": (png_claiming_size(60000, 60000), "me.png", "image/png", "too many pixels"),
+    # 40 megapixels is under the pixel cap, but at 16 bits a channel it decodes into hundreds of MB.
+    "16-bit png": (png_of(6000, 6600, bit_depth=16), "me.png", "image/png", "too large to process"),
+    "4097 px rgb png": (png_of(4097, 4096), "me.png", "image/png", "too large to process"),
+    "2897 px rgba png": (png_of(2897, 2896, colour_type=6), "me.png", "image/png", "too large to process"),
+    # libjpeg holds every coefficient of a progressive JPEG at full size, whatever the scale it decodes at.
+    "progressive jpeg": (
+        with_claimed_size(image_bytes("JPEG", progressive=True), 6000, 4000),
+        "me.jpg",
+        "image/jpeg",
+        "too large to process",
+    ),
+    # libwebp allocates the canvas on open: refused before Pillow sees the file.
+    "webp canvas": (
+        with_claimed_size(image_bytes("WEBP"), 3000, 3000),
+        "me.webp",
+        "image/webp",
+        "too large to process",
+    ),
 }
 
 
@@ -141,6 +172,31 @@ def test_bad_upload_gets_a_clear_error_and_changes_nothing(signed_in: Client, me
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "size"),
+    [
+        # Exactly at the 64 MiB bound: 4096 x 4096 at 4 bytes a pixel, and half that many pixels with transparency.
+        (png_of(4096, 4096), (1024, 1024)),
+        (png_of(2896, 2896, colour_type=6), (1024, 1024)),
+        # A 20-megapixel baseline JPEG is decoded at 1/4 scale: 5 MB, not the 80 its full size would take.
+        (image_bytes("JPEG", (5000, 4000)), (1024, 819)),
+    ],
+    ids=["rgb png at the bound", "rgba png at the bound", "20 MP jpeg"],
+)
+def test_images_within_the_decoding_bound_are_accepted(signed_in: Client, member, data: bytes, size) -> None:
+    assert upload(signed_in, member, data, name="me.png", content_type="image/png").status_code == 302
+    assert served(signed_in).size == size
+
+
+@pytest.mark.django_db
+def test_the_decoding_bound_is_explained_in_korean(signed_in: Client, member, settings) -> None:
+    signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    response = upload(signed_in, member, png_of(6000, 6600, bit_depth=16), name="me.png", content_type="image/png")
+    assert response.status_code == 400
+    assert "너무 커서 처리할 수 없습니다" in response.content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.clause("P1.2")
 def test_photo_can_be_added_and_deleted_again(signed_in: Client, member) -> None:
     upload(signed_in, member, image_bytes("JPEG"))
@@ -152,7 +208,8 @@ def test_photo_can_be_added_and_deleted_again(signed_in: Client, member) -> None
     assert Member.objects.filter(pk=member.pk, photo__isnull=True).exists()
     assert signed_in.get("/me/photo/").status_code == 404
     page = signed_in.get("/me/").content.decode()
-    assert 'src="/me/photo/"' not in page and "Not given" in page.split('data-item="photo"', 1)[1].split("</tr>")[0]
+    assert 'src="/me/photo/"' not in page
+    assert 'data-item="photo"' in page.split('class="not-given"', 1)[1].split("</p>", 1)[0]
 
 
 @pytest.mark.django_db

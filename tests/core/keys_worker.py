@@ -21,7 +21,7 @@ def worker_env(keyring_file: Path) -> dict[str, str]:
     from django.db import connection
 
     db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         url = f"sqlite:///{db['NAME']}"
     else:
         auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")

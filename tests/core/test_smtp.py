@@ -112,11 +112,6 @@ def test_a_server_that_is_down_is_a_temporary_failure(settings) -> None:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="without a broker, tasks run in the request and MailNotSent leaves transaction.on_commit as a 500; "
-    "the mail tasks' retry work (wt-uploads) decides what a failed send does there",
-)
 def test_signing_up_while_the_mail_server_is_down_is_not_a_500(settings) -> None:
     from django.test import Client
 

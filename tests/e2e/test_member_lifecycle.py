@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import CHROMIUM, NO_CHROMIUM
+from tests.e2e.conftest import CHROMIUM, NO_CHROMIUM, Recorded
 
 if not CHROMIUM.exists():
     pytest.skip(NO_CHROMIUM, allow_module_level=True)
@@ -51,8 +51,12 @@ def newest_verification_link(mail_dir: Path, site_url: str, *, wait_seconds: flo
     return links[0]
 
 
-def photo_row(page: Any) -> Any:
-    return page.locator('tr[data-item="photo"]')
+def open_section(page: Any, section: str) -> Any:
+    """Open one of My information's sections (a <details>) and return it."""
+    details = page.locator(f"details#{section}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    return details
 
 
 def sign_in(page: Any, base: str, username: str, password: str) -> None:
@@ -80,9 +84,7 @@ def test_member_lifecycle_in_a_browser_touches_no_other_origin(
     mail_dir: Path,
     tmp_path: Path,
     page: Any,
-    requested_urls: list[str],
-    error_responses: list[tuple[str, str, int]],
-    console_errors: list[str],
+    recorded: Recorded,
 ) -> None:
     base = live_server.url
     settings.SITE_URL = base  # the emailed link must lead to this live server
@@ -114,11 +116,13 @@ def test_member_lifecycle_in_a_browser_touches_no_other_origin(
     expect(page).to_have_url(f"{base}/me/")
     expect(page.locator(".messages")).to_contain_text("Your email address is confirmed. Thank you.")
     expect(page.get_by_text("Please confirm your email address")).to_have_count(0)
-    expect(page.locator('tr[data-item="username"]')).to_contain_text(USERNAME)
-    expect(page.locator("#consents")).to_contain_text("Terms of Use")
-    expect(page.locator("#consents")).to_contain_text("Privacy Policy")
-    expect(page.locator("#consents tbody tr")).to_have_count(2)
-    expect(page.locator("#consents tbody")).not_to_contain_text("Withdrawn")
+    expect(page.locator('[data-profile="username"]')).to_have_text(USERNAME)
+    consents = open_section(page, "consents")
+    expect(consents.locator("tbody")).to_be_visible()
+    expect(consents).to_contain_text("Terms of Use")
+    expect(consents).to_contain_text("Privacy Policy")
+    expect(consents.locator("tbody tr")).to_have_count(2)
+    expect(consents.locator("tbody")).not_to_contain_text("Withdrawn")
 
     # Sign out with the header's button, then sign in with the ID and password.
     page.locator("header").get_by_role("button", name="Sign out").click()
@@ -127,7 +131,7 @@ def test_member_lifecycle_in_a_browser_touches_no_other_origin(
     sign_in(page, base, USERNAME, PASSWORD)
     expect(page).to_have_url(f"{base}/me/")
     expect(page.locator("h1")).to_have_text("My information")
-    expect(page.locator('tr[data-item="name"]')).to_contain_text(NAME)
+    expect(page.locator(".profile-card h2")).to_have_text(NAME)
 
     # [Edit Profile]: change the name.
     page.goto(f"{base}/me/edit/")
@@ -135,7 +139,8 @@ def test_member_lifecycle_in_a_browser_touches_no_other_origin(
     expect(page.locator('input[name="name"]')).to_have_value(NAME)
     page.fill('input[name="name"]', NEW_NAME)
     save_profile(page)
-    expect(page.locator('tr[data-item="name"] td').nth(1)).to_have_text(NEW_NAME)
+    expect(page.locator(".profile-card h2")).to_have_text(NEW_NAME)
+    expect(open_section(page, "held").locator('tr[data-item="name"] td')).to_have_text(NEW_NAME)
 
     # Add a profile photo: the browser shows it on /me/ (it really loads, under the CSP).
     png = tmp_path / "me.png"
@@ -144,7 +149,8 @@ def test_member_lifecycle_in_a_browser_touches_no_other_origin(
     expect(page.locator('input[name="remove_photo"]')).to_have_count(0)  # nothing to delete yet
     page.set_input_files('input[name="photo"]', str(png))
     save_profile(page)
-    photo = photo_row(page).locator("img.photo")
+    expect(page.locator('.not-given [data-item="photo"]')).to_have_count(0)
+    photo = page.locator(".profile-card img.photo")
     expect(photo).to_be_visible()
     expect(photo).to_have_attribute("src", "/me/photo/")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
@@ -156,8 +162,8 @@ def test_member_lifecycle_in_a_browser_touches_no_other_origin(
     expect(page.locator("#photo-field img.photo")).to_be_visible()
     page.check('input[name="remove_photo"]')
     save_profile(page)
-    expect(photo_row(page).locator("img")).to_have_count(0)
-    expect(photo_row(page)).to_contain_text("Not given")
+    expect(page.locator(".profile-card img")).to_have_count(0)
+    expect(page.locator('.not-given [data-item="photo"]')).to_have_text("Profile photo")
 
     # [Unregister] (P6.3): the password and the confirmation, then the done page.
     page.goto(f"{base}/me/unregister/")
@@ -180,10 +186,10 @@ def test_member_lifecycle_in_a_browser_touches_no_other_origin(
     expect(page.locator("header")).not_to_contain_text("My information")
 
     # P7.5: every request went to the live server's own origin, and nothing broke in the page.
-    assert len(requested_urls) > 20
-    assert any(urlsplit(url).path.startswith("/static/") for url in requested_urls)
-    elsewhere = [url for url in requested_urls if origin(url) != origin(base)]
+    assert len(recorded.requested_urls) > 20
+    assert any(urlsplit(url).path.startswith("/static/") for url in recorded.requested_urls)
+    elsewhere = [url for url in recorded.requested_urls if origin(url) != origin(base)]
     assert elsewhere == []
     # The only error statuses are the two refused sign-ins (400 by design); no CSP or script errors.
-    assert error_responses == [("POST", "/accounts/login/", 400)] * 2
-    assert console_errors == []
+    assert recorded.error_responses == [("POST", "/accounts/login/", 400)] * 2
+    assert recorded.console_errors == []

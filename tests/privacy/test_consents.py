@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils import timezone
 
 from groupket.accounts.models import Member
+from groupket.privacy.delivery.notices import unsubscribe_url
 from groupket.privacy.models import ConsentEvent
 from groupket.privacy.selectors import current_document, has_consent
-from groupket.privacy.services.notices import unsubscribe_url
 from tests.conftest import sign_in
 from tests.factories import MemberFactory
 
@@ -44,7 +44,7 @@ def test_a_member_who_did_not_opt_in_at_signup_sees_no_news_and_can_opt_in(signe
     assert news_events(member) == [(True, "settings")]
     page = signed_in.get("/me/consents/").content.decode()
     assert 'data-news-state="subscribed"' in page and "Your choice is saved." in page
-    history = page.split('class="history"', 1)[1]
+    history = page.split('class="history', 1)[1]
     assert "Subscribed" in history and "On this page" in history
 
 
@@ -59,7 +59,7 @@ def test_a_subscriber_opts_out_at_any_time_and_sees_the_history(client: Client) 
 
     assert news_events(member) == [(True, "web"), (False, "settings")]
     assert not has_consent(member.pk, ConsentEvent.MARKETING)
-    history = client.get("/me/consents/").content.decode().split('class="history"', 1)[1]
+    history = client.get("/me/consents/").content.decode().split('class="history', 1)[1]
     assert history.index("Unsubscribed") < history.index("When you signed up")  # newest first
 
 
@@ -125,7 +125,7 @@ def test_the_page_takes_a_fixed_number_of_queries(client: Client, django_assert_
     with django_assert_num_queries(5):
         # session, member, sign-in check, material policy changes to agree to, consent events
         page = client.get("/me/consents/").content.decode()
-    assert page.split('class="history"', 1)[1].count("<tr>") == 5  # header row and four choices
+    assert page.split('class="history', 1)[1].count("<tr>") == 5  # header row and four choices
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from groupket.accounts.models import Member
 from groupket.accounts.photos import make_profile_photo
@@ -156,6 +156,40 @@ def test_the_archive_speaks_the_language_the_member_asked_in(
     assert '<html lang="ko">' in html and korean_records in html and korean_name in html
     assert data["language"] == "ko"
     assert {item["key"]: item["label"] for item in data["sections"]["items"]}["name"] == korean_name
+
+
+def table_of(html: str, section: str) -> str:
+    return html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "consent_words"), [("en", ["Terms of Use", "When you signed up"]), ("ko", ["이용약관"])]
+)
+def test_index_html_reads_as_labels_and_local_times_not_codes(
+    client: Client, django_capture_on_commit_callbacks, language: str, consent_words: list[str]
+) -> None:
+    member = full_member()
+    sign_in(client, member)
+    client.cookies["django_language"] = language
+    ask_for_export(client, django_capture_on_commit_callbacks)
+    html = download(client, DataExport.objects.get(member=member)).read("index.html").decode()
+
+    # Times are in Asia/Seoul and the member's language, never raw ISO 8601 as data.json has them.
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", html)
+    assert "Asia/Seoul" in html
+    with translation.override(language):
+        assert formats.date_format(timezone.localdate(), "DATE_FORMAT") in html  # "Dec. 1, 2026", "2026년 12월 1일"
+    # Codes are shown only by their labels: no item keys, category or document codes.
+    items = table_of(html, "items")
+    assert "<td>login_ip</td>" not in items and "<td>device_log</td>" not in items
+    consents = table_of(html, "consents")
+    assert "<td>terms</td>" not in consents and "<td>web</td>" not in consents
+    for words in consent_words:
+        assert words in consents
+    with translation.override(language):
+        sign_in_label = str(inventory.get_item("login_ip").label)
+    assert sign_in_label in items
 
 
 @pytest.mark.django_db

@@ -21,11 +21,13 @@ from django.utils import timezone
 from groupket.accounts.models import Member
 from groupket.core.mail import MailNotSent
 from groupket.core.schedules import get_job, run_job
+from groupket.privacy.delivery import notices
+from groupket.privacy.delivery.notices import deliver_notice, send_mass_notice
 from groupket.privacy.guard import ConsentNotInForce
 from groupket.privacy.models import ConsentEvent, MassNotice, NoticeDelivery
 from groupket.privacy.selectors import has_consent
-from groupket.privacy.services import notices, record_consent
-from groupket.privacy.services.notices import create_mass_notice, deliver_notice, send_mass_notice
+from groupket.privacy.services import record_consent
+from groupket.privacy.services.notices import create_mass_notice
 from tests.conftest import TEST_SETUP
 from tests.factories import MemberFactory
 from tests.smtp_peer import SmtpPeer, smtp_peer_fixture, use_email_url  # noqa: F401 (the fixture)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from groupket.core.schedules import get_job, run_due_jobs
 from groupket.spaces.models import Notification, NotificationSettings
 from groupket.spaces.notifications.mail import send_due_notification_mail
-from groupket.spaces.notifications.services import make_off_token
+from groupket.spaces.notifications.tokens import make_off_token
 from groupket.spaces.services.posts import add_comment
 from tests.conftest import sign_in
 from tests.factories import MemberFactory, join, make_post, make_space
@@ -225,13 +225,11 @@ def test_a_real_smtp_server_receives_one_mail_and_the_task_was_given_only_an_id(
     reply, smtp_peer: SmtpPeer, settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_email_url(settings, smtp_peer.url(auth=False))
-    from groupket.spaces import tasks
+    from groupket.spaces.notifications import services
 
     sent_with: list[tuple] = []
-    real_delay = tasks.send_notification_mail.delay
-    monkeypatch.setattr(
-        tasks.send_notification_mail, "delay", lambda *args: (sent_with.append(args), real_delay(*args))[1]
-    )
+    real_enqueue = services.enqueue
+    monkeypatch.setattr(services, "enqueue", lambda task, *args: (sent_with.append(args), real_enqueue(task, *args))[1])
     author, replier, post = a_post_with_a_commenter()
     reply(actor=replier, post=post, body="over SMTP")
 

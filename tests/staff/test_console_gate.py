@@ -44,7 +44,7 @@ def test_console_shows_every_role_with_its_items_and_counts_only_to_the_officer(
         assert f'data-role="{role.slug}"' in page
     moderator_row = page.split('data-role="moderator"')[1].split("</tr>")[0]
     assert "ID (username)" in moderator_row and "Email address" not in moderator_row
-    assert '<td class="holder-count">2</td>' in moderator_row
+    assert '<td class="holder-count" data-label="Staff holding it">2</td>' in moderator_row
 
     # Request items are named for staff in one line, not in the member's voice ("your request").
     officer_row = page.split('data-role="privacy_officer"')[1].split("</tr>")[0]

@@ -5,10 +5,10 @@ import re
 import pytest
 from django.test import Client
 
-from tests.conftest import make_staff, sign_in_staff
+from tests.conftest import make_staff, sign_in, sign_in_staff
 
 EVERY_PAGE = {
-    "/staff/": "Roles",
+    "/staff/": "Console home",
     "/staff/requests/": "Requests to the officer",
     "/staff/members/": "Look up a member",
     "/staff/roles/": "Grant roles",
@@ -59,3 +59,14 @@ def test_the_page_open_is_marked_current(client: Client) -> None:
 
     assert '<a href="/staff/members/" aria-current="page">Look up a member</a>' in html
     assert html.count('aria-current="page"') == 1
+
+
+@pytest.mark.django_db
+def test_a_staff_members_header_links_to_the_console_and_a_members_does_not(client: Client, member) -> None:
+    console_link = '<a href="/staff/">Staff console</a>'
+    sign_in_staff(client, make_staff("privacy_officer"))
+    assert console_link in client.get("/me/").content.decode().split("</header>", 1)[0]
+
+    client.logout()
+    sign_in(client, member)
+    assert console_link not in client.get("/me/").content.decode()

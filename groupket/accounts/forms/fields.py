@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{3,30}$")
+# What a phone's keyboard and password manager need: no capital first letter, no spelling fixes, the right keys.
+NO_CORRECTION = {"autocapitalize": "none", "autocorrect": "off", "spellcheck": "false"}
 
 
 class UsernameField(forms.CharField):
@@ -15,6 +17,7 @@ class UsernameField(forms.CharField):
             label=_("ID (username)"),
             help_text=_("3 to 30 letters, digits, dots, hyphens or underscores."),
             error_messages={"required": _("Choose an ID.")},
+            widget=forms.TextInput(attrs={"autocomplete": "username", **NO_CORRECTION}),
             **kwargs,
         )
 
@@ -28,7 +31,13 @@ class UsernameField(forms.CharField):
 
 class NameField(forms.CharField):
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(max_length=100, label=_("Name"), error_messages={"required": _("Enter your name.")}, **kwargs)
+        super().__init__(
+            max_length=100,
+            label=_("Name"),
+            error_messages={"required": _("Enter your name.")},
+            widget=forms.TextInput(attrs={"autocomplete": "name"}),
+            **kwargs,
+        )
 
 
 class MemberEmailField(forms.EmailField):
@@ -37,5 +46,6 @@ class MemberEmailField(forms.EmailField):
         super().__init__(
             max_length=254,
             error_messages={"required": _("Enter your email address."), "invalid": _("Enter a valid email address.")},
+            widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email", **NO_CORRECTION}),
             **kwargs,
         )

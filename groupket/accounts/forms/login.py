@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from groupket.accounts.forms.fields import NO_CORRECTION
+
 
 class LoginForm(forms.Form):
     """ID and password; no check here says whether the ID exists (P7.1)."""
@@ -8,7 +10,7 @@ class LoginForm(forms.Form):
     username = forms.CharField(
         label=_("ID (username)"),
         max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "username", **NO_CORRECTION, "autofocus": True}),
         error_messages={"required": _("Enter your ID.")},
     )
     password = forms.CharField(

@@ -38,7 +38,7 @@ class ProfileForm(forms.Form):
         required=False,
         max_length=32,
         label=_("Phone number"),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
         help_text=_(
             "For example 010-1234-5678; numbers outside Korea start with + and the country code. "
             "Leave empty to delete it."

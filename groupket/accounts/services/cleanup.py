@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from groupket.accounts.models import Member, PasswordResetRequest
+from groupket.accounts.models import EmailChangeNotice, Member, PasswordResetRequest
 from groupket.accounts.services.sessions import end_all_sign_ins
 from groupket.core.keys import destroy_data_key
 from groupket.privacy.services import record_destruction
@@ -37,3 +37,18 @@ def purge_stale_reset_requests() -> int:
     with transaction.atomic():
         deleted, _ = PasswordResetRequest.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def destroy_unsent_email_change_notices() -> int:
+    """Destroy old addresses whose change notice could not be sent within the allowed days; how many."""
+    cutoff = timezone.now() - timedelta(days=settings.GROUPKET_UNSENT_NOTICE_DAYS)
+    with transaction.atomic():
+        count, _ = EmailChangeNotice.objects.filter(created_at__lt=cutoff).delete()
+        if count:
+            record_destruction(
+                category="previous email address awaiting its change notice",
+                count=count,
+                method="sealed rows deleted",
+                basis=f"the notice could not be sent within {settings.GROUPKET_UNSENT_NOTICE_DAYS} days",
+            )
+    return count

@@ -13,33 +13,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import urlsafe_base64_decode
 from django.utils.module_loading import import_string
 
-from groupket.accounts import emails, throttle
+from groupket.accounts import tasks, throttle
 from groupket.accounts.middleware import SIGN_IN_ID
 from groupket.accounts.models import Member, PasswordResetRequest, SignIn
 from groupket.accounts.normalise import normalise_email_key
 from groupket.accounts.services.sessions import end_all_sign_ins
 from groupket.accounts.services.sign_in import end_other_sign_ins
+from groupket.accounts.tokens import reset_tokens
 from groupket.core import blind_index
-
-
-class _ResetTokens(PasswordResetTokenGenerator):
-    key_salt = "groupket.accounts.password-reset"
-
-
-reset_tokens = _ResetTokens()
-
-
-def make_reset_token(member: Member) -> str:
-    # base64 of the digits of a pk never contains "-", so the first "-" separates the two parts.
-    return f"{urlsafe_base64_encode(force_bytes(member.pk))}-{reset_tokens.make_token(member)}"
+from groupket.core.tasks import enqueue
 
 
 def member_for_reset_token(token: str) -> Member | None:
@@ -71,28 +59,7 @@ def request_password_reset(*, email: str, ip: str) -> None:
         reset = PasswordResetRequest.objects.create(
             email_indexes=" ".join(blind_index.candidates("email", normalise_email_key(email)))
         )
-        transaction.on_commit(lambda: _enqueue_lookup(reset.pk))
-
-
-def _enqueue_lookup(request_id: int) -> None:
-    from groupket.accounts.tasks import look_up_password_reset
-
-    look_up_password_reset.delay(request_id)
-
-
-def mail_requested_reset(*, request_id: int) -> None:
-    """In the background: find the member a reset request names, if any, and queue their mail; the row goes."""
-    with transaction.atomic():
-        reset = PasswordResetRequest.objects.select_for_update().filter(pk=request_id).first()
-        if reset is None:
-            return  # already handled, or purged after an hour
-        indexes = reset.email_indexes.split()
-        reset.delete()
-        member = Member.objects.filter(email_index__in=indexes, is_active=True).only("pk").first()
-        if member is not None:
-            member_id = member.pk
-            # The mail is its own task, so that retrying it never repeats the lookup.
-            transaction.on_commit(lambda: emails.send_password_reset(member_id=member_id))
+        transaction.on_commit(lambda: enqueue(tasks.look_up_password_reset, reset.pk))
 
 
 class PasswordRefused(Exception):

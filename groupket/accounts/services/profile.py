@@ -10,10 +10,11 @@ from functools import partial
 
 from django.db import transaction
 
-from groupket.accounts import emails
+from groupket.accounts import tasks
 from groupket.accounts.models import Member
 from groupket.accounts.normalise import normalise_email, normalise_email_key
 from groupket.accounts.photos import ProfilePhoto
+from groupket.core.tasks import enqueue
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def update_profile(*, member: Member, changes: ProfileChanges) -> ProfileUpdate:
             locked.save(update_fields=changed)
         requested = "pending_email" in changed
         if requested:
-            transaction.on_commit(partial(emails.send_verification, member_id=locked.pk))
+            transaction.on_commit(partial(enqueue, tasks.send_verification_email, locked.pk))
     return ProfileUpdate(changed=tuple(changed), email_change_requested=requested)
 
 

@@ -8,16 +8,16 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from groupket.accounts import emails, throttle
-from groupket.accounts.models import Member
+from groupket.accounts import tasks, throttle
+from groupket.accounts.models import EmailChangeNotice, Member
 from groupket.accounts.normalise import normalise_email, normalise_email_key, normalise_username_key
+from groupket.accounts.tokens import VERIFY_SALT, target_index
 from groupket.core import blind_index
 from groupket.core.keys import create_data_key
+from groupket.core.tasks import enqueue
 from groupket.privacy.models import ConsentEvent, PolicyDocument
 from groupket.privacy.selectors import current_document
 from groupket.privacy.services import record_consent
-
-VERIFY_SALT = "groupket.accounts.verify-email"
 
 
 class AgreementRequired(Exception):
@@ -50,7 +50,7 @@ def sign_up(*, signup: Signup) -> Member | None:
             return register_member(signup=signup)
         make_password(signup.password)
         if owner.is_active and throttle.may_mail_address(kind="signup-notice", email=signup.email):
-            transaction.on_commit(lambda: emails.send_signup_attempt_notice(member_id=owner.pk))
+            transaction.on_commit(lambda: enqueue(tasks.send_signup_attempt_email, owner.pk))
     return None
 
 
@@ -78,19 +78,8 @@ def register_member(*, signup: Signup, channel: str = "web") -> Member:
             )
         if signup.marketing_opt_in:
             record_consent(member=member, document=ConsentEvent.MARKETING, version=None, granted=True, channel=channel)
-        transaction.on_commit(lambda: emails.send_verification(member_id=member.pk))
+        transaction.on_commit(lambda: enqueue(tasks.send_verification_email, member.pk))
     return member
-
-
-def make_verification_token(member: Member) -> str:
-    """A signed token naming the member and the address to verify (never the address itself)."""
-    target = "pending" if member.pending_email else "email"
-    return signing.dumps({"m": member.pk, "t": target, "i": _target_index(member, target)[:16]}, salt=VERIFY_SALT)
-
-
-def _target_index(member: Member, target: str) -> str:
-    address = member.pending_email if target == "pending" else member.email
-    return blind_index.compute("email", normalise_email_key(address or ""))
 
 
 class InvalidVerification(Exception):
@@ -101,17 +90,33 @@ class EmailTaken(InvalidVerification):
     """Another member verified the same new address first; this member keeps their current one."""
 
 
-def verify_email(*, token: str) -> Member:
-    """Mark the address in the token as verified; a pending new address replaces the old one."""
+def _verification_payload(token: str) -> dict:
     try:
         payload = signing.loads(token, salt=VERIFY_SALT, max_age=settings.GROUPKET_VERIFICATION_MAX_AGE)
     except signing.BadSignature:
         raise InvalidVerification("bad or expired token") from None
+    if not isinstance(payload, dict):
+        raise InvalidVerification("not a verification token")
+    return payload
+
+
+def is_verification_token(token: str) -> bool:
+    """Whether the token is one of ours and unexpired (what it names is checked when it is used)."""
+    try:
+        _verification_payload(token)
+    except InvalidVerification:
+        return False
+    return True
+
+
+def verify_email(*, token: str) -> Member:
+    """Mark the address in the token as verified; a pending new address replaces the old one."""
+    payload = _verification_payload(token)
     with transaction.atomic():
         member = Member.objects.select_for_update().filter(pk=payload.get("m"), is_active=True).first()
         if member is None or payload.get("t") not in ("email", "pending"):
             raise InvalidVerification("no such member")
-        if _target_index(member, payload["t"])[:16] != payload.get("i"):
+        if target_index(member, payload["t"])[:16] != payload.get("i"):
             raise InvalidVerification("the address has changed since the link was sent")
         if payload["t"] == "pending":
             _replace_email(member)
@@ -124,7 +129,8 @@ def verify_email(*, token: str) -> Member:
 def _replace_email(member: Member) -> None:
     if Member.objects.with_email(member.pending_email).exclude(pk=member.pk).exists():
         raise EmailTaken("the new address now belongs to another member")
-    old_address = member.email
+    # The old address is told of the change by a task that reads it from this sealed row, never from its arguments.
+    notice = EmailChangeNotice.objects.create(member=member, data_key_id=member.data_key_id, old_email=member.email)
     member.email = member.pending_email
     member.email_index = blind_index.compute("email", normalise_email_key(member.pending_email))
     member.pending_email = None
@@ -135,10 +141,10 @@ def _replace_email(member: Member) -> None:
     except IntegrityError:
         # Another member's verification of the same address committed between the check and the save.
         raise EmailTaken("the new address now belongs to another member") from None
-    transaction.on_commit(lambda: emails.send_email_changed_notice(old_address=old_address, member_id=member.pk))
+    transaction.on_commit(lambda: enqueue(tasks.send_email_changed_notice, notice.pk))
 
 
 def resend_verification(*, member: Member) -> None:
     if member.email_confirmed and not member.pending_email:
         return
-    transaction.on_commit(lambda: emails.send_verification(member_id=member.pk))
+    transaction.on_commit(lambda: enqueue(tasks.send_verification_email, member.pk))

@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groupket.accounts.forms.password import NewPasswordForm, PasswordChangeForm, PasswordResetRequestForm
+from groupket.accounts.links import EmailedLink
 from groupket.accounts.services import passwords
 from groupket.accounts.services.sign_in import client_ip
 from groupket.accounts.views.login import safe_next
 from groupket.core.throttling import TooManyAttempts
 
-# The link's token moves into the session and the browser is sent here, so the token does not stay
-# in the address bar, the history or a Referer header (as Django's own reset view does).
-SET_PASSWORD = "set-password"
-_RESET_TOKEN = "groupket_reset_token"
+# The link's token moves into the session and the browser is sent on to ".../set-password/" (accounts.links),
+# so the token does not stay in the address bar, the history or a Referer header.
+RESET_LINK = EmailedLink("groupket_reset_token", "accounts:password_reset_confirm", "set-password")
 
 
 def _posted(request: HttpRequest) -> dict | None:
@@ -87,12 +87,11 @@ def too_many_mail_requests_message() -> str:
 
 
 def reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    if token != SET_PASSWORD:
+    if token != RESET_LINK.placeholder:
         if passwords.member_for_reset_token(token) is None:
             return _invalid_link(request)
-        request.session[_RESET_TOKEN] = token
-        return redirect("accounts:password_reset_confirm", token=SET_PASSWORD)
-    member = passwords.member_for_reset_token(request.session.get(_RESET_TOKEN, ""))
+        return RESET_LINK.take(request, token)
+    member = passwords.member_for_reset_token(RESET_LINK.token(request))
     if member is None:
         return _invalid_link(request)
     form = NewPasswordForm(member, _posted(request))
@@ -107,5 +106,5 @@ def reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _invalid_link(request: HttpRequest) -> HttpResponse:
-    request.session.pop(_RESET_TOKEN, None)
+    RESET_LINK.forget(request)
     return render(request, "accounts/password_reset_invalid.html", status=400)

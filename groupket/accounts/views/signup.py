@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groupket.accounts.forms.signup import SignupForm
+from groupket.accounts.links import EmailedLink
 from groupket.accounts.services import registration
 from groupket.core.redirects import next_on_this_site
 from groupket.privacy.models import PolicyDocument
@@ -52,13 +53,28 @@ def done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup_done.html")
 
 
+# The link's token moves into the session at its first use and the address is confirmed at ".../verify/confirm/",
+# so the token does not stay in the address bar, the history or a Referer header (accounts.links).
+VERIFY_LINK = EmailedLink("groupket_verify_token", "accounts:verify_email", "confirm")
+
+
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    if token != VERIFY_LINK.placeholder:
+        if not registration.is_verification_token(token):
+            return _verify_failed(request)
+        return VERIFY_LINK.take(request, token)
+    token = VERIFY_LINK.token(request)
+    VERIFY_LINK.forget(request)
     try:
         registration.verify_email(token=token)
     except registration.InvalidVerification:
-        return render(request, "accounts/verify_failed.html", status=400)
+        return _verify_failed(request)
     messages.success(request, _("Your email address is confirmed. Thank you."))
     return redirect("accounts:me" if request.user.is_authenticated else "accounts:login")
+
+
+def _verify_failed(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/verify_failed.html", status=400)
 
 
 @login_required

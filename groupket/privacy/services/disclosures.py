@@ -9,19 +9,15 @@ legal request) calls it in the same transaction as the transfer is queued.
 from datetime import date
 from functools import partial
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
-from groupket.core.mail import send_in_both_languages
-from groupket.privacy import inventory
+from groupket.core.tasks import enqueue
+from groupket.privacy import inventory, tasks
 from groupket.privacy.guard import PARTNER_PREFIX, require
 from groupket.privacy.models import Disclosure
-from groupket.privacy.selectors import DISCLOSURE_BASIS_LABELS, inventory_labels
 
 
 def partner_consent_document(recipient: str) -> str:
@@ -87,33 +83,8 @@ def record_disclosure(
             notice_due_on=notice_due_on,
         )
         if notify_member:
-            transaction.on_commit(lambda: _enqueue_notice(disclosure.pk))
+            transaction.on_commit(lambda: enqueue(tasks.send_disclosure_notice, disclosure.pk))
     return disclosure
-
-
-def _enqueue_notice(disclosure_id: int) -> None:
-    from groupket.privacy.tasks import send_disclosure_notice
-
-    send_disclosure_notice.delay(disclosure_id)
-
-
-def deliver_disclosure_notice(*, disclosure_id: int) -> None:
-    """Email the member that their items were given to someone (P1.3), in English and Korean."""
-    disclosure = Disclosure.objects.select_related("member").filter(pk=disclosure_id, member_notified=True).first()
-    if disclosure is None or not disclosure.member.is_active:
-        return
-    member = disclosure.member
-    send_in_both_languages(
-        to=getattr(member, member.get_email_field_name()),
-        subject=lambda: _("Your information was given to another party"),
-        template="privacy/member/email/disclosure_notice.txt",
-        context={
-            "disclosure": disclosure,
-            "items": inventory_labels(disclosure.items),
-            "basis": DISCLOSURE_BASIS_LABELS[disclosure.basis],
-            "link": settings.SITE_URL + reverse("privacy:my_disclosures"),
-        },
-    )
 
 
 def send_due_disclosure_notices() -> int:
@@ -127,5 +98,5 @@ def send_due_disclosure_notices() -> int:
         ids = list(due.values_list("pk", flat=True))
         Disclosure.objects.filter(pk__in=ids).update(member_notified=True)
         for disclosure_id in ids:
-            transaction.on_commit(partial(_enqueue_notice, disclosure_id))
+            transaction.on_commit(partial(enqueue, tasks.send_disclosure_notice, disclosure_id))
     return len(ids)

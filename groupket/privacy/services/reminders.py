@@ -16,8 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from groupket.core.actors import SystemActor
+from groupket.core.tasks import enqueue
+from groupket.privacy import tasks
+from groupket.privacy.delivery.notices import subscription_reminder_due
 from groupket.privacy.models import MassNotice
-from groupket.privacy.services.notices import create_mass_notice, subscription_reminder_due
+from groupket.privacy.services.notices import create_mass_notice
 
 
 def reminder_text(language: str) -> tuple[str, str]:
@@ -56,9 +59,7 @@ def remind_news_subscribers() -> int:
         )
         if unfinished is not None:
             # A reminder still waiting or stopped half-way is resumed, not doubled by a second one.
-            from groupket.privacy.tasks import send_mass_notice_task
-
-            transaction.on_commit(partial(send_mass_notice_task.delay, unfinished.pk))
+            transaction.on_commit(partial(enqueue, tasks.send_mass_notice_task, unfinished.pk))
             return due
         subject_en, body_en = reminder_text("en")
         subject_ko, body_ko = reminder_text("ko")

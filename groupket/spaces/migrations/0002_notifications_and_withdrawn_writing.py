@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_member_unread_notifications'),
+        ('accounts', '0004_member_unread_notifications'),
         ('core', '0002_key_ids_and_index_passes'),
         ('spaces', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from groupket.core.mail import send_in_both_languages
 from groupket.spaces.models import Notification, NotificationSettings
 from groupket.spaces.notifications import kinds
-from groupket.spaces.notifications.services import make_off_token
+from groupket.spaces.notifications.tokens import make_off_token
 
 MAIL_INTERVAL = timedelta(minutes=15)
 

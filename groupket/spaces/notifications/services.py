@@ -17,26 +17,20 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from groupket.core.actors import Actor, acting
+from groupket.core.tasks import enqueue
+from groupket.spaces import tasks
 from groupket.spaces.models import Notification, NotificationSettings
 from groupket.spaces.notifications import kinds
 
 VIA_SETTINGS = "settings page"
 VIA_LINK = "link in a mail"
-OFF_SALT = "groupket.spaces.notifications.off"
 # A link the moderation app gives must be a path on this site: no scheme, host or query to smuggle data in.
 SITE_PATH = re.compile(r"^/[A-Za-z0-9/_-]{0,199}$")
-
-
-def _enqueue_mail(member_id: int) -> None:
-    from groupket.spaces.tasks import send_notification_mail
-
-    send_notification_mail.delay(member_id)
 
 
 def _switched_off(member_ids: Iterable[int]) -> dict[int, set[str]]:
@@ -82,7 +76,7 @@ def notify_members(
     get_user_model().objects.filter(pk__in=keys).update(unread_notifications=F("unread_notifications") + 1)
     for row in rows:
         if row.mail_due:
-            transaction.on_commit(partial(_enqueue_mail, row.member_id))
+            transaction.on_commit(partial(enqueue, tasks.send_notification_mail, row.member_id))
     return rows
 
 
@@ -174,16 +168,3 @@ def turn_off_email(*, member: AbstractBaseUser, switch: str) -> bool:
         return set_email_switches(actor=member, switched_on=set(), via=VIA_LINK)
     still_on = set(kinds.EMAIL_SWITCHES) - emails_switched_off(member) - {switch}
     return set_email_switches(actor=member, switched_on=still_on, via=VIA_LINK)
-
-
-def make_off_token(member_id: int, switch: str) -> str:
-    return signing.dumps({"m": member_id, "s": switch}, salt=OFF_SALT, compress=True)
-
-
-def read_off_token(token: str) -> tuple[int, str]:
-    """The member id and switch of a signed one-click link; raises signing.BadSignature (or ValueError)."""
-    payload = signing.loads(token, salt=OFF_SALT)
-    switch = payload["s"]
-    if switch != kinds.ALL_SWITCHES and switch not in kinds.EMAIL_SWITCHES:
-        raise ValueError("a one-click link for no switch")
-    return int(payload["m"]), switch

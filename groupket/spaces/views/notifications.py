@@ -17,10 +17,10 @@ from groupket.spaces.notifications.selectors import notifications_page
 from groupket.spaces.notifications.services import (
     emails_switched_off,
     mark_read,
-    read_off_token,
     set_email_switches,
     turn_off_email,
 )
+from groupket.spaces.notifications.tokens import read_off_token
 
 
 def _switches_form(member) -> EmailSwitchesForm:  # noqa: ANN001 - the member model

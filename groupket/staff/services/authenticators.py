@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from groupket.accounts.models import Member
 from groupket.accounts.services.sessions import end_all_sign_ins
 from groupket.core.actors import Actor, SystemActor, acting, actor_label, actor_ref
+from groupket.core.tasks import enqueue
+from groupket.staff import tasks
 from groupket.staff.models import Authenticator, AuthenticatorReset, BackupCodes
 from groupket.staff.selectors import is_staff
 from groupket.staff.services.roles import check_can_grant
@@ -60,11 +62,5 @@ def reset_authenticator(*, officer: Actor, staff: Member, reason: str) -> Authen
         reset = AuthenticatorReset.objects.create(
             member_ref=staff.pk, reset_by_ref=actor_ref(officer), reset_by_operator=actor_label(officer), reason=reason
         )
-        transaction.on_commit(lambda: _send_notice(reset.pk))
+        transaction.on_commit(lambda: enqueue(tasks.send_authenticator_reset_notice, reset.pk))
     return reset
-
-
-def _send_notice(reset_id: int) -> None:
-    from groupket.staff.tasks import send_authenticator_reset_notice
-
-    send_authenticator_reset_notice.delay(reset_id)

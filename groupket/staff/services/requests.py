@@ -24,14 +24,16 @@ from groupket.accounts.services.profile import ProfileChanges, ProfileUpdate, up
 from groupket.accounts.services.unregister import unregister_member_by_officer
 from groupket.core.actors import acting
 from groupket.core.keys import create_data_key
+from groupket.core.tasks import enqueue
+from groupket.staff import tasks
 from groupket.staff.models import PrivacyRequest, RequestAction, RequestAttachment
 from groupket.staff.permissions import check_action
 from groupket.staff.roles import WORK_REQUESTS
 from groupket.staff.selectors import active_role_slugs
+from groupket.staff.tokens import VERIFY_SALT
 
 # RequestAction.staff_ref of steps no staff member took: filing, the requester's own confirmation.
 SYSTEM_REF = 0
-VERIFY_SALT = "groupket.staff.request-verify"
 CORRECTABLE_ITEMS = ("name", "email", "phone", "bio")
 DELETABLE_ITEMS = ("phone", "bio", "photo")
 _NOTE_LIMIT = 300
@@ -127,9 +129,9 @@ def file_request(
             _record(filed, None, "received", f"by {new.channel}")
             if refused_attachments:
                 _record(filed, None, "attachments_refused", refused_attachments)
-            transaction.on_commit(partial(_enqueue, "send_officer_notice", filed.pk))
+            transaction.on_commit(partial(enqueue, tasks.send_officer_notice, filed.pk))
             if acknowledge:
-                transaction.on_commit(partial(_enqueue, "send_request_acknowledgement", filed.pk))
+                transaction.on_commit(partial(enqueue, tasks.send_request_acknowledgement, filed.pk))
     except IntegrityError:
         if new.message_id_hash and PrivacyRequest.objects.filter(message_id_hash=new.message_id_hash).exists():
             raise DuplicateRequest("a request with this Message-ID is already filed") from None
@@ -154,12 +156,6 @@ def file_web_request(*, member: Member | None, kind: str, name: str, email: str,
 
 
 # --- Steps on the desk ----------------------------------------------------------------------------------------
-
-
-def _enqueue(task_name: str, request_id: int) -> None:
-    from groupket.staff import tasks
-
-    getattr(tasks, task_name).delay(request_id)
 
 
 def _record(filed: PrivacyRequest, staff: AbstractBaseUser | None, action: str, note: str = "") -> None:
@@ -206,13 +202,8 @@ def send_verification_link(*, officer: AbstractBaseUser, request_id: int) -> Pri
             raise RequestActionRefused(_("The requester has already confirmed their address."))
         filed.save(update_fields=_take_up(filed))
         _record(filed, officer, "verification_sent")
-        transaction.on_commit(partial(_enqueue, "send_verification_link", filed.pk))
+        transaction.on_commit(partial(enqueue, tasks.send_verification_link, filed.pk))
     return filed
-
-
-def make_verification_token(filed: PrivacyRequest) -> str:
-    # The request number only: the link carries nothing about the requester.
-    return signing.dumps({"r": filed.pk}, salt=VERIFY_SALT)
 
 
 def request_for_token(token: str) -> PrivacyRequest:
@@ -250,7 +241,7 @@ def answer_request(*, officer: AbstractBaseUser, request_id: int, answer: str) -
         filed.status = PrivacyRequest.ANSWERED
         filed.save(update_fields=["answer", "answered_at", "status"])
         _record(filed, officer, "answered")
-        transaction.on_commit(partial(_enqueue, "send_request_answer", filed.pk))
+        transaction.on_commit(partial(enqueue, tasks.send_request_answer, filed.pk))
     return filed
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from groupket.accounts.links import EmailedLink
 from groupket.accounts.services.sign_in import client_ip
 from groupket.core import blind_index
 from groupket.privacy.officer import privacy_officer
@@ -60,12 +61,27 @@ def sent(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/contact_sent.html", {"days": settings.GROUPKET_REQUEST_DUE_DAYS})
 
 
+# The link's token moves into the session at its first use and the button is on ".../verify/confirm/",
+# so the token does not stay in the address bar, the history or a Referer header (accounts.links).
+VERIFY_LINK = EmailedLink("groupket_contact_token", "privacy_contact_verify", "confirm")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     """A GET only shows a button, so a mail scanner fetching the link confirms nothing; the POST confirms."""
     try:
+        if token != VERIFY_LINK.placeholder:
+            request_for_token(token)
+            return VERIFY_LINK.take(request, token)
+        token = VERIFY_LINK.token(request)
         filed = verify_requester(token=token) if request.method == "POST" else request_for_token(token)
     except InvalidRequestLink:
-        return render(request, "staff/contact_verify.html", {"invalid": True}, status=400)
+        return _invalid(request)
+    if request.method == "POST":
+        VERIFY_LINK.forget(request)
     context = {"number": filed.pk, "confirmed": request.method == "POST"}
     return render(request, "staff/contact_verify.html", context)
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/contact_verify.html", {"invalid": True}, status=400)

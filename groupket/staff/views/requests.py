@@ -23,14 +23,12 @@ from groupket.accounts.models import Member
 from groupket.staff.forms_desk import (
     ACTION_LABELS,
     ITEM_LABELS,
-    KIND_LABELS,
-    STATUS_LABELS,
     AnswerForm,
     CorrectionForm,
     DeletionForm,
     NotesForm,
 )
-from groupket.staff.models import PrivacyRequest, RequestAttachment
+from groupket.staff.models import REQUEST_KIND_LABELS, REQUEST_STATUS_LABELS, PrivacyRequest, RequestAttachment
 from groupket.staff.permissions import StaffActionDenied, staff_view
 from groupket.staff.roles import ROLES, WORK_REQUESTS
 from groupket.staff.services import requests as desk
@@ -61,8 +59,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "request": filed,
-            "kind": KIND_LABELS[filed.kind],
-            "status": STATUS_LABELS[filed.status],
+            "kind": REQUEST_KIND_LABELS[filed.kind],
+            "status": REQUEST_STATUS_LABELS[filed.status],
             "overdue": filed.due_on < today and filed.status not in _DONE,
         }
         for filed in page
@@ -111,8 +109,8 @@ def _render_request(
         "allowed": allowed,
         "attachments": attachments if "request_attachment_name" in shown else [],
         "actions": [(step, ACTION_LABELS.get(step.action, step.action)) for step in filed.actions.all()],
-        "kind": KIND_LABELS[filed.kind],
-        "status": STATUS_LABELS[filed.status],
+        "kind": REQUEST_KIND_LABELS[filed.kind],
+        "status": REQUEST_STATUS_LABELS[filed.status],
         "overdue": filed.due_on < timezone.localdate() and filed.status not in _DONE,
         "closed": filed.status == PrivacyRequest.CLOSED,
         "error": error,

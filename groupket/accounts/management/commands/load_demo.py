@@ -8,12 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from groupket.accounts.models import Member
-from groupket.accounts.services.registration import (
-    Signup,
-    make_verification_token,
-    register_member,
-    verify_email,
-)
+from groupket.accounts.services.registration import Signup, register_member, verify_email
+from groupket.accounts.tokens import make_verification_token
 
 
 @dataclass(frozen=True)

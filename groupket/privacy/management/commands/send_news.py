@@ -11,8 +11,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from groupket.core.actors import SystemActor
+from groupket.privacy.delivery.notices import send_mass_notice
 from groupket.privacy.models import MassNotice
-from groupket.privacy.services.notices import create_mass_notice, send_mass_notice
+from groupket.privacy.services.notices import create_mass_notice
 
 TEXT_OPTIONS = ("subject_en", "subject_ko", "body_en_file", "body_ko_file")
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_password_reset_requests'),
+        ('accounts', '0003_email_change_notice'),
     ]
 
     operations = [

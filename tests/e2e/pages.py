@@ -1,0 +1,337 @@
+"""Every page a member or a staff member can reach: the one list the layout, axe and screenshot tests walk.
+
+A page is added here when it is made (DESIGN.md, habit 17): a `Visit` in `PAGES`, under the visitor who
+reaches it. `tour()` walks the list in one tab, signing in and out as the visitor changes, and stops on each
+page so that the test checks it there (at both widths, without loading it again).
+
+The people the tour needs are made by `prepare_tour()`, before the browser opens: the test thread may make
+no ORM call while it drives the browser (see BrowserSession in conftest.py).
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+from django_otp.oath import totp
+
+from groupket.accounts.models import Member
+from groupket.privacy.models import Disclosure
+from groupket.privacy.services.disclosures import record_disclosure
+from groupket.spaces.notifications.tokens import make_off_token
+from groupket.spaces.services.members import answer_join_request
+from groupket.spaces.services.posts import add_comment
+from groupket.staff.models import Authenticator, PrivacyRequest
+from groupket.staff.services.legal import LegalRequestDraft, record_legal_request
+from groupket.staff.services.requests import file_web_request
+from groupket.staff.services.roles import grant_role
+from tests.conftest import TEST_SETUP, make_staff
+from tests.factories import MemberFactory, join, make_post, make_space
+
+# Who is looking: each needs its own sign-in.
+SIGNED_OUT = "signed out"
+MEMBER = "member"
+NEW_STAFF = "staff member before the second factor is set up"
+STAFF = "staff member"
+
+PHONE = {"width": 360, "height": 740}
+LAPTOP = {"width": 1280, "height": 900}
+WIDTHS = (PHONE, LAPTOP)
+LANGUAGES = ("en", "ko")
+MEMBER_PASSWORD = "Linden7harbor-Calm"
+STAFF_PASSWORD = "Quartz5meadow-Bright"
+ERRORS = "main .errorlist"
+SPACE = "/s/{space}"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One page as a visitor sees it.
+
+    `path` may name the tour's records ({request}, {legal}, {space}, {post}...); `fill` (field name -> value,
+    which may name {member}) is typed into the page's form before it is submitted, and an empty `fill` submits the form
+    empty; `shows` must then be visible. `opens_sections` opens every <details> section, so that what they hold is
+    checked too. `screenshot` names the main pages, photographed for people to look at.
+    """
+
+    path: str
+    who: str
+    label: str = ""
+    fill: dict[str, str] | None = None
+    shows: str = ""
+    screenshot: str = ""
+    status: int = 200
+    opens_sections: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.label or (self.path if self.fill is None else f"{self.path} posted")
+
+
+def _empty(path: str, who: str) -> Visit:
+    return Visit(path, who, label=f"{path} posted empty", fill={}, shows=ERRORS)
+
+
+PAGES: tuple[Visit, ...] = (
+    Visit("/", SIGNED_OUT, screenshot="home"),
+    Visit("/accounts/signup/", SIGNED_OUT, screenshot="signup"),
+    _empty("/accounts/signup/", SIGNED_OUT),
+    Visit("/accounts/login/", SIGNED_OUT, screenshot="login"),
+    Visit(
+        "/accounts/login/",
+        SIGNED_OUT,
+        label="/accounts/login/ with a wrong password",
+        fill={"username": "{member}", "password": "not-the-password"},
+        shows="main .errorlist[role=alert]",
+    ),
+    Visit("/accounts/password-reset/", SIGNED_OUT),
+    Visit("/accounts/password-reset/", SIGNED_OUT, fill={"email": "nobody@example.org"}, shows="main h1"),
+    Visit("/privacy/", SIGNED_OUT, screenshot="privacy"),
+    Visit("/terms/", SIGNED_OUT),
+    Visit("/privacy/contact/", SIGNED_OUT, screenshot="contact"),
+    _empty("/privacy/contact/", SIGNED_OUT),
+    Visit("/no-such-page/", SIGNED_OUT, label="404 page", status=404),
+    Visit("/spaces/", SIGNED_OUT, label="/spaces/ signed out"),
+    Visit(f"{SPACE}/", SIGNED_OUT, label="/s/<slug>/ signed out"),
+    Visit(f"{SPACE}/invite/{{invitation}}/", SIGNED_OUT, label="/s/<slug>/invite/<token>/ signed out"),
+    # A notification mail's one-click link, opened with no sign-in: it asks before it stops that kind of mail.
+    Visit("/notifications/off/{off}/", SIGNED_OUT, label="/notifications/off/<token>/", shows="main form button"),
+    Visit("/", MEMBER, label="/ signed in", screenshot="member-home"),
+    Visit("/spaces/", MEMBER, screenshot="spaces"),
+    Visit("/spaces/?q=서울", MEMBER, label="/spaces/ searched"),
+    Visit("/spaces/new/", MEMBER, screenshot="space-new"),
+    _empty("/spaces/new/", MEMBER),
+    Visit(f"{SPACE}/", MEMBER, label="/s/<slug>/", screenshot="space"),
+    Visit(f"{SPACE}/p/{{post}}/", MEMBER, label="/s/<slug>/p/<id>/", screenshot="post"),
+    Visit(f"{SPACE}/p/{{own}}/edit/", MEMBER, label="/s/<slug>/p/<id>/edit/"),
+    Visit(f"{SPACE}/p/{{own}}/delete/", MEMBER, label="/s/<slug>/p/<id>/delete/"),
+    Visit(f"{SPACE}/c/{{comment}}/edit/", MEMBER, label="/s/<slug>/c/<id>/edit/"),
+    Visit(f"{SPACE}/manage/", MEMBER, label="/s/<slug>/manage/", screenshot="space-manage"),
+    Visit(f"{SPACE}/members/", MEMBER, label="/s/<slug>/members/"),
+    Visit("/members/{writer}/", MEMBER, label="/members/<id>/"),
+    Visit(f"{SPACE}/invite/{{invitation}}/", MEMBER, label="/s/<slug>/invite/<token>/"),
+    Visit("/me/notifications/", MEMBER, shows="main .notification", screenshot="notifications"),
+    Visit("/me/", MEMBER, screenshot="me"),
+    Visit("/me/", MEMBER, label="/me/ every section open", opens_sections=True, screenshot="me-open"),
+    Visit("/me/edit/", MEMBER, screenshot="me-edit"),
+    Visit("/me/password/", MEMBER),
+    _empty("/me/password/", MEMBER),
+    Visit("/me/sessions/", MEMBER, screenshot="me-sessions"),
+    Visit("/me/consents/", MEMBER),
+    Visit("/me/export/", MEMBER),
+    Visit("/me/disclosures/", MEMBER),
+    # With the choice to leave one's posts and comments under "Withdrawn member".
+    Visit("/me/unregister/", MEMBER, shows='main input[name="writing"][value="keep"]'),
+    _empty("/me/unregister/", MEMBER),
+    Visit("/privacy/", MEMBER, label="/privacy/ signed in"),
+    Visit("/privacy/contact/", MEMBER, label="/privacy/contact/ signed in"),
+    Visit("/staff/", NEW_STAFF, label="/staff/enrol/", shows="figure.qr-code svg", screenshot="staff-enrol"),
+    Visit("/staff/", STAFF, screenshot="staff-home"),
+    Visit("/staff/roles/", STAFF),
+    Visit("/staff/members/", STAFF),
+    Visit(
+        "/staff/members/",
+        STAFF,
+        label="/staff/members/ a member looked up",
+        fill={"query": "{member}", "reason": "member_request", "reference": "REQ-2026-0042"},
+        shows="dl.member-items",
+        screenshot="staff-member",
+    ),
+    Visit("/staff/access-log/", STAFF),
+    Visit("/staff/access-review/", STAFF),
+    Visit("/staff/requests/", STAFF, screenshot="staff-requests"),
+    Visit("/staff/requests/{request}/", STAFF, label="/staff/requests/<id>/", screenshot="staff-request"),
+    Visit("/staff/legal/", STAFF),
+    Visit("/staff/legal/new/", STAFF),
+    _empty("/staff/legal/new/", STAFF),
+    Visit("/staff/legal/{legal}/", STAFF, label="/staff/legal/<id>/"),
+    Visit("/staff/destructions/", STAFF),
+    Visit("/staff/notices/", STAFF),
+    Visit("/staff/policy/", STAFF),
+    Visit("/staff/retained/", STAFF),
+    Visit("/staff/password/", STAFF),
+)
+
+
+def plain_paths(who: str) -> list[str]:
+    """The paths `who` visits that name no record of the tour, each once, as a GET shows them."""
+    paths = (visit.path for visit in PAGES if visit.who == who and visit.status == 200 and "{" not in visit.path)
+    return list(dict.fromkeys(paths))
+
+
+@dataclass
+class TourPeople:
+    """The accounts and records the tour shows, made before the browser opens."""
+
+    member: str
+    officer: str
+    new_officer: str
+    officer_secret: bytes
+    records: dict[str, int | str]
+
+
+def prepare_tour() -> TourPeople:
+    """A member who has given everything (long values, to test wrapping), and two privacy officers."""
+    member = MemberFactory(
+        username="tour.member",
+        name="Kim Seo-yeon Alexandra Montgomery-Park",
+        email="seoyeon.alexandra.montgomery-park.longaddress@community-groups.example.org",
+        password=MEMBER_PASSWORD,
+    )
+    member.phone = "+82 10-2345-6789"
+    member.bio = "Runs the Mangwon-dong bread club; bakes on Saturdays. " * 3
+    member.save(update_fields=["phone", "bio"])
+    record_disclosure(
+        member=member,
+        recipient="Seoul Metropolitan Police Agency, Mapo Police Station, Cyber Investigation Team",
+        items=["name", "email", "phone"],
+        basis=Disclosure.LAW,
+        reference="Warrant 2026-Seoul-Mapo-000123456",
+        notify_member=True,
+    )
+    officer = make_staff("privacy_officer", "records_custodian", username="tour.officer", password=STAFF_PASSWORD)
+    new_officer = MemberFactory(username="tour.new.officer", password=STAFF_PASSWORD)
+    grant_role(officer=TEST_SETUP, member=new_officer, role="privacy_officer", reason="tour: the console's first visit")
+    # A member's request, confirmed by the requester: its page then shows every step's form.
+    filed = file_web_request(
+        member=member, kind=PrivacyRequest.CORRECTION, name="", email="", body="Please correct my name. " * 8
+    )
+    PrivacyRequest.objects.filter(pk=filed.pk).update(requester_verified_at=timezone.now())
+    legal = record_legal_request(
+        officer=officer,
+        draft=LegalRequestDraft(
+            agency="Seoul Central District Prosecutors' Office",
+            legal_basis="Criminal Procedure Act, art. 215",
+            reference="2026-Hyeong-000123",
+            member_refs=[member.pk],
+            items=["name", "email"],
+            period_start=None,
+            period_end=None,
+            received_on=timezone.localdate(),
+            notice_forbidden_until=date(timezone.localdate().year + 1, 1, 31),
+            notice_forbidden_reason="The investigation is ongoing.",
+        ),
+    )
+    return TourPeople(
+        member=member.username,
+        officer=officer.username,
+        new_officer=new_officer.username,
+        officer_secret=Authenticator.objects.get(user=officer).secret,
+        records={"request": filed.pk, "legal": legal.pk, **prepare_space(member)},
+    )
+
+
+def prepare_space(owner: Member) -> dict[str, int | str]:
+    """A space the tour's member owns, with long names, rules and posts (to test wrapping) and a request waiting."""
+    space = make_space(
+        owner,
+        slug="seoul-walkers",
+        name="서울 도보 여행자들의 아주 긴 이름을 가진 모임 Seoul Walkers With A Long Name",
+        description="주말마다 서울의 성곽길을 걷습니다. " * 8,
+        rules=("서로 존중하세요.", "A rule long enough to wrap on a phone: " + "no ads, " * 10),
+        joining="approval",
+    )
+    writer = MemberFactory(username="a.very-long-member-id.walker")
+    join(writer, space)
+    answer_join_request(actor=owner, space=space, member_id=writer.pk, approve=True)
+    join(MemberFactory(), space)  # a request waiting on the members page
+    post = make_post(
+        writer,
+        space,
+        f"**Saturday** at 9, @{owner.username}. A long link: https://example.org/{'x' * 80}\n\n> quoted",
+        title="토요일 성곽길 걷기 " * 4,
+    )
+    comment = add_comment(actor=owner, post=post, body="좋아요! " * 20)
+    own = make_post(owner, space, "My own post, which I may edit.")
+    add_comment(actor=writer, post=own, body="긴 댓글입니다. " * 12)  # a notification for the owner
+    return {
+        "space": space.slug,
+        "post": post.pk,
+        "own": own.pk,
+        "comment": comment.pk,
+        "writer": writer.pk,
+        "invitation": space.invitation_token,
+        "off": make_off_token(owner.pk, "replies"),
+    }
+
+
+def submit(tab: Any) -> None:
+    """Submit the main form of the page (the last, where a page has several) and wait for the answer."""
+    tab.locator("main form.stacked button[type=submit]").last.click()
+    tab.wait_for_load_state()
+
+
+def sign_in(tab: Any, base: str, username: str, password: str) -> None:
+    response = tab.goto(base + "/accounts/login/")
+    assert response.status == 200, f"/accounts/login/: HTTP {response.status}"
+    tab.fill('input[name="username"]', username)
+    tab.fill('input[name="password"]', password)
+    submit(tab)
+    tab.wait_for_url(re.compile(r"/me/$"))
+
+
+class Tour:
+    """One tab walking PAGES, signed in as each visitor in turn."""
+
+    def __init__(self, tab: Any, base: str, people: TourPeople) -> None:
+        self.tab, self.base, self.people = tab, base, people
+        self.who = SIGNED_OUT
+
+    def goto(self, path: str, status: int = 200) -> None:
+        response = self.tab.goto(self.base + path)
+        assert response.status == status, f"{path}: HTTP {response.status}"
+
+    def submit(self) -> None:
+        submit(self.tab)
+
+    def sign_in(self, username: str, password: str) -> None:
+        sign_in(self.tab, self.base, username, password)
+
+    def become(self, who: str) -> Iterator[str]:
+        """Sign out and in as `who`; the staff member's second-factor page is a stop of the tour too."""
+        if self.who != SIGNED_OUT:
+            self.tab.locator("header").get_by_role("button", name=re.compile("Sign out|로그아웃")).click()
+            self.tab.wait_for_load_state()
+        self.who = who
+        if who == MEMBER:
+            self.sign_in(self.people.member, MEMBER_PASSWORD)
+        elif who == NEW_STAFF:
+            self.sign_in(self.people.new_officer, STAFF_PASSWORD)
+        elif who == STAFF:
+            self.sign_in(self.people.officer, STAFF_PASSWORD)
+            self.goto("/staff/")
+            self.tab.wait_for_url(re.compile(r"/staff/verify/"))
+            yield "/staff/verify/"
+            self.tab.fill('input[name="code"]', f"{totp(self.people.officer_secret, 30, 0, 6):06d}")
+            self.submit()
+            self.tab.wait_for_url(re.compile(r"/staff/$"))
+
+    def show(self, visit: Visit) -> None:
+        self.goto(visit.path.format(**self.people.records), visit.status)
+        if visit.opens_sections:
+            self.tab.locator("details.section > summary").evaluate_all("summaries => summaries.forEach(s => s.click())")
+            self.tab.locator("details.section:not([open])").first.wait_for(state="detached", timeout=2000)
+        if visit.fill is None:
+            return
+        for name, value in visit.fill.items():
+            control = self.tab.locator(f'main [name="{name}"]')
+            value = value.format(member=self.people.member)
+            if control.evaluate("element => element.tagName") == "SELECT":
+                control.select_option(value)
+            else:
+                control.fill(value)
+        self.submit()
+        self.tab.locator(visit.shows).first.wait_for()
+
+    def __iter__(self) -> Iterator[Visit]:
+        """Stop on each page of PAGES, shown as its visitor sees it, and yield it."""
+        for visit in PAGES:
+            if visit.who != self.who:
+                for stop in self.become(visit.who):
+                    yield Visit(stop, visit.who, label=stop)
+            self.show(visit)
+            if visit.shows and visit.fill is None:
+                self.tab.locator(visit.shows).first.wait_for()
+            yield visit
