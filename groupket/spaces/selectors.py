@@ -17,7 +17,7 @@ def mentioned_members(keys: set[str]) -> dict[str, int]:
     """For each mentioned ID (normalised) that belongs to a member, that member's id: one query."""
     if not keys:
         return {}
-    by_index = {index: key for key in keys for index in blind_index.candidates("username", key)}
+    by_index = blind_index.candidates_of_many("username", keys)
     found = get_user_model().objects.filter(username_index__in=by_index).values_list("pk", "username_index")
     return {by_index[index]: pk for pk, index in found}
 
