@@ -162,10 +162,18 @@ def space_feed(*, space: Space, viewer: AbstractBaseUser | None, cursor: str | N
     return FeedPage(posts=shown[len(pinned) :], next_cursor=next_cursor, pinned=shown[: len(pinned)])
 
 
-def home_feed(*, member: AbstractBaseUser, cursor: str | None) -> FeedPage:
-    """The posts of every space the member is in, newest first."""
-    spaces = Membership.objects.filter(member_id=member.pk, status=Membership.ACTIVE).values("space_id")
-    rows, next_cursor = _keyset(post_rows(member).filter(space_id__in=spaces), cursor, page_size())
+def home_feed(*, member: AbstractBaseUser, cursor: str | None, space_ids: Sequence[int] | None = None) -> FeedPage:
+    """The posts of every space the member is in, newest first.
+
+    `space_ids`, the member's active spaces, when the caller has them already (the home page lists them). They go
+    into the query as a list, not a subquery: with a subquery PostgreSQL walked the feed index checking each post's
+    membership in a nested loop (62 ms for a member in 50 of 1,000 spaces, bench/feed.py), with the list it
+    filters the same index scan by a hash of 50 ids (4 ms).
+    """
+    if space_ids is None:
+        theirs = Membership.objects.filter(member_id=member.pk, status=Membership.ACTIVE)
+        space_ids = list(theirs.values_list("space_id", flat=True))
+    rows, next_cursor = _keyset(post_rows(member).filter(space_id__in=list(space_ids)), cursor, page_size())
     return FeedPage(posts=show_posts(rows, member), next_cursor=next_cursor)
 
 
