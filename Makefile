@@ -64,7 +64,7 @@ messages: install
 # Benchmarks, not tests: every bench/<name>.py but the shared modules, each on a throwaway database (SQLite, or
 # PostgreSQL groupket_bench_* and Redis db 12 where production's figure matters), writing bench/results/<name>.json;
 # then bench/README.md's table of every result. All run; the target fails if any misses its target.
-BENCH_SHARED := common report
+BENCH_SHARED := common report feed_baseline
 bench: translations
 	status=0; for path in bench/*.py; do name=$$(basename $$path .py); \
 	  case " $(BENCH_SHARED) " in *" $$name "*) continue;; esac; \

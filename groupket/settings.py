@@ -214,10 +214,10 @@ GROUPKET_PASSWORD_SNOOZE_DAYS = 30
 GROUPKET_PASSWORD_POLICIES = ["groupket.staff.services.safeguards.staff_password_policy"]
 GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record_password_change"]
 # Steps of apps below accounts run by Unregister in its transaction, before the member's key is destroyed:
-# step(*, member) -> {destruction-log category: count} (accounts.services.unregister).
+# step(*, member, keep_writing) -> {destruction-log category: count} (accounts.services.unregister);
+# keep_writing is the member's choice to leave their posts and comments under "Withdrawn member".
 GROUPKET_WITHDRAWAL_STEPS = [
     "groupket.moderation.withdrawal.withdraw_from_moderation",
-    "groupket.spaces.withdrawal.withdraw_from_spaces",
     "groupket.spaces.withdrawal.withdraw_from_spaces",
     "groupket.orders.withdrawal.withdraw_from_orders",
 ]
@@ -239,6 +239,8 @@ GROUPKET_EXPORT_SECTIONS = [
     "groupket.moderation.export.reports",
     "groupket.moderation.export.moderation_decisions",
     "groupket.orders.export.orders",
+    "groupket.spaces.export.notifications",
+    "groupket.spaces.export.notification_mail",
 ]
 # Feeds (spaces.feeds): posts per page.
 GROUPKET_FEED_PAGE_SIZE = 20
@@ -325,6 +327,11 @@ GROUPKET_SCHEDULES = {
     "destroy_old_page_views": {
         "function": "groupket.analytics.services.rollup.destroy_old_page_views",
         "every_hours": 24,
+    },
+    # Notification mail gathered while a member's last one is under 15 minutes old (spaces.notifications.mail).
+    "send_due_notification_mail": {
+        "function": "groupket.spaces.notifications.mail.send_due_notification_mail",
+        "every_hours": 5 / 60,
     },
 }
 

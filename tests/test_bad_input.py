@@ -54,7 +54,7 @@ MEMBER_FORMS = {
     "/accounts/login/": ["username", "password", "shared_computer", "next"],
     "/me/edit/": ["name", "phone", "bio", "email", "remove_photo"],
     "/me/password/": ["old_password", "new_password1", "new_password2"],
-    "/me/unregister/": ["password", "confirm"],
+    "/me/unregister/": ["password", "confirm", "writing"],
     "/accounts/password-reset/": ["email"],
 }
 
@@ -83,6 +83,7 @@ TOKEN_PAGES = [
     "/accounts/verify/{}/",
     "/accounts/password-reset/{}/",
     "/news/unsubscribe/{}/",
+    "/notifications/off/{}/",
     "/privacy/contact/verify/{}/",
 ]
 # What a mangled link may carry in its token: anything a URL path segment can hold.

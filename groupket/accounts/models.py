@@ -44,6 +44,8 @@ class Member(AbstractBaseUser):
     password_changed_at = models.DateTimeField(default=timezone.now)
     password_reminder_snoozed_until = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # Kept in step by the spaces' notification services, so the header's count costs no query on any page.
+    unread_notifications = models.PositiveIntegerField(default=0)
 
     objects = MemberManager()
 

@@ -7,6 +7,7 @@ the previous master key, so lookups try every key that still exists.
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 from groupket.core.keyring import MasterKey, load_keyring
 
@@ -15,6 +16,13 @@ def compute(kind: str, normalised: str, *, master: MasterKey | None = None) -> s
     master = master or load_keyring().current
     message = f"{kind}\x00{normalised}".encode()
     return hmac.new(master.index_key, message, hashlib.sha256).hexdigest()
+
+
+def candidates_of_many(kind: str, values: Iterable[str]) -> dict[str, str]:
+    """Every candidate index of each value, {index: value}, the keyring read once for all (a page of mentions)."""
+    keyring = load_keyring()
+    ordered = [keyring.current, *keyring.retired()]
+    return {compute(kind, value, master=master): value for value in values for master in ordered}
 
 
 def candidates(kind: str, normalised: str) -> list[str]:

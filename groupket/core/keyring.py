@@ -42,9 +42,9 @@ class MasterKey:
     created: datetime
     retired: datetime | None = None
 
-    @property
+    @functools.cached_property
     def index_key(self) -> bytes:
-        """The HMAC key of blind indexes computed under this master key."""
+        """The HMAC key of blind indexes computed under this master key (derived once per loaded keyring)."""
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"groupket blind index").derive(self.secret)
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 
 from groupket.core.crypto import new_key, open_sealed, seal
-from groupket.core.keyring import load_keyring
+from groupket.core.keyring import Keyring, load_keyring
 from groupket.core.models import DataKey
 
 # Opened data keys are kept in process memory only (never on disk), bounded.
@@ -44,9 +44,12 @@ def wrap_new_key(model_label: str) -> tuple[bytes, bytes, str]:
     return plain, seal(master.secret, plain, aad=wrap_aad(model_label, master.key_id)), master.key_id
 
 
-def unwrap_key(row: models.Model) -> bytes:
-    """The plaintext of a wrapped-key row of any model in GROUPKET_WRAPPED_KEY_MODELS."""
-    master = load_keyring().get(row.master_key_id)
+def unwrap_key(row: models.Model, keyring: Keyring | None = None) -> bytes:
+    """The plaintext of a wrapped-key row of any model in GROUPKET_WRAPPED_KEY_MODELS.
+
+    A caller unwrapping many rows passes the keyring it loaded once, instead of reading it for each.
+    """
+    master = (keyring or load_keyring()).get(row.master_key_id)
     return open_sealed(master.secret, bytes(row.wrapped), aad=wrap_aad(row._meta.label, master.key_id))
 
 
@@ -89,8 +92,21 @@ def open_data_keys(data_key_ids: Iterable[int]) -> None:
         return
     if len(missing) > _OPENED_LIMIT:
         raise ValueError(f"cannot hold {len(missing)} data keys open at once (limit {_OPENED_LIMIT})")
-    for data_key in DataKey.objects.filter(pk__in=missing):
-        _remember(data_key.pk, _unwrap(data_key))
+    open_loaded_data_keys(DataKey.objects.filter(pk__in=missing))
+
+
+def open_loaded_data_keys(data_keys: Iterable[DataKey]) -> None:
+    """Open data keys whose rows a query has already read (a feed joins them to its posts): no query at all.
+
+    The keyring is read once for the whole batch, not once per key; keys already open are not unwrapped again.
+    """
+    keyring = None
+    for data_key in data_keys:
+        if data_key.pk in _opened:
+            _opened.move_to_end(data_key.pk)
+            continue
+        keyring = keyring or load_keyring()
+        _remember(data_key.pk, unwrap_key(data_key, keyring))
 
 
 def forget_data_key(data_key_id: int) -> None:

@@ -11,8 +11,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from groupket.moderation.models import Appeal, Case, Decision, Report
 
 
-def withdraw_from_moderation(*, member: AbstractBaseUser) -> dict[str, int]:
-    """Run inside Unregister's transaction; returns destruction counts by category."""
+def withdraw_from_moderation(*, member: AbstractBaseUser, keep_writing: bool = False) -> dict[str, int]:
+    """Run inside Unregister's transaction; returns destruction counts by category.
+
+    keep_writing (posts and comments left under "Withdrawn member") changes nothing here: what is kept is the
+    spaces' writing, never a record of this app that names the member.
+    """
     reports = Report.objects.filter(reporter=member)
     appeals = Appeal.objects.filter(appellant=member)
     decisions = Decision.objects.filter(subject=member)

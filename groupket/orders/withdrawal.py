@@ -25,8 +25,12 @@ def _free_active_lines(member_id: int) -> None:
         reopen_if_room(order, actor=WITHDRAWAL)
 
 
-def withdraw_from_orders(*, member: AbstractBaseUser) -> dict[str, int]:
-    """Run inside Unregister's transaction; returns destruction counts by category."""
+def withdraw_from_orders(*, member: AbstractBaseUser, keep_writing: bool = False) -> dict[str, int]:
+    """Run inside Unregister's transaction; returns destruction counts by category.
+
+    keep_writing (posts and comments left under "Withdrawn member") changes nothing here: what is kept is the
+    spaces' writing, never a record of this app that names the member.
+    """
     counts = {
         "order lines": OrderLine.objects.filter(buyer=member).count(),
         "order payments": Payment.objects.filter(buyer=member).count(),

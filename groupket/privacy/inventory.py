@@ -663,6 +663,25 @@ BROWSER_ITEMS: tuple[Item, ...] = (
     ),
     _browser_item("analytics_space", _("The space of each space page it opened"), "analytics.PageView.space_ref"),
     _browser_item("analytics_day", _("The day of each visit, not the time"), "analytics.PageView.day"),
+    # Shown from the rows they point at; only a moderation decision's code and link are held, sealed.
+    Item(
+        "notifications",
+        _("Your notifications: what happened, when, and whether you read it"),
+        "spaces.Notification.detail",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you unregister"),
+    ),
+    Item(
+        "notification_mail_choices",
+        _("Which notifications you get by email, and when the last such mail went out"),
+        "spaces.NotificationSettings.email_off",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you unregister"),
+    ),
 )
 
 # Columns whose names sound personal but hold nothing about a person, each with the reason; the

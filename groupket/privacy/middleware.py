@@ -28,6 +28,7 @@ OPEN_PREFIXES = (
     "/static/",
     "/i18n/",
     "/news/unsubscribe/",
+    "/notifications/off/",
 )
 
 

@@ -10,9 +10,12 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groupket.privacy.export_sections import export_section, timestamp
-from groupket.spaces.models import Comment, CommentRevision, Membership, Post, PostRevision, Reaction
+from groupket.spaces.models import Comment, CommentRevision, Membership, Notification, Post, PostRevision, Reaction
+from groupket.spaces.notifications import kinds
+from groupket.spaces.notifications.services import emails_switched_off
 
 COLUMNS = {
     "space": _("Space"),
@@ -27,6 +30,8 @@ COLUMNS = {
     "post": _("Post"),
     "reply_to": _("Reply to comment"),
     "number": _("Number"),
+    "kind": _("Kind"),
+    "read_at": pgettext_lazy("time", "Read"),
 }
 
 
@@ -91,3 +96,31 @@ def comments(member: AbstractBaseUser) -> list[dict[str, Any]]:
 def likes(member: AbstractBaseUser) -> list[dict[str, Any]]:
     rows = Reaction.objects.filter(member=member).select_related("post__space").order_by("created_at", "pk")
     return [{"post": f"/s/{row.post.space.slug}/p/{row.post_id}/", "time": timestamp(row.created_at)} for row in rows]
+
+
+@export_section(label=_("My notifications"), columns=COLUMNS)
+def notifications(member: AbstractBaseUser) -> list[dict[str, Any]]:
+    """Each notification's kind, time, whether it was read and what it points at.
+
+    Who caused it is another member, whose ID is theirs and not this member's, so it is left out.
+    """
+    rows = Notification.objects.filter(member=member).select_related("space", "post__space")
+    fields = ("kind", "created_at", "read_at", "data_key", "detail", "space__slug", "post__space__slug")
+    listed = []
+    for row in rows.only(*fields).order_by("created_at", "pk"):
+        entry = {"kind": row.kind, "time": timestamp(row.created_at), "read_at": timestamp(row.read_at)}
+        if row.post is not None:
+            entry["post"] = f"/s/{row.post.space.slug}/p/{row.post_id}/"
+        elif row.space is not None:
+            entry["address"] = f"/s/{row.space.slug}/"
+        if row.detail:
+            entry["detail"] = row.detail
+        listed.append(entry)
+    return listed
+
+
+@export_section(label=_("Notification mail"))
+def notification_mail(member: AbstractBaseUser) -> dict[str, bool]:
+    """Whether the member gets each kind of notification by email."""
+    off = emails_switched_off(member)
+    return {switch: switch not in off for switch in kinds.EMAIL_SWITCHES}

@@ -1,9 +1,10 @@
 """Feeds: pages of posts by cursor, newest first, opened in bulk (issue 11, section 2).
 
 A page costs the same number of queries whatever its size and however many spaces and
-authors it spans: one for the posts with their authors and spaces, one for the data keys
-not yet open in memory (core.keys.open_data_keys), one for the viewer's likes and one for
-the mentioned IDs. Bodies are rendered on each read; nothing rendered is stored.
+authors it spans: one for the posts with their authors, spaces, wrapped data keys (joined, so
+no second query opens them: core.keys.open_loaded_data_keys, the keyring read once for the
+page) and whether the viewer liked each, and one for the mentioned IDs. Bodies are rendered
+on each read; nothing rendered is stored.
 
 The cursor is opaque to visitors: the (created_at, id) of the last post shown, as URL-safe
 base64. A cursor that does not decode raises InvalidCursor, and the view starts again from
@@ -18,10 +19,10 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.safestring import SafeString
 
-from groupket.core.keys import open_data_keys
+from groupket.core.keys import open_data_keys, open_loaded_data_keys
 from groupket.spaces import markdown
 from groupket.spaces.models import Comment, Membership, Post, Reaction, Space
 from groupket.spaces.selectors import mention_links
@@ -31,6 +32,7 @@ _TIME_FORMAT = "%Y%m%d%H%M%S%f"
 POST_FIELDS = (
     "space", "author", "data_key", "title", "body", "created_at", "edited_at", "pinned_at", "like_count",
     "comment_count", "state", "censored", "author__data_key", "author__username", "space__name", "space__slug",
+    "data_key__wrapped", "data_key__master_key_id",
 )  # fmt: skip
 COMMENT_FIELDS = (
     "post",
@@ -44,6 +46,8 @@ COMMENT_FIELDS = (
     "censored",
     "author__data_key",
     "author__username",
+    "data_key__wrapped",
+    "data_key__master_key_id",
 )
 COMMENTS_SHOWN = 300
 
@@ -83,10 +87,19 @@ class FeedPage:
     pinned: list[ShownPost] = field(default_factory=list)
 
 
+def after(moment: datetime, pk: int) -> Q:
+    """Rows older than (moment, pk) in the feeds' order (newest first, the id breaking ties).
+
+    The plain `created_at <= moment` is redundant with the rest, but it is what PostgreSQL can use as the
+    bound of an index scan: with the OR alone it reads the index from the newest row and filters every row
+    newer than the cursor (a home feed page deep in 1,000,000 posts took seconds; bench/feed.py).
+    """
+    return Q(created_at__lte=moment) & (Q(created_at__lt=moment) | Q(pk__lt=pk))
+
+
 def _keyset(posts: QuerySet[Post], cursor: str | None, size: int) -> tuple[list[Post], str | None]:
     if cursor:
-        moment, pk = decode_cursor(cursor)
-        posts = posts.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+        posts = posts.filter(after(*decode_cursor(cursor)))
     rows = list(posts.order_by("-created_at", "-pk")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -96,13 +109,23 @@ def _keyset(posts: QuerySet[Post], cursor: str | None, size: int) -> tuple[list[
 def _liked(viewer: AbstractBaseUser | None, posts: Sequence[Post]) -> set[int]:
     if viewer is None or not viewer.is_authenticated or not posts:
         return set()
+    if all(hasattr(post, "viewer_liked") for post in posts):  # post_rows(viewer) asked in the same query
+        return {post.pk for post in posts if post.viewer_liked}
     rows = Reaction.objects.filter(member_id=viewer.pk, post_id__in=[post.pk for post in posts])
     return set(rows.values_list("post_id", flat=True))
 
 
 def open_in_bulk(rows: Iterable[Post | Comment]) -> None:
-    """Open the data keys of rows and their authors with one query, before any sealed field is read."""
-    open_data_keys({key for row in rows for key in (row.data_key_id, row.author.data_key_id)})
+    """Open the data keys of rows and their authors with one query, before any sealed field is read.
+
+    A row left under "Withdrawn member" has no author, and its key is its space's. Keys the rows' query joined
+    (post_rows, post_comments) are opened from those rows with no query; an author's key is the same as the row's,
+    so open_data_keys then finds every key open and asks nothing.
+    """
+    rows = list(rows)
+    joined = [row.data_key for row in rows if type(row)._meta.get_field("data_key").is_cached(row)]
+    open_loaded_data_keys(joined)
+    open_data_keys({key for row in rows for key in (row.data_key_id, row.author and row.author.data_key_id)})
 
 
 def render_bodies(rows: Sequence[Post | Comment]) -> list[SafeString]:
@@ -118,14 +141,19 @@ def show_posts(posts: Sequence[Post], viewer: AbstractBaseUser | None) -> list[S
     return [ShownPost(post, html, post.pk in liked) for post, html in zip(posts, render_bodies(posts), strict=True)]
 
 
-def post_rows() -> QuerySet[Post]:
-    """Posts with just what a page shows of them, their authors and spaces (never a photo or a password hash)."""
-    return Post.objects.select_related("author", "space").only(*POST_FIELDS)
+def post_rows(viewer: AbstractBaseUser | None = None) -> QuerySet[Post]:
+    """Posts with just what a page shows of them, their authors, spaces and wrapped keys (never a photo or a
+    password hash); for a signed-in viewer, whether they liked each, in the same query."""
+    rows = Post.objects.select_related("author", "space", "data_key").only(*POST_FIELDS)
+    if viewer is not None and viewer.is_authenticated:
+        mine = Reaction.objects.filter(member_id=viewer.pk, post_id=OuterRef("pk"))
+        rows = rows.annotate(viewer_liked=Exists(mine))
+    return rows
 
 
-def shown_post_rows() -> QuerySet[Post]:
+def shown_post_rows(viewer: AbstractBaseUser | None = None) -> QuerySet[Post]:
     """What feeds list: held, hidden and removed posts are seen only on their own page, by whom may (P10.1)."""
-    return post_rows().filter(state=Post.SHOWN)
+    return post_rows(viewer).filter(state=Post.SHOWN)
 
 
 def page_size() -> int:
@@ -134,17 +162,25 @@ def page_size() -> int:
 
 def space_feed(*, space: Space, viewer: AbstractBaseUser | None, cursor: str | None) -> FeedPage:
     """A space's feed: on the first page its pinned posts first, then the rest newest first."""
-    posts = shown_post_rows().filter(space=space)
+    posts = shown_post_rows(viewer).filter(space=space)
     pinned = [] if cursor else list(posts.filter(pinned_at__isnull=False).order_by("-pinned_at", "-pk"))
     rows, next_cursor = _keyset(posts.filter(pinned_at__isnull=True), cursor, page_size())
     shown = show_posts([*pinned, *rows], viewer)
     return FeedPage(posts=shown[len(pinned) :], next_cursor=next_cursor, pinned=shown[: len(pinned)])
 
 
-def home_feed(*, member: AbstractBaseUser, cursor: str | None) -> FeedPage:
-    """The posts of every space the member is in, newest first."""
-    spaces = Membership.objects.filter(member_id=member.pk, status=Membership.ACTIVE).values("space_id")
-    rows, next_cursor = _keyset(shown_post_rows().filter(space_id__in=spaces), cursor, page_size())
+def home_feed(*, member: AbstractBaseUser, cursor: str | None, space_ids: Sequence[int] | None = None) -> FeedPage:
+    """The posts of every space the member is in, newest first.
+
+    `space_ids`, the member's active spaces, when the caller has them already (the home page lists them). They go
+    into the query as a list, not a subquery: with a subquery PostgreSQL walked the feed index checking each post's
+    membership in a nested loop (62 ms for a member in 50 of 1,000 spaces, bench/feed.py), with the list it
+    filters the same index scan by a hash of 50 ids (4 ms).
+    """
+    if space_ids is None:
+        theirs = Membership.objects.filter(member_id=member.pk, status=Membership.ACTIVE)
+        space_ids = list(theirs.values_list("space_id", flat=True))
+    rows, next_cursor = _keyset(shown_post_rows(member).filter(space_id__in=list(space_ids)), cursor, page_size())
     return FeedPage(posts=show_posts(rows, member), next_cursor=next_cursor)
 
 
@@ -164,7 +200,9 @@ def post_comments(post: Post, *, viewer_id: int | None = None, sees_all: bool = 
     rows = Comment.objects.filter(post=post)
     if not sees_all:
         rows = rows.filter(Q(state=Comment.SHOWN) | Q(author_id=viewer_id or 0))
-    rows = list(rows.select_related("author").only(*COMMENT_FIELDS).order_by("created_at", "pk")[:COMMENTS_SHOWN])
+    rows = list(
+        rows.select_related("author", "data_key").only(*COMMENT_FIELDS).order_by("created_at", "pk")[:COMMENTS_SHOWN]
+    )
     open_in_bulk(rows)
     shown = {row.pk: ShownComment(row, html) for row, html in zip(rows, render_bodies(rows), strict=True)}
     threads: list[ShownComment] = []
@@ -188,6 +226,6 @@ def readable_by(viewer: AbstractBaseUser | None) -> Q:
 
 def author_feed(*, author_id: int, viewer: AbstractBaseUser | None, cursor: str | None) -> FeedPage:
     """One member's posts that the visitor may read, newest first."""
-    rows = shown_post_rows().filter(readable_by(viewer), author_id=author_id)
-    rows, next_cursor = _keyset(rows, cursor, page_size())
+    posts = shown_post_rows(viewer).filter(readable_by(viewer), author_id=author_id)
+    rows, next_cursor = _keyset(posts, cursor, page_size())
     return FeedPage(posts=show_posts(rows, viewer), next_cursor=next_cursor)

@@ -174,3 +174,30 @@ class MemberChoiceForm(forms.Form):
     """Which member an organiser acts on, by the number the members page gives them."""
 
     member = forms.IntegerField(min_value=1, max_value=2**62, widget=forms.HiddenInput)
+
+
+class EmailSwitchesForm(forms.Form):
+    """One box per kind of notification mail; an unticked box stops that kind's mail."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from groupket.spaces.notifications.kinds import EMAIL_SWITCHES, SWITCH_LABELS
+
+        super().__init__(*args, **kwargs)
+        for switch in EMAIL_SWITCHES:
+            self.fields[switch] = forms.BooleanField(label=SWITCH_LABELS[switch], required=False)
+
+    def switched_on(self) -> set[str]:
+        return {name for name, on in self.cleaned_data.items() if on}
+
+
+class MarkReadForm(forms.Form):
+    """Which notification to mark read: one by its number, or all of them."""
+
+    notification = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    all = forms.BooleanField(required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("all") and not cleaned.get("notification"):
+            raise forms.ValidationError(_("Choose a notification to mark as read."), code="none_chosen")
+        return cleaned

@@ -3,7 +3,10 @@
 A space's name, address, description and rules are the space's, not a person's, and stay
 searchable. What a member writes (titles, bodies, comments and their earlier versions) is
 sealed under the author's own data key (P8.5): each such row points at that key with
-on_delete=CASCADE, so destroying the key on Unregister destroys the writing too.
+on_delete=CASCADE, so destroying the key on Unregister destroys the writing too. A member who
+unregisters may instead leave their posts and comments under "Withdrawn member": the rows are
+re-sealed under their space's own key (Space.withdrawn_key) and lose their author, so nothing
+ties them to the member any more (spaces.withdrawal).
 """
 
 from django.conf import settings
@@ -42,6 +45,8 @@ class Space(models.Model):
     slow_mode_minutes = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The key of what withdrawn members left here: a key of the space's, no person's; made on first use.
+    withdrawn_key = models.ForeignKey(DataKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["visibility", "closed_at"], name="spaces_listed")]
@@ -113,8 +118,9 @@ class Written(models.Model):
 
 class Post(Written):
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="posts")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
-    # The author's data key: the post dies with it (P8.5).
+    # None once the author has unregistered and left the post under "Withdrawn member".
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="posts")
+    # The author's data key: the post dies with it (P8.5); the space's withdrawn_key once it is left behind.
     data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
     title = EncryptedTextField(null=True)
     body = EncryptedTextField()
@@ -163,7 +169,9 @@ class Comment(Written):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     # One level of replies: a reply's parent is always a comment on the post itself.
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="comments"
+    )  # None: left under "Withdrawn member"
     data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
     body = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -227,3 +235,58 @@ class SpaceLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"space log entry {self.pk}"
+
+
+class Notification(models.Model):
+    """Something that happened that concerns a member, shown in their list and maybe mailed.
+
+    Only ids and a kind code are stored in the clear: what the list shows (who, which post, its title) is
+    read at display time from the sealed rows it points at, and the one free part, `detail` (what a
+    moderation decision was and where to read it), is sealed under the recipient's own key, so the
+    notification dies with them (P8.5). A post, comment or member that goes away leaves the notification
+    saying so, rather than deleting it behind the unread count's back.
+    """
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    # Who caused it, where that is shown (a reply, a mention, a request to join); never a moderator.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    space = models.ForeignKey(Space, on_delete=models.SET_NULL, null=True, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, related_name="+")
+    detail = EncryptedTextField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # True while the member wants this kind by email and no mail has carried it yet.
+    mail_due = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["member", "-created_at", "-id"], name="spaces_notification_list"),
+            models.Index(fields=["member"], condition=models.Q(mail_due=True), name="spaces_notification_mail_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"notification {self.pk}"
+
+
+class NotificationSettings(models.Model):
+    """Which kinds of notification a member gets by email, and when the last notification mail went out.
+
+    A member without a row has every switch on; the row is made on the first change or mail.
+    """
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="notification_settings"
+    )
+    # The kinds (spaces.notifications.kinds.EMAIL_SWITCHES) the member has turned off by email.
+    email_off = models.JSONField(default=list, blank=True)
+    # At most one notification mail per member per 15 minutes: the rest wait for the next one.
+    last_mailed_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    # "settings page" or "link in a mail": where the member last changed a switch.
+    changed_via = models.CharField(max_length=20, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"notification settings of member {self.member_id}"

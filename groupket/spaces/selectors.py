@@ -15,13 +15,18 @@ SEARCH_WORDS_MAX = 8
 SUGGESTED = 6
 
 
-def mention_links(keys: set[str]) -> dict[str, str]:
-    """For each mentioned ID (normalised) that belongs to a member, the link to their page: one query."""
+def mentioned_members(keys: set[str]) -> dict[str, int]:
+    """For each mentioned ID (normalised) that belongs to a member, that member's id: one query."""
     if not keys:
         return {}
-    by_index = {index: key for key in keys for index in blind_index.candidates("username", key)}
+    by_index = blind_index.candidates_of_many("username", keys)
     found = get_user_model().objects.filter(username_index__in=by_index).values_list("pk", "username_index")
-    return {by_index[index]: reverse("spaces:member", args=[pk]) for pk, index in found}
+    return {by_index[index]: pk for pk, index in found}
+
+
+def mention_links(keys: set[str]) -> dict[str, str]:
+    """For each mentioned ID (normalised) that belongs to a member, the link to their page: one query."""
+    return {key: reverse("spaces:member", args=[pk]) for key, pk in mentioned_members(keys).items()}
 
 
 def membership_of(space: Space, member: AbstractBaseUser | None) -> Membership | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groupket.spaces.views import directory, home, manage, posts, space
+from groupket.spaces.views import directory, home, manage, notifications, posts, space
 
 app_name = "spaces"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("spaces/", directory.directory, name="directory"),
     path("spaces/new/", directory.create, name="create"),
     path("members/<int:member_id>/", home.member_page, name="member"),
+    path("me/notifications/", notifications.notifications, name="notifications"),
+    path("me/notifications/read/", notifications.read, name="notifications_read"),
+    path("me/notifications/email/", notifications.email_switches, name="notifications_email"),
+    path("notifications/off/<str:token>/", notifications.switch_off, name="notifications_off"),
     path("s/<slug:slug>/", space.home, name="home"),
     path("s/<slug:slug>/join/", space.join, name="join"),
     path("s/<slug:slug>/leave/", space.leave, name="leave"),

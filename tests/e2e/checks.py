@@ -62,9 +62,9 @@ def photograph(tab: Any, visit: Visit, viewport: dict[str, int], language: str, 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         # caret="initial": hiding the caret would inject a <style>, which the page's CSP refuses (a console error).
         path = SCREENSHOTS / f"{language}-{viewport['width']}{mode}-{visit.screenshot}.png"
-        # A long page (the privacy policy's inventory, with the group orders' items) takes a busy machine more than
-        # the default 10 s to photograph whole.
-        tab.screenshot(path=str(path), full_page=True, caret="initial", timeout=30_000)
+        # The privacy page is over 10,000 px tall at 1280: photographing it whole outlasts the tab's 10 s default
+        # on a loaded 2-core machine.
+        tab.screenshot(path=str(path), full_page=True, caret="initial", timeout=60_000)
 
 
 def shared_titles(titles: dict[str, set[str]]) -> list[str]:

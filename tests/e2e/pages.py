@@ -24,6 +24,7 @@ from groupket.orders.services.payments import mark_payment_received
 from groupket.privacy.models import Disclosure
 from groupket.privacy.services.disclosures import record_disclosure
 from groupket.spaces.models import Space
+from groupket.spaces.notifications.tokens import make_off_token
 from groupket.spaces.services.members import answer_join_request
 from groupket.spaces.services.posts import add_comment
 from groupket.staff.models import Authenticator, PrivacyRequest
@@ -112,6 +113,8 @@ PAGES: tuple[Visit, ...] = (
     Visit("/spaces/", SIGNED_OUT, label="/spaces/ signed out"),
     Visit(f"{SPACE}/", SIGNED_OUT, label="/s/<slug>/ signed out"),
     Visit(f"{SPACE}/invite/{{invitation}}/", SIGNED_OUT, label="/s/<slug>/invite/<token>/ signed out"),
+    # A notification mail's one-click link, opened with no sign-in: it asks before it stops that kind of mail.
+    Visit("/notifications/off/{off}/", SIGNED_OUT, label="/notifications/off/<token>/", shows="main form button"),
     Visit("/", MEMBER, label="/ signed in", screenshot="member-home"),
     Visit("/spaces/", MEMBER, screenshot="spaces"),
     Visit("/spaces/?q=서울", MEMBER, label="/spaces/ searched"),
@@ -155,6 +158,7 @@ PAGES: tuple[Visit, ...] = (
     ),
     Visit("/me/orders/", MEMBER),
     Visit("/me/orders/{line}/", MEMBER, label="/me/orders/<number>/"),
+    Visit("/me/notifications/", MEMBER, shows="main .notification", screenshot="notifications"),
     Visit("/me/", MEMBER, screenshot="me"),
     Visit("/me/", MEMBER, label="/me/ every section open", opens_sections=True, screenshot="me-open"),
     Visit("/me/edit/", MEMBER, screenshot="me-edit"),
@@ -165,7 +169,8 @@ PAGES: tuple[Visit, ...] = (
     Visit("/me/export/", MEMBER),
     Visit("/me/disclosures/", MEMBER),
     Visit("/me/moderation/", MEMBER, screenshot="me-moderation"),
-    Visit("/me/unregister/", MEMBER),
+    # With the choice to leave one's posts and comments under "Withdrawn member".
+    Visit("/me/unregister/", MEMBER, shows='main input[name="writing"][value="keep"]'),
     _empty("/me/unregister/", MEMBER),
     Visit("/privacy/", MEMBER, label="/privacy/ signed in"),
     Visit("/privacy/contact/", MEMBER, label="/privacy/contact/ signed in"),
@@ -330,6 +335,7 @@ def prepare_space(owner: Member) -> dict[str, int | str]:
     )
     comment = add_comment(actor=owner, post=post, body="좋아요! " * 20)
     own = make_post(owner, space, "My own post, which I may edit.")
+    add_comment(actor=writer, post=own, body="긴 댓글입니다. " * 12)  # a notification for the owner
     return {
         "space": space.slug,
         "space_id": space.pk,
@@ -338,6 +344,7 @@ def prepare_space(owner: Member) -> dict[str, int | str]:
         "comment": comment.pk,
         "writer": writer.pk,
         "invitation": space.invitation_token,
+        "off": make_off_token(owner.pk, "replies"),
     }
 
 

@@ -26,6 +26,8 @@ SPACE_FORMS = {
     "/s/hiking-club/c/{comment}/edit/": ["body"],
     "/s/hiking-club/invitation/": ["answer"],
     "/s/hiking-club/join/": [],
+    "/me/notifications/read/": ["notification", "all"],
+    "/me/notifications/email/": ["replies", "mentions", "join_requests", "join_answers", "moderation"],
 }
 # Values a form may meet besides random text: numbers out of range, choices that do not exist.
 tricky = st.one_of(junk, st.sampled_from(["0", "-1", "99999999999999999999", "1", "accept", "hidden", "renew"]))
@@ -71,6 +73,7 @@ GET_PAGES = [
     "/s/hiking-club/invite/{}/",
     "/s/{}/",
     "/members/{}/",
+    "/me/notifications/?after={}",
 ]
 
 

@@ -1,8 +1,9 @@
 """Feeds page by an opaque cursor, newest first, in a fixed number of queries (issue 11, section 2).
 
 The number of queries of a feed page does not grow with the page size, the number of spaces
-or the number of authors: posts come with their authors in one query, and all their data keys
-are opened with one more (core.keys.open_data_keys), never one per row.
+or the number of authors: posts come with their authors, their wrapped data keys and the viewer's
+likes in one query, and the keys are opened from those rows (core.keys.open_loaded_data_keys), never
+with a query per row, nor with a second query for the keys.
 """
 
 import re
@@ -21,11 +22,11 @@ from tests.conftest import sign_in
 from tests.factories import MemberFactory, join, make_post, make_space
 
 # A signed-in space feed page: session, member, sign-in check, policy versions (4); the space, the visitor's
-# membership, the members count (3); pinned posts, the page of posts with authors, the data keys, the visitor's
-# likes, the mentioned IDs (5).
-SPACE_FEED_QUERIES = 12
-# The home feed: the 4 of every page; the member's spaces; the page of posts, the keys, the likes, the mentions.
-HOME_FEED_QUERIES = 9
+# membership, the members count (3); pinned posts, the page of posts (each with its author, wrapped key and
+# whether the visitor liked it), the mentioned IDs (3).
+SPACE_FEED_QUERIES = 10
+# The home feed: the 4 of every page; the member's spaces; the page of posts (authors, keys, likes), the mentions.
+HOME_FEED_QUERIES = 7
 
 
 def seed(space, authors: int, posts: int, mention: str) -> None:
@@ -61,7 +62,7 @@ def test_a_space_feed_page_takes_the_same_queries_whatever_its_size_and_authors(
     sign_in(client, viewer)
     queries = counted(client, "/s/hiking-club/")
     assert len(queries) == SPACE_FEED_QUERIES, "\n".join(queries)
-    assert key_lookups(queries) == 1  # every author's key, and the viewer's, in one query
+    assert key_lookups(queries) == 0  # every author's key came joined to the posts
     keys._opened.clear()
     with django_assert_num_queries(SPACE_FEED_QUERIES):
         response = client.get("/s/hiking-club/")
@@ -84,7 +85,7 @@ def test_the_home_feed_takes_the_same_queries_whatever_the_spaces_and_authors(
     sign_in(client, member)
     queries = counted(client, "/")
     assert len(queries) == HOME_FEED_QUERIES, "\n".join(queries)
-    assert key_lookups(queries) == 1
+    assert key_lookups(queries) == 0
     keys._opened.clear()
     with django_assert_num_queries(HOME_FEED_QUERIES):
         response = client.get("/")
@@ -144,8 +145,8 @@ def test_a_post_page_takes_the_same_queries_whatever_the_comments_and_their_auth
         top = add_comment(actor=member, post=post, body=f"Me, @post.owner ({number})")
         add_comment(actor=owner, post=post, body="Great", parent=top)
     sign_in(client, owner)
-    # The 4 of every page; the space, the membership; the post with its author; its key, the likes, its mentions;
-    # the comments with their authors, their keys and their mentions.
+    # The 4 of every page; the space, the membership; the post with its author and key; the likes, its mentions;
+    # the comments with their authors and keys; their mentions.
     queries = counted(client, f"/s/hiking-club/p/{post.pk}/")
-    assert len(queries) == 13, "\n".join(queries)
-    assert key_lookups(queries) == 2  # the post's, then every commenter's at once
+    assert len(queries) == 11, "\n".join(queries)
+    assert key_lookups(queries) == 0  # the post's key and every commenter's came joined to their rows

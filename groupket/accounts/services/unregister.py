@@ -20,14 +20,16 @@ class WrongPassword(Exception):
     """The password typed to confirm Unregister is not the member's."""
 
 
-def unregister_member(*, member: Member, password: str) -> None:
+def unregister_member(*, member: Member, password: str, keep_writing: bool = False) -> None:
     """Check the password, then destroy everything in one transaction; a failure leaves the member whole.
 
+    keep_writing: the member's choice to leave their posts and comments under "Withdrawn member",
+    unlinked from them, rather than destroy them with their key (the default).
     core.throttling.TooManyAttempts, with nothing checked or changed, while the member's ID is paused.
     """
     if not member.check_current_password(password):
         raise WrongPassword("the confirmation password did not match")
-    _destroy_membership(member=member, basis=DESTRUCTION_BASIS, caused_by=None)
+    _destroy_membership(member=member, basis=DESTRUCTION_BASIS, caused_by=None, keep_writing=keep_writing)
 
 
 @acting("officer")
@@ -41,7 +43,7 @@ def unregister_member_by_officer(*, officer: Member, member: Member, basis: str)
     _destroy_membership(member=member, basis=basis, caused_by=officer)
 
 
-def _destroy_membership(*, member: Member, basis: str, caused_by: Member | None) -> None:
+def _destroy_membership(*, member: Member, basis: str, caused_by: Member | None, keep_writing: bool = False) -> None:
     """caused_by: the officer of the desk; None for the member's own Unregister, which the basis names."""
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
@@ -57,7 +59,7 @@ def _destroy_membership(*, member: Member, basis: str, caused_by: Member | None)
                 counts[category] -= count
         # Apps below accounts (spaces: posts, comments) destroy their rows here, while the key still opens them.
         for path in settings.GROUPKET_WITHDRAWAL_STEPS:
-            counts.update(import_string(path)(member=member))
+            counts.update(import_string(path)(member=member, keep_writing=keep_writing))
         counts["signed-in sessions"] = end_all_sign_ins(member=member)
         SignIn.objects.filter(member=member).delete()
         destroy_data_key(member.data_key_id)

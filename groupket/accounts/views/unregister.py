@@ -18,7 +18,9 @@ def unregister(request: HttpRequest) -> HttpResponse:
     status = 400 if form.is_bound else 200
     if request.method == "POST" and form.is_valid():
         try:
-            unregister_member(member=request.user, password=form.cleaned_data["password"])
+            unregister_member(
+                member=request.user, password=form.cleaned_data["password"], keep_writing=form.keep_writing()
+            )
         except WrongPassword:
             form.add_error("password", _("That is not your password. Nothing was changed."))
         except TooManyAttempts as refused:

@@ -36,6 +36,8 @@ COMMENT_DELETED = "comment_deleted"
 # Unregister of an owner: the space passes on, or closes when nobody is left to run it.
 OWNERSHIP_PASSED_ON = "ownership_passed_on_withdrawal"
 CLOSED_ON_WITHDRAWAL = "space_closed_on_withdrawal"
+# Unregister with the choice to keep: how many posts and comments stay under "Withdrawn member" (counts only).
+WRITING_LEFT_ON_WITHDRAWAL = "writing_left_on_withdrawal"
 
 
 def record(

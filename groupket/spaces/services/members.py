@@ -7,6 +7,7 @@ from django.db import transaction
 
 from groupket.spaces import permissions
 from groupket.spaces.models import Membership, Space
+from groupket.spaces.notifications import events
 from groupket.spaces.services import log
 from groupket.spaces.services.spaces import locked_membership, locked_space
 
@@ -36,6 +37,8 @@ def join_space(*, actor: AbstractBaseUser, space: Space) -> Membership:
         status = Membership.ACTIVE if space.joining == Space.OPEN else Membership.REQUESTED
         membership = Membership.objects.create(space=space, member=actor, status=status)
         log.record(space, actor=actor, action=log.MEMBER_JOINED if status == Membership.ACTIVE else log.JOIN_REQUESTED)
+        if status == Membership.REQUESTED:
+            events.join_requested(member=actor, space=space)
     return membership
 
 
@@ -91,6 +94,7 @@ def answer_join_request(*, actor: AbstractBaseUser, space: Space, member_id: int
         if approve:
             target.status = Membership.ACTIVE
             target.save(update_fields=["status"])
+            events.join_approved(member_id=member_id, space=space)
         else:
             target.delete()
         log.record(space, actor=actor, action=log.JOIN_APPROVED if approve else log.JOIN_REFUSED, subject_id=member_id)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from groupket.spaces import permissions
 from groupket.spaces.models import Comment, CommentRevision, Post, PostRevision, Reaction, Space, Written
 from groupket.spaces.screening import COMMENT, POST, Draft, Verdict, screen, state_after_edit
+from groupket.spaces.notifications import events
 from groupket.spaces.services import log
 from groupket.spaces.services.spaces import locked_membership
 
@@ -40,6 +41,8 @@ def create_post(
         )
         log.record(space, actor=actor, action=log.POST_CREATED, post=post, state=post.state)
         _after_written(verdict, post)
+        if post.is_shown:  # a held post tells nobody until a moderator lets it through
+            events.post_written(actor=actor, post=post)
     return post
 
 
@@ -60,11 +63,14 @@ def edit_post(*, actor: AbstractBaseUser, post: Post, title: str | None, body: s
             body=post.body,
             created_at=post.edited_at or post.created_at,
         )
+        replaced_body = post.body
         post.title, post.body, post.edited_at = verdict.title, verdict.body, timezone.now()
         post.state, post.censored = state_after_edit(post.state, verdict), post.censored or verdict.censored
         post.save(update_fields=["title", "body", "edited_at", "state", "censored"])
         log.record(post.space, actor=actor, action=log.POST_EDITED, post=post, state=post.state)
         _after_written(verdict, post)
+        if post.is_shown:
+            events.post_written(actor=actor, post=post, replaced_body=replaced_body)
     return True
 
 
@@ -137,6 +143,8 @@ def add_comment(
             Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
         log.record(post.space, actor=actor, action=log.COMMENT_ADDED, post=post, comment=comment, state=comment.state)
         _after_written(verdict, comment)
+        if comment.is_shown:
+            events.comment_written(actor=actor, comment=comment, space=post.space)
     return comment
 
 
@@ -161,6 +169,7 @@ def edit_comment(*, actor: AbstractBaseUser, comment: Comment, body: str, confir
             body=comment.body,
             created_at=comment.edited_at or comment.created_at,
         )
+        replaced_body = comment.body
         was_shown = comment.is_shown
         comment.body, comment.edited_at = verdict.body, timezone.now()
         comment.state = state_after_edit(comment.state, verdict)
@@ -169,6 +178,8 @@ def edit_comment(*, actor: AbstractBaseUser, comment: Comment, body: str, confir
         count_comment_change(comment.post_id, was_shown, comment.is_shown)
         log.record(space, actor=actor, action=log.COMMENT_EDITED, post=comment.post, comment=comment)
         _after_written(verdict, comment)
+        if comment.is_shown:
+            events.comment_written(actor=actor, comment=comment, space=space, replaced_body=replaced_body)
     return True
 
 

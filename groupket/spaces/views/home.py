@@ -26,7 +26,9 @@ def member_home(request: HttpRequest) -> HttpResponse:
     memberships = member_spaces(request.user)
     active = [row for row in memberships if row.is_active]
     context = {
-        "feed": _page(request, home_feed, member=request.user) if active else None,
+        "feed": _page(request, home_feed, member=request.user, space_ids=[row.space_id for row in active])
+        if active
+        else None,
         "active": active,
         "invitations": [row for row in memberships if row.status == Membership.INVITED],
         "requests": [row for row in memberships if row.status == Membership.REQUESTED],
