@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from groupket.spaces import permissions
 from groupket.spaces.models import Comment, CommentRevision, Post, PostRevision, Reaction, Space, Written
-from groupket.spaces.screening import COMMENT, POST, Draft, Verdict, screen, state_after_edit
 from groupket.spaces.notifications import events
+from groupket.spaces.screening import COMMENT, POST, Draft, Verdict, screen, state_after_edit
 from groupket.spaces.services import log
 from groupket.spaces.services.spaces import locked_membership
 
