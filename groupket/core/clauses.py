@@ -62,6 +62,7 @@ KEPT: frozenset[str] = frozenset(
         "P4.1",
         "P5.1",
         "P5.2",
+        "P5.3",
         "P6.1",
         "P6.2",
         "P6.3",
