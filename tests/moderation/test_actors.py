@@ -19,6 +19,8 @@ def test_no_moderation_service_a_desk_calls_accepts_a_missing_actor(monkeypatch:
                 "report_written"}  # fmt: skip
     assert expected <= {path.rsplit(".", 1)[1] for path in services}
     for path, service in services.items():
+        if path in test_actors.NO_ACTOR:
+            continue  # e.g. client_ip, which reads the visitor's address for the access log
         assert hasattr(service, "actor_parameter"), path
         with pytest.raises(ActorRequired):
             test_actors.call_without_actor(service, None)

@@ -7,6 +7,7 @@ which the buyer's signed-in client then opens. What the sandbox received is read
 """
 
 import json
+import re
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -127,8 +128,11 @@ def test_a_card_checkout_sends_only_the_stored_amount_reference_and_name_and_rec
     assert sent["orderId"] == payment.gateway_order_id
     assert (sent["amount"], sent["orderName"]) == ("24000", "Jeju tangerines, 5 kg box")
     assert set(sent) == {"orderId", "amount", "orderName", "successUrl", "failUrl"}
-    # The order reference is random, not the member's nor the order number.
-    assert str(shop["buyer"].pk) not in payment.gateway_order_id and line.number not in payment.gateway_order_id
+    # The order reference is random, not the member's nor the order number (a member number of one or two digits
+    # could appear in a random string by chance, so the reference is checked for its shape instead).
+    assert re.fullmatch(r"[A-Za-z0-9_-]{20,64}", payment.gateway_order_id)
+    assert line.number not in payment.gateway_order_id
+    assert payment.gateway_order_id != str(shop["buyer"].pk)
 
     path, query = pay_in_window(window)
     assert path == f"/me/orders/{line.number}/card/success/"
