@@ -27,6 +27,7 @@ CONSOLE_PAGES = (
     ConsolePage("staff:notices", _("Notices and news"), roles.SEND_NEWS),
     ConsolePage("staff:policy", _("Policy versions"), roles.PUBLISH_POLICY),
     ConsolePage("staff:retained", _("Kept records"), roles.READ_RETAINED_RECORDS),
+    ConsolePage("orders:staff_disputes", _("Order disputes"), roles.ANSWER_ORDER_DISPUTES),
     ConsolePage("staff:password", _("Change password"), None),
 )
 
