@@ -86,10 +86,11 @@ def test_every_section_opens_with_one_click_and_says_what_it_holds(signed_in: Cl
 @pytest.mark.django_db
 def test_my_information_page_takes_a_fixed_number_of_queries(signed_in: Client, django_assert_num_queries) -> None:
     signed_in.get("/me/")  # warm the member's data key in process memory
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(32):
         # session, member, sign-in check, policy versions; one count per model holding record items (7, and 7 of
-        # the spaces: memberships, posts, post revisions, comments, comment revisions, likes, the space log; and 7
-        # of the orders: deliveries, lines, payments, refunds, cancellations, transfer accounts, the order history);
+        # the spaces: memberships, posts, post revisions, comments, comment revisions, likes, the space log; and 11
+        # of the orders: deliveries, lines, payments, refunds, cancellations, transfer accounts, the order history,
+        # shipments, disputes, dispute photos, dispute answers);
         # agreements, sign-in records, disclosures
         signed_in.get("/me/")
 

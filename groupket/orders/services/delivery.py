@@ -44,20 +44,20 @@ def handoff_csv(*, actor: AbstractBaseUser, order: GroupOrder) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["order_number", "item", "quantity", *(CSV_HEADER[key] for key in partner.items)])
-    label = f"organiser {actor.pk}"
     rows = 0
-    for line in delivery_lines(order):
-        if hand_off_line(line, partner, method=Shipment.CSV, actor_label=label) is None:
-            continue
-        details = declared_details(line.delivery, partner)
-        writer.writerow([line.number, line.item, line.quantity, *(details[key] for key in partner.items)])
-        rows += 1
+    # One transaction: the file's lines, their shipments, disclosures and the history row stand or fall together.
     with transaction.atomic():
-        now = timezone.now()
-        queued = Shipment.objects.filter(line__order=order, method=Shipment.CSV, status=Shipment.QUEUED)
-        for shipment in queued.select_for_update():
-            shipment.status, shipment.handed_off_at = Shipment.HANDED_OFF, now
-            shipment.save(update_fields=["status", "handed_off_at"])
+        order = locked_order(order)
+        for line in delivery_lines(order):
+            shipment = hand_off_line(line, partner, method=Shipment.CSV, actor_label=f"organiser {actor.pk}")
+            if shipment is None:
+                continue
+            if shipment.status == Shipment.QUEUED:
+                shipment.status, shipment.handed_off_at = Shipment.HANDED_OFF, timezone.now()
+                shipment.save(update_fields=["status", "handed_off_at"])
+            details = declared_details(line.delivery, partner)
+            writer.writerow([line.number, line.item, line.quantity, *(details[key] for key in partner.items)])
+            rows += 1
         history.record(order, actor=actor, action=history.HANDOFF_DOWNLOADED, lines=rows)
     return out.getvalue()
 

@@ -136,3 +136,13 @@ def test_delivery_confirmations_are_kept_as_long_as_their_order_record_after_unr
     assert (values["number"], values["status"], values["confirmed_by"]) == (first.number, "delivered", "partner")
     assert values["tracking_number"]
     assert confirmations[0]["destroy_on"] >= timezone.localdate() + timedelta(days=365 * 5 - 2)
+
+
+def test_the_deliveries_page_takes_a_fixed_number_of_queries(delivering: dict, django_assert_num_queries) -> None:
+    client, url = delivering["organiser_client"], delivering["base"] + "/deliveries/"
+    client.get(url)
+    for line in delivering["lines"][:2]:
+        post_webhook(delivering["partner"].deliver(line.number))
+    # The lines come with their buyers and shipments in one query, so the count does not follow the buyers.
+    with django_assert_num_queries(8):
+        assert client.get(url).status_code == 200

@@ -139,3 +139,18 @@ def test_a_dispute_is_kept_3_years_after_unregister_and_read_only_by_the_custodi
         texts.append(page.content.decode())
     assert any(TEXT in text for text in texts)
     assert AccessLogEntry.objects.count() == logged + 2
+
+
+def test_the_buyers_export_has_the_shipment_and_the_dispute_with_its_answers(disputed: dict) -> None:
+    from groupket.orders.export import orders
+
+    line = disputed["line"]
+    assert disputed["organiser_client"].get(disputed["base"] + "/deliveries/handoff.csv").status_code == 200
+    disputed["buyer_client"].post(disputed["url"], {"text": TEXT, "images": [photo()]})
+    dispute = Dispute.objects.get()
+    disputed["organiser_client"].post(disputed["base"] + "/disputes/", {"dispute": dispute.pk, "text": "확인했습니다."})
+    row = next(row for row in orders(line.buyer) if row["number"] == line.number)
+    assert (row["shipment"]["partner"], row["shipment"]["status"]) == ("hangang-express", "handed_off")
+    [exported] = row["disputes"]
+    assert (exported["text"], exported["status"], exported["images"]) == (TEXT, "answered", 1)
+    assert [(a["role"], a["text"]) for a in exported["answers"]] == [("organiser", "확인했습니다.")]
