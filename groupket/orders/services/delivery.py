@@ -36,18 +36,18 @@ def handoff_csv(*, actor: AbstractBaseUser, order: GroupOrder) -> str:
     The purposes guard is asked for each buyer now; the first download of a line is its hand-off, recorded as
     a disclosure the buyer sees. Only the items the partner is declared to receive are in the file.
     """
-    permissions.check_runs_order(order, membership_of(order.space, actor), actor.pk)
-    partner = get_partner(order.shipping_partner)
-    delivery_permissions.check_can_download_handoff(order, has_api=partner_api(order.shipping_partner) is not None)
-    if partner is None:
-        raise ValueError(f"group order {order.pk} names an unknown shipping partner")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["order_number", "item", "quantity", *(CSV_HEADER[key] for key in partner.items)])
-    rows = 0
     # One transaction: the file's lines, their shipments, disclosures and the history row stand or fall together.
     with transaction.atomic():
         order = locked_order(order)
+        permissions.check_runs_order(order, membership_of(order.space, actor), actor.pk)
+        partner = get_partner(order.shipping_partner)
+        delivery_permissions.check_can_download_handoff(order, has_api=partner_api(order.shipping_partner) is not None)
+        if partner is None:
+            raise ValueError(f"group order {order.pk} names an unknown shipping partner")
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["order_number", "item", "quantity", *(CSV_HEADER[key] for key in partner.items)])
+        rows = 0
         for line in delivery_lines(order):
             shipment = hand_off_line(line, partner, method=Shipment.CSV, actor_label=f"organiser {actor.pk}")
             if shipment is None:
