@@ -17,7 +17,6 @@ urlpatterns = [
     path("webhooks/partners/<slug:partner>/", delivery.partner_webhook, name="partner_webhook"),
     path("s/<slug:slug>/orders/<int:order_id>/deliveries/", delivery.deliveries, name="deliveries"),
     path("s/<slug:slug>/orders/<int:order_id>/deliveries/handoff.csv", delivery.handoff_csv, name="handoff_csv"),
-    path("s/<slug:slug>/orders/<int:order_id>/deliveries/enter/", delivery.enter_delivery, name="enter_delivery"),
     path("s/<slug:slug>/orders/", buyer.space_orders_page, name="space_orders"),
     path("s/<slug:slug>/orders/new/", organiser.new_order, name="new"),
     path("s/<slug:slug>/orders/<int:order_id>/", buyer.order_page, name="order"),

@@ -35,8 +35,11 @@ def _render_deliveries(request: HttpRequest, order, *, form: DeliveryEntryForm |
     return render(request, "orders/deliveries.html", context, status=400 if form else 200)
 
 
-@member_action("GET", "HEAD")
+@member_action("GET", "HEAD", "POST")
 def deliveries(request: HttpRequest, slug: str, order_id: int) -> HttpResponse:
+    """The organiser's deliveries; a POST enters a line's tracking number or its delivery."""
+    if request.method == "POST":
+        return _enter_delivery(request, slug, order_id)
     return _render_deliveries(request, _organiser_order(request, slug, order_id))
 
 
@@ -50,8 +53,7 @@ def handoff_csv(request: HttpRequest, slug: str, order_id: int) -> HttpResponse:
     return response
 
 
-@member_action("POST")
-def enter_delivery(request: HttpRequest, slug: str, order_id: int) -> HttpResponse:
+def _enter_delivery(request: HttpRequest, slug: str, order_id: int) -> HttpResponse:
     order = _organiser_order(request, slug, order_id)
     form = DeliveryEntryForm(request.POST)
     if not form.is_valid():

@@ -23,7 +23,7 @@ tricky = st.one_of(
     st.sampled_from(["0", "-1", "1", "99999999999999999999", "on", "1", "CJ-1234", "a" * 41, "DELIVERED"]),
 )
 FORMS = {
-    "{base}/deliveries/enter/": ["row", "tracking_number", "delivered"],
+    "{base}/deliveries/": ["row", "tracking_number", "delivered"],
     "{base}/disputes/": ["dispute", "text"],
     "/me/orders/{number}/dispute/": ["text", "images"],
     "/me/orders/{number}/received/": ["row"],

@@ -75,14 +75,14 @@ def test_the_organiser_enters_a_tracking_number_and_the_delivery(delivering: dic
     client, url = delivering["organiser_client"], delivering["base"] + "/deliveries/"
     page = client.get(url).content.decode()
     assert first.number in page and first.buyer.name not in page
-    response = client.post(url + "enter/", {"row": first.pk, "tracking_number": "CJ-1234-5678"})
+    response = client.post(url, {"row": first.pk, "tracking_number": "CJ-1234-5678"})
     assert response.status_code == 302
     assert Shipment.objects.get(line=first).tracking_number == "CJ-1234-5678"
-    client.post(url + "enter/", {"row": first.pk, "delivered": "1"})
+    client.post(url, {"row": first.pk, "delivered": "1"})
     shipment = Shipment.objects.get(line=first)
     assert (shipment.status, shipment.confirmed_by) == ("delivered", "organiser")
-    assert client.post(url + "enter/", {"row": first.pk, "tracking_number": "<script>"}).status_code == 400
-    assert client.post(url + "enter/", {"row": first.pk}).status_code == 400
+    assert client.post(url, {"row": first.pk, "tracking_number": "<script>"}).status_code == 400
+    assert client.post(url, {"row": first.pk}).status_code == 400
     assert Shipment.objects.get(line=first).tracking_number == "CJ-1234-5678"
 
 
