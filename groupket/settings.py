@@ -359,6 +359,16 @@ GROUPKET_SHIPPING_PARTNERS = env.json(
         }
     ],
 )
+# A partner with an API (orders.partner.client; the sandbox: python -m groupket.orders.partner.sandbox) receives
+# its hand-offs over HTTP and signs its delivery webhooks: {slug: {"url", "api_key", "webhook_secret"}}. A
+# partner not named here gets its hand-offs as a CSV the organiser downloads for the partner's portal.
+GROUPKET_SHIPPING_PARTNER_APIS = env.json("GROUPKET_SHIPPING_PARTNER_APIS", default={})
+# An order is completed this many days after its last delivery even if a buyer never confirms receipt.
+GROUPKET_ORDER_RECEIPT_DAYS = 7
+GROUPKET_SCHEDULES["complete_delivered_orders"] = {
+    "function": "groupket.orders.jobs_delivery.complete_delivered_orders",
+    "every_hours": 1,
+}
 
 # --- Encryption keys -----------------------------------------------------------------
 GROUPKET_KEYRING = env.str("GROUPKET_KEYRING", default="")

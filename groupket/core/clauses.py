@@ -63,6 +63,7 @@ KEPT: frozenset[str] = frozenset(
         "P5.1",
         "P5.2",
         "P5.3",
+        "P5.4",
         "P6.1",
         "P6.2",
         "P6.3",

@@ -35,3 +35,12 @@ NOTIFIED = frozenset(
         REFUND_SENT,
     }
 )
+
+# Hand-off, delivery and disputes (issue 12, sections 4 and 5).
+HANDED_OFF = "handed_off"
+HANDOFF_REFUSED = "handoff_refused"
+HANDOFF_DOWNLOADED = "handoff_downloaded"
+DELIVERED = "delivered"
+RECEIPT_CONFIRMED = "receipt_confirmed"
+DISPUTE_OPENED = "dispute_opened"
+DISPUTE_ANSWERED = "dispute_answered"

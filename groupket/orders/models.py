@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groupket.core.fields import EncryptedTextField
+from groupket.core.fields import EncryptedBytesField, EncryptedTextField
 from groupket.core.models import DataKey
 from groupket.spaces.models import Space
 
@@ -259,3 +259,109 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return f"submitted form {self.pk}"
+
+
+class Shipment(models.Model):
+    """One line's hand-off to its shipping partner and the confirmation of its delivery (P5.4, P8.2).
+
+    The record of the supply of goods: kept as long as its order record, also after the buyer unregisters
+    (copied into a retained record); it holds no delivery detail, only the partner's numbers and the dates.
+    """
+
+    API, CSV = "api", "csv"
+    METHOD_CHOICES = [(API, _("Sent to the partner")), (CSV, _("Downloaded for the partner's portal"))]
+    QUEUED, HANDED_OFF, DELIVERED, RECEIVED = "queued", "handed_off", "delivered", "received"
+    STATUS_CHOICES = [
+        (QUEUED, _("Being handed to the shipping partner")),
+        (HANDED_OFF, _("With the shipping partner")),
+        (DELIVERED, _("Delivered")),
+        (RECEIVED, _("Receipt confirmed")),
+    ]
+    BY_PARTNER, BY_ORGANISER = "partner", "organiser"
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="order_shipments")
+    line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="shipment")
+    number = models.CharField(max_length=20, help_text="the line's order number, kept with the record")
+    partner = models.CharField(max_length=40)
+    method = models.CharField(max_length=4, choices=METHOD_CHOICES)
+    status = models.CharField(max_length=12, choices=STATUS_CHOICES, default=QUEUED)
+    partner_shipment_id = models.CharField(max_length=64, blank=True)
+    tracking_number = models.CharField(max_length=40, blank=True)
+    confirmed_by = models.CharField(max_length=10, blank=True, help_text="who said it was delivered")
+    created_at = models.DateTimeField(default=timezone.now)
+    handed_off_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "delivered_at"], name="orders_shipment_due")]
+
+    def __str__(self) -> str:
+        return f"shipment of {self.number}"
+
+
+class PartnerWebhook(models.Model):
+    """A partner's delivery webhook already acted on, by its event id: a replay changes nothing."""
+
+    partner = models.CharField(max_length=40)
+    event_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "event_id"], name="orders_webhook_once")]
+
+    def __str__(self) -> str:
+        return f"partner webhook {self.pk}"
+
+
+class Dispute(models.Model):
+    """A buyer's complaint about an order line, sealed under the buyer's key; kept 3 years (P8.2)."""
+
+    OPEN, ANSWERED = "open", "answered"
+    STATUS_CHOICES = [(OPEN, _("Awaiting an answer")), (ANSWERED, _("Answered"))]
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="order_disputes")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="disputes")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    number = models.CharField(max_length=20, help_text="the line's order number, kept with the record")
+    text = EncryptedTextField()
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"dispute {self.pk} on {self.number}"
+
+
+class DisputeImage(models.Model):
+    """A photo sent with a dispute (at most 3), checked as an upload and sealed under the buyer's key."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="images")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    content = EncryptedBytesField()
+    content_type = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"image {self.pk} of dispute {self.dispute_id}"
+
+
+class DisputeAnswer(models.Model):
+    """The organiser's or a billing handler's answer to a dispute: part of the buyer's dispute record."""
+
+    ORGANISER, BILLING = "organiser", "billing"
+    ROLE_CHOICES = [(ORGANISER, _("Organiser")), (BILLING, _("Billing handler"))]
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=10, choices=ROLE_CHOICES)
+    text = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"answer {self.pk} to dispute {self.dispute_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groupket.orders.views import buyer, cards, mine, organiser
+from groupket.orders.views import buyer, cards, delivery, disputes, mine, organiser
 
 app_name = "orders"
 
@@ -12,6 +12,15 @@ urlpatterns = [
     path("me/orders/<str:number>/card/success/", cards.card_success, name="card_success"),
     path("me/orders/<str:number>/card/fail/", cards.card_fail, name="card_fail"),
     path("orders/payments/webhook/", cards.payment_webhook, name="payment_webhook"),
+    path("me/orders/<str:number>/received/", delivery.receipt_confirmed, name="receipt_confirmed"),
+    path("me/orders/<str:number>/dispute/", disputes.my_dispute, name="my_dispute"),
+    path("me/orders/<str:number>/dispute/images/<int:image_id>/", disputes.my_dispute_image, name="my_dispute_image"),
+    path("s/<slug:slug>/orders/<int:order_id>/disputes/", disputes.order_disputes, name="order_disputes"),
+    path("staff/order-disputes/", disputes.staff_disputes, name="staff_disputes"),
+    path("staff/order-disputes/<int:dispute_id>/", disputes.staff_dispute, name="staff_dispute"),
+    path("webhooks/partners/<slug:partner>/", delivery.partner_webhook, name="partner_webhook"),
+    path("s/<slug:slug>/orders/<int:order_id>/deliveries/", delivery.deliveries, name="deliveries"),
+    path("s/<slug:slug>/orders/<int:order_id>/deliveries/handoff.csv", delivery.handoff_csv, name="handoff_csv"),
     path("s/<slug:slug>/orders/", buyer.space_orders_page, name="space_orders"),
     path("s/<slug:slug>/orders/new/", organiser.new_order, name="new"),
     path("s/<slug:slug>/orders/<int:order_id>/", buyer.order_page, name="order"),

@@ -70,6 +70,10 @@ MODERATION_RETENTION = _("1 year after the case is closed, then destroyed; at on
 ORDER_RECORD_RETENTION = _("5 years from the record (a law keeps it, also after you unregister), then destroyed")
 DELIVERY_RETENTION = _("Until the order is completed and its dispute period has passed, then destroyed")
 SAVED_DELIVERY_RETENTION = _("Until you delete it on Edit Profile or unregister")
+DELIVERY_CONFIRMATION_RETENTION = _(
+    "As long as the order's record: 5 years (a law keeps it, also after you unregister), then destroyed"
+)
+DISPUTE_RETENTION = _("3 years from the dispute (a law keeps it, also after you unregister), then destroyed")
 REQUEST_RETENTION = _("3 years after the request is answered (complaint and dispute records), then destroyed")
 
 
@@ -625,6 +629,45 @@ ITEMS: tuple[Item, ...] = (
                 _("As an organiser: the bank account number buyers pay a group order into"),
             ),
             ("order_transfer_holder", "account_holder", _("As an organiser: the name of that bank account's holder")),
+        )
+    ),
+    # Delivery confirmations are records of the supply of goods, kept as long as their order record (P8.2).
+    *(
+        Item(
+            key,
+            label,
+            f"orders.Shipment.{field}",
+            TRANSACTION,
+            False,
+            (CONTRACT,),
+            DELIVERY_CONFIRMATION_RETENTION,
+            kept_after_withdrawal=RETENTION_RULES[CONTRACT_RECORDS],
+            basis=RETENTION_RULES[CONTRACT_RECORDS].basis,
+            owner="buyer_id",
+        )
+        for key, field, label in (
+            ("order_delivered_at", "delivered_at", _("Delivery confirmations: when your order was delivered")),
+            ("order_tracking_number", "tracking_number", _("Delivery confirmations: the partner's tracking number")),
+        )
+    ),
+    # A buyer's dispute on an order, with its photos and the answers to it: kept 3 years (P8.2).
+    *(
+        Item(
+            key,
+            label,
+            field,
+            TRANSACTION,
+            False,
+            (CONTRACT,),
+            DISPUTE_RETENTION,
+            kept_after_withdrawal=RETENTION_RULES[DISPUTE_RECORDS],
+            basis=RETENTION_RULES[DISPUTE_RECORDS].basis,
+            owner="buyer_id",
+        )
+        for key, field, label in (
+            ("order_dispute_text", "orders.Dispute.text", _("Your disputes on group orders: what you wrote")),
+            ("order_dispute_images", "orders.DisputeImage.content", _("Photos sent with your disputes")),
+            ("order_dispute_answers", "orders.DisputeAnswer.text", _("The answers to your disputes")),
         )
     ),
     Item(

@@ -31,6 +31,7 @@ CONSOLE_PAGES = (
     # Pages of the moderation app, named by URL only: staff may not import moderation.
     ConsolePage("moderation_staff:queue", _("Review queue"), roles.MODERATE),
     ConsolePage("moderation_staff:words", _("Watched words"), roles.MODERATE),
+    ConsolePage("orders:staff_disputes", _("Order disputes"), roles.ANSWER_ORDER_DISPUTES),
     ConsolePage("staff:password", _("Change password"), None),
 )
 

@@ -22,6 +22,8 @@ VIEW_DESTRUCTIONS = "view_destructions"
 READ_RETAINED_RECORDS = "read_retained_records"
 VIEW_ANALYTICS = "view_analytics"
 MODERATE = "moderate"
+# Group order disputes (orders.services.disputes): a billing handler reads and answers them.
+ANSWER_ORDER_DISPUTES = "answer_order_disputes"
 
 
 # What a requester gave in a request to the privacy officer, needed to work the request.
@@ -87,9 +89,9 @@ MODERATOR = Role(
 BILLING_HANDLER = Role(
     "billing_handler",
     _("Billing handler"),
-    _("Handles payments of group orders: sees order and payment items only."),
-    frozenset({"username"}),
-    frozenset({LOOK_UP_MEMBERS}),
+    _("Handles payments of group orders: sees order and payment items only, and answers disputes on orders."),
+    frozenset({"username", "order_dispute_text", "order_dispute_images", "order_dispute_answers"}),
+    frozenset({LOOK_UP_MEMBERS, ANSWER_ORDER_DISPUTES}),
 )
 RECORDS_CUSTODIAN = Role(
     "records_custodian",

@@ -20,6 +20,10 @@ from django_otp.oath import totp
 from groupket.accounts.models import Member
 from groupket.analytics.services.recording import PageVisit, record_page_view
 from groupket.analytics.services.rollup import roll_up_page_views
+from groupket.core.actors import SystemActor
+from groupket.orders.services.delivery import handoff_csv
+from groupket.orders.services.disputes import open_dispute
+from groupket.orders.services.group_orders import decide_order
 from groupket.orders.services.payments import mark_payment_received
 from groupket.privacy.models import Disclosure
 from groupket.privacy.services.disclosures import record_disclosure
@@ -34,7 +38,7 @@ from groupket.staff.services.roles import grant_role
 from tests.conftest import TEST_SETUP, make_staff
 from tests.e2e.tour_moderation import prepare_moderation
 from tests.factories import MemberFactory, join, make_post, make_space
-from tests.orders.factories import open_group_order, order_delivery, order_pickup
+from tests.orders.factories import move_deadlines_to_the_past, open_group_order, order_delivery, order_pickup
 
 # Who is looking: each needs its own sign-in.
 SIGNED_OUT = "signed out"
@@ -43,7 +47,7 @@ NEW_STAFF = "staff member before the second factor is set up"
 STAFF = "staff member"
 ANALYST = "analyst"  # a staff member with the analyst role only: the analytics counts and nothing else
 # The roles of the tour's staff member, who sees every page of the console.
-STAFF_ROLES = ("privacy_officer", "records_custodian", "moderator")
+STAFF_ROLES = ("privacy_officer", "records_custodian", "moderator", "billing_handler")
 
 PHONE = {"width": 360, "height": 740}
 LAPTOP = {"width": 1280, "height": 900}
@@ -159,6 +163,18 @@ PAGES: tuple[Visit, ...] = (
     Visit("/me/orders/", MEMBER),
     Visit("/me/orders/{line}/", MEMBER, label="/me/orders/<number>/"),
     Visit("/me/notifications/", MEMBER, shows="main .notification", screenshot="notifications"),
+    Visit(f"{SPACE}/orders/{{own_delivered}}/deliveries/", MEMBER, label="/s/<slug>/orders/<id>/deliveries/"),
+    Visit(
+        f"{SPACE}/orders/{{own_delivered}}/deliveries/",
+        MEMBER,
+        label="/s/<slug>/orders/<id>/deliveries/ posted empty",
+        fill={},
+        shows=ERRORS,
+    ),
+    Visit(f"{SPACE}/orders/{{own_delivered}}/disputes/", MEMBER, label="/s/<slug>/orders/<id>/disputes/"),
+    Visit("/me/orders/{delivered_line}/", MEMBER, label="/me/orders/<number>/ handed to the partner"),
+    Visit("/me/orders/{delivered_line}/dispute/", MEMBER, label="/me/orders/<number>/dispute/"),
+    _empty("/me/orders/{delivered_line}/dispute/", MEMBER),
     Visit("/me/", MEMBER, screenshot="me"),
     Visit("/me/", MEMBER, label="/me/ every section open", opens_sections=True, screenshot="me-open"),
     Visit("/me/edit/", MEMBER, screenshot="me-edit"),
@@ -199,6 +215,8 @@ PAGES: tuple[Visit, ...] = (
     Visit("/staff/notices/", STAFF),
     Visit("/staff/policy/", STAFF),
     Visit("/staff/retained/", STAFF),
+    Visit("/staff/order-disputes/", STAFF),
+    Visit("/staff/order-disputes/{dispute}/", STAFF, label="/staff/order-disputes/<id>/"),
     Visit("/staff/password/", STAFF),
     Visit("/staff/moderation/", STAFF, screenshot="staff-queue"),
     Visit("/staff/moderation/cases/{held_case}/", STAFF, label="/staff/moderation/cases/<id>/"),
@@ -368,13 +386,35 @@ def prepare_orders(member: Member, writer_id: int | str) -> dict[str, int | str]
     line = order_delivery(member, ordered, 2)
     order_pickup(neighbour, ordered, 1)
     mark_payment_received(actor=organiser, order=ordered, line_id=line.pk)
+    delivered = prepare_deliveries(member, organiser, market, own_space, writer_id)
     return {
+        **delivered,
         "market": market.slug,
         "ordered": ordered.pk,
         "fresh": fresh.pk,
         "line": line.number,
         "own_order": own_order.pk,
     }
+
+
+def prepare_deliveries(
+    member: Member, organiser: Member, market: Space, own_space: Space, writer_id: int | str
+) -> dict[str, int | str]:
+    """Confirmed orders handed to the partner (as the organiser's CSV), each with a buyer's dispute: one the tour's
+    member organises (its deliveries and disputes pages), one where the member bought (receipt and dispute)."""
+    writer = Member.objects.get(pk=writer_id)
+    job = SystemActor.job("prepare_tour")
+    own = open_group_order(member, own_space, item="성곽길 지도 " * 4, min_total=1)
+    writer_line = order_delivery(writer, own, 1)
+    bought = open_group_order(organiser, market, item="햇사과 3kg 상자", min_total=1)
+    line = order_delivery(member, bought, 1)
+    for order, organised_by in ((own, member), (bought, organiser)):
+        move_deadlines_to_the_past(order)
+        decide_order(actor=job, order=order)
+        handoff_csv(actor=organised_by, order=order)
+    open_dispute(actor=writer, line=writer_line, text="지도가 찢어진 채로 도착했습니다. " * 6, images=[])
+    dispute = open_dispute(actor=member, line=line, text="사과 두 개가 상했습니다. " * 6, images=[])
+    return {"own_delivered": own.pk, "delivered_line": line.number, "dispute": dispute.pk}
 
 
 def submit(tab: Any) -> None:

@@ -346,7 +346,8 @@ def test_a_backup_of_a_kept_record_cannot_be_opened_after_the_sweep_and_a_rotati
 def test_unregister_page_says_what_is_kept_for_how_long_and_why(signed_in: Client) -> None:
     page = signed_in.get("/me/unregister/").content.decode()
     assert "You have no such records today" not in page
-    assert page.count("data-kept=") == 2 + 5  # the two sign-in record items and the five of group orders
+    # the two sign-in record items, the five of group orders, their two of delivery confirmations and three of disputes
+    assert page.count("data-kept=") == 2 + 5 + 2 + 3
     assert "IP address of each sign-in attempt" in page and "Browser of each sign-in attempt" in page
     assert "3 months from the date of each record" in page
     assert "Protection of Communications Secrets Act, art. 15-2 and its decree art. 41" in page
@@ -370,6 +371,7 @@ def test_the_rule_table_states_each_period_and_basis() -> None:
         "login records",
         "contract and payment records",
         "cancellation records",
+        "complaint and dispute records",
     ]
 
 

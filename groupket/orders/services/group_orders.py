@@ -3,13 +3,15 @@ completed, or cancelled by its organiser before shipping (all or nothing: an und
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from groupket.core.actors import Actor, acting
-from groupket.orders import permissions
+from groupket.core.tasks import enqueue
+from groupket.orders import permissions, tasks
 from groupket.orders.models import Cancellation, GroupOrder, OrderLine, Payment, Refund, TransferAccount
 from groupket.orders.services import cards, history
 from groupket.spaces.models import Space
@@ -148,6 +150,8 @@ def decide_order(*, actor: Actor, order: GroupOrder) -> str:
         if order.reserved_total >= order.min_total:
             _set_status(order, GroupOrder.CONFIRMED)
             history.record(order, actor=actor, action=history.ORDER_CONFIRMED, total=order.reserved_total)
+            # P5.4: only now, the minimum reached, do consented buyers' delivery items go to the partner.
+            transaction.on_commit(partial(enqueue, tasks.hand_off_deliveries, order.pk))
         else:
             _undo(order, actor=actor, status=GroupOrder.FAILED, reason="order_failed")
     return order.status

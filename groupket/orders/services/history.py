@@ -10,7 +10,13 @@ from groupket.core.actors import Actor, SystemActor
 from groupket.core.tasks import enqueue
 from groupket.orders import tasks
 from groupket.orders.actions import (  # noqa: F401 - the services name the actions as history.<ACTION>
+    DELIVERED,
     DELIVERY_DESTROYED,
+    DISPUTE_ANSWERED,
+    DISPUTE_OPENED,
+    HANDED_OFF,
+    HANDOFF_DOWNLOADED,
+    HANDOFF_REFUSED,
     LINE_CANCELLED,
     LINE_CANCELLED_UNPAID,
     LINE_CHANGED,
@@ -26,6 +32,7 @@ from groupket.orders.actions import (  # noqa: F401 - the services name the acti
     ORDER_SHIPPED,
     PAYMENT_RECEIVED,
     PICKED_UP,
+    RECEIPT_CONFIRMED,
     REFUND_CONFIRMED,
     REFUND_DUE,
     REFUND_SENT,

@@ -1,0 +1,65 @@
+"""Forms of disputes: the buyer's text and photos, and an answer."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from groupket.accounts import photos
+from groupket.orders.dispute_uploads import MAX_IMAGES
+
+TEXT_MAX = 4000
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    widget = MultipleImageInput
+
+    def clean(self, data: object, initial: object = None) -> list:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleImageField, self).clean(upload, initial) for upload in files]
+
+
+class DisputeForm(forms.Form):
+    text = forms.CharField(label=_("What went wrong"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6}))
+    images = MultipleImageField(
+        label=_("Photos (up to 3)"),
+        required=False,
+        widget=MultipleImageInput(attrs={"accept": photos.ACCEPT}),
+    )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if "\x00" in text or not text:
+            raise forms.ValidationError(_("Write what went wrong."), code="text")
+        return text
+
+    def clean_images(self) -> list[photos.ProfilePhoto]:
+        uploads = self.files.getlist("images") if hasattr(self.files, "getlist") else []
+        if len(uploads) > MAX_IMAGES:
+            raise forms.ValidationError(_("Send at most 3 photos."), code="too_many")
+        checked = []
+        for upload in uploads:
+            try:
+                if upload.size > settings.GROUPKET_PHOTO_MAX_BYTES:
+                    raise photos.PhotoRejected("too_big")
+                checked.append(photos.make_profile_photo(upload.read()))
+            except photos.PhotoRejected as rejected:
+                raise forms.ValidationError(rejected.message, code=rejected.code) from None
+        return checked
+
+    def scanner_unavailable(self) -> bool:
+        return self.has_error("images", code="scanner_unavailable")
+
+
+class DisputeAnswerForm(forms.Form):
+    dispute = forms.IntegerField(min_value=1, max_value=2**62, widget=forms.HiddenInput)
+    text = forms.CharField(label=_("Your answer"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if "\x00" in text or not text:
+            raise forms.ValidationError(_("Write an answer."), code="text")
+        return text
