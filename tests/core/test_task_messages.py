@@ -9,6 +9,7 @@ import base64
 import inspect
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,7 +51,8 @@ def test_every_mail_task_retries_with_backoff() -> None:
     sends_mail = {
         name
         for name, task in groupket_tasks().items()
-        if "send" in name.rsplit(".", 1)[1] or "deliver" in inspect.getsource(task.run)
+        # A task named send_..., or one that calls a deliver_...() function (not one that hands off deliveries).
+        if "send" in name.rsplit(".", 1)[1] or re.search(r"\bdeliver\w*\(", inspect.getsource(task.run))
     }
     assert sends_mail and sends_mail <= mail_tasks
     task = groupket_tasks()["groupket.accounts.tasks.send_email_changed_notice"]

@@ -4,7 +4,6 @@ complaint and dispute records, read then only by the records custodian, each rea
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.http import HttpRequest
 
 from groupket.accounts.photos import ProfilePhoto
 from groupket.core.actors import acting
@@ -63,7 +62,7 @@ def answer_as_organiser(*, actor: AbstractBaseUser, order: GroupOrder, dispute_i
 
 
 @acting("handler")
-def read_dispute_as_billing(*, handler: AbstractBaseUser, dispute_id: int, request: HttpRequest) -> Dispute:
+def read_dispute_as_billing(*, handler: AbstractBaseUser, dispute_id: int, ip_address: str | None) -> Dispute:
     """A billing handler opens a dispute: the read is logged in the access log in the same transaction (P7.8)."""
     check_action(active_role_slugs(handler.pk), ANSWER_ORDER_DISPUTES)
     with transaction.atomic():
@@ -74,7 +73,7 @@ def read_dispute_as_billing(*, handler: AbstractBaseUser, dispute_id: int, reque
             items=DISPUTE_ITEMS,
             reason=access_log.DISPUTE,
             reference=f"dispute {dispute.pk}",
-            request=request,
+            ip_address=ip_address,
         )
     return dispute
 

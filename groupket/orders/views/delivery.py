@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from groupket.core.actors import SystemActor
 from groupket.orders.forms import ChoiceOfRowForm
-from groupket.orders.forms_delivery import DeliveryEntryForm, PartnerWebhookForm
+from groupket.orders.forms.delivery import DeliveryEntryForm, PartnerWebhookForm
 from groupket.orders.partner.client import partner_api, signature_is_valid
 from groupket.orders.selectors import my_receipt
 from groupket.orders.selectors_delivery import delivery_rows

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from groupket.accounts.services.sign_in import client_ip
 from groupket.orders.dispute_uploads import DisputeUploadHandler
-from groupket.orders.forms_disputes import DisputeAnswerForm, DisputeForm
+from groupket.orders.forms.disputes import DisputeAnswerForm, DisputeForm
 from groupket.orders.models import Dispute, DisputeImage
 from groupket.orders.selectors import my_receipt
 from groupket.orders.services import disputes as dispute_services
@@ -101,7 +102,9 @@ def staff_dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         messages.success(request, _("Your answer is sent to the buyer."))
         return redirect("orders:staff_dispute", dispute_id=dispute_id)
     try:
-        dispute = dispute_services.read_dispute_as_billing(handler=request.user, dispute_id=dispute_id, request=request)
+        dispute = dispute_services.read_dispute_as_billing(
+            handler=request.user, dispute_id=dispute_id, ip_address=client_ip(request)
+        )
     except Dispute.DoesNotExist:
         raise Http404 from None
     context = {"dispute": dispute, "form": form}
