@@ -23,7 +23,10 @@ class MemberBackend(BaseBackend):
             # Hash anyway, so the time taken does not reveal whether the ID exists.
             Member().set_password(password)
             return None
-        return member if member.check_password(password) else None
+        if not member.check_password(password):
+            return None
+        # The caller gets the whole member: a sealed item loaded later from this partial row would read as None.
+        return Member.objects.get(pk=member.pk)
 
     def get_user(self, user_id: int) -> Member | None:
         return Member.objects.filter(pk=user_id, is_active=True).first()

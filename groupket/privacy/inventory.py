@@ -680,6 +680,25 @@ ITEMS: tuple[Item, ...] = (
         _("Until you unregister; the order's history then keeps the change without naming you"),
         owner="actor_id",
     ),
+    # Shown from the rows they point at; only a moderation decision's code and link are held, sealed.
+    Item(
+        "notifications",
+        _("Your notifications: what happened, when, and whether you read it"),
+        "spaces.Notification.detail",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you unregister"),
+    ),
+    Item(
+        "notification_mail_choices",
+        _("Which notifications you get by email, and when the last such mail went out"),
+        "spaces.NotificationSettings.email_off",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        _("Until you unregister"),
+    ),
 )
 
 # What a browser that accepted analytics cookies gives (P9.1, P9.3): never linked to a member, so "My
@@ -706,25 +725,6 @@ BROWSER_ITEMS: tuple[Item, ...] = (
     ),
     _browser_item("analytics_space", _("The space of each space page it opened"), "analytics.PageView.space_ref"),
     _browser_item("analytics_day", _("The day of each visit, not the time"), "analytics.PageView.day"),
-    # Shown from the rows they point at; only a moderation decision's code and link are held, sealed.
-    Item(
-        "notifications",
-        _("Your notifications: what happened, when, and whether you read it"),
-        "spaces.Notification.detail",
-        COMMUNITY,
-        False,
-        (SERVICE,),
-        _("Until you unregister"),
-    ),
-    Item(
-        "notification_mail_choices",
-        _("Which notifications you get by email, and when the last such mail went out"),
-        "spaces.NotificationSettings.email_off",
-        COMMUNITY,
-        False,
-        (SERVICE,),
-        _("Until you unregister"),
-    ),
 )
 
 # Columns whose names sound personal but hold nothing about a person, each with the reason; the
