@@ -225,6 +225,25 @@ class Item:
         return ItemPath.parse(self.field)
 
 
+def _kept_order_record(
+    key: str, label: Promise, field: str, rule: str, retention: Promise, recipients: tuple[str, ...] = ()
+) -> Item:
+    """A group order's record that a law keeps after the buyer withdraws (P8.2), under that law's rule."""
+    return Item(
+        key,
+        label,
+        field,
+        TRANSACTION,
+        False,
+        (CONTRACT,),
+        retention,
+        kept_after_withdrawal=RETENTION_RULES[rule],
+        basis=RETENTION_RULES[rule].basis,
+        recipients=recipients,
+        owner="buyer_id",
+    )
+
+
 ITEMS: tuple[Item, ...] = (
     Item("username", _("ID (username)"), "accounts.Member.username", IDENTITY, True, (CONTRACT, SERVICE)),
     Item(
@@ -567,18 +586,7 @@ ITEMS: tuple[Item, ...] = (
     ),
     # What the law keeps 5 years, also after withdrawal (P8.2): each model its own record.
     *(
-        Item(
-            key,
-            label,
-            field,
-            TRANSACTION,
-            False,
-            (CONTRACT,),
-            ORDER_RECORD_RETENTION,
-            kept_after_withdrawal=RETENTION_RULES[rule],
-            basis=RETENTION_RULES[rule].basis,
-            owner="buyer_id",
-        )
+        _kept_order_record(key, label, field, rule, ORDER_RECORD_RETENTION)
         for key, field, rule, label in (
             (
                 "order_lines",
@@ -598,18 +606,13 @@ ITEMS: tuple[Item, ...] = (
     ),
     # What a card payment sends the payment processor, entrusted to it for billing (P5.3): each trip to its payment
     # window and each refund is a disclosure of this item with basis "billing".
-    Item(
+    _kept_order_record(
         "order_card_billing",
         _("Card payments: the order reference, amount and order name the payment processor receives"),
         "orders.Payment.gateway_order_id",
-        TRANSACTION,
-        False,
-        (CONTRACT,),
+        CONTRACT_RECORDS,
         ORDER_RECORD_RETENTION,
         recipients=(settings.GROUPKET_PAYMENT_PROCESSOR,),
-        kept_after_withdrawal=RETENTION_RULES[CONTRACT_RECORDS],
-        basis=RETENTION_RULES[CONTRACT_RECORDS].basis,
-        owner="buyer_id",
     ),
     *(
         Item(
@@ -633,18 +636,7 @@ ITEMS: tuple[Item, ...] = (
     ),
     # Delivery confirmations are records of the supply of goods, kept as long as their order record (P8.2).
     *(
-        Item(
-            key,
-            label,
-            f"orders.Shipment.{field}",
-            TRANSACTION,
-            False,
-            (CONTRACT,),
-            DELIVERY_CONFIRMATION_RETENTION,
-            kept_after_withdrawal=RETENTION_RULES[CONTRACT_RECORDS],
-            basis=RETENTION_RULES[CONTRACT_RECORDS].basis,
-            owner="buyer_id",
-        )
+        _kept_order_record(key, label, f"orders.Shipment.{field}", CONTRACT_RECORDS, DELIVERY_CONFIRMATION_RETENTION)
         for key, field, label in (
             ("order_delivered_at", "delivered_at", _("Delivery confirmations: when your order was delivered")),
             ("order_tracking_number", "tracking_number", _("Delivery confirmations: the partner's tracking number")),
@@ -652,18 +644,7 @@ ITEMS: tuple[Item, ...] = (
     ),
     # A buyer's dispute on an order, with its photos and the answers to it: kept 3 years (P8.2).
     *(
-        Item(
-            key,
-            label,
-            field,
-            TRANSACTION,
-            False,
-            (CONTRACT,),
-            DISPUTE_RETENTION,
-            kept_after_withdrawal=RETENTION_RULES[DISPUTE_RECORDS],
-            basis=RETENTION_RULES[DISPUTE_RECORDS].basis,
-            owner="buyer_id",
-        )
+        _kept_order_record(key, label, field, DISPUTE_RECORDS, DISPUTE_RETENTION)
         for key, field, label in (
             ("order_dispute_text", "orders.Dispute.text", _("Your disputes on group orders: what you wrote")),
             ("order_dispute_images", "orders.DisputeImage.content", _("Photos sent with your disputes")),
