@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from groupket.core.mail import send_in_both_languages
+from groupket.core.mail import send_in_both_languages, stable_message_id
 from groupket.orders import actions
 from groupket.orders.models import Cancellation, GroupOrder, OrderEvent, OrderLine
 
@@ -37,6 +37,7 @@ def _concerned_lines(event: OrderEvent) -> list[OrderLine]:
 
 
 def _send(member: AbstractBaseUser, event: OrderEvent, *, line: OrderLine | None, organiser: bool) -> None:
+    """Mail one member; a mail sent again after a crash between sending and marking carries the same Message-ID."""
     order = event.order
     link = reverse("orders:manage", args=[order.space.slug, order.pk]) if organiser else reverse("orders:my_orders")
     if line is not None and not organiser:
@@ -52,24 +53,34 @@ def _send(member: AbstractBaseUser, event: OrderEvent, *, line: OrderLine | None
             "organiser": organiser,
             "link": settings.SITE_URL + link,
         },
+        headers={"Message-ID": stable_message_id("order-notice", event.pk, member.pk)},
     )
 
 
 def deliver_order_notices(*, event_id: int) -> int:
-    """Mail each member the event concerns; how many mails went."""
+    """Mail each member the event concerns who has not had it yet; how many mails went.
+
+    Lines go in id order and the event records each one mailed, so that a task retried after the mail server
+    refused part-way mails only those it had not reached.
+    """
     event = OrderEvent.objects.select_related("order__space", "order__organiser").filter(pk=event_id).first()
     if event is None or event.action not in SUBJECTS:
         return 0
     sent = 0
     if event.action != actions.REFUND_DUE:
         for line in _concerned_lines(event):
+            if line.pk <= event.mailed_through_line:
+                continue
             if line.buyer.is_active:
                 _send(line.buyer, event, line=line, organiser=False)
                 sent += 1
+            OrderEvent.objects.filter(pk=event.pk).update(mailed_through_line=line.pk)
     organiser: AbstractBaseUser | None = event.order.organiser
-    if event.action in ORGANISER_ACTS and organiser is not None and _has_refunds(event.order):
-        _send(organiser, event, line=None, organiser=True)
-        sent += 1
+    if event.action in ORGANISER_ACTS and not event.organiser_mailed and organiser is not None:
+        if _has_refunds(event.order):
+            _send(organiser, event, line=None, organiser=True)
+            sent += 1
+        OrderEvent.objects.filter(pk=event.pk).update(organiser_mailed=True)
     return sent
 
 

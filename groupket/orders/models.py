@@ -242,6 +242,11 @@ class OrderEvent(models.Model):
     action = models.CharField(max_length=40)
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # How far the event's mails have gone, so that a retried task goes on where the last one stopped.
+    mailed_through_line = models.PositiveBigIntegerField(
+        default=0, help_text="the last line, by id, whose buyer was mailed this event"
+    )
+    organiser_mailed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -77,7 +77,8 @@ def photograph(tab: Any, visit: Visit, viewport: dict[str, int], language: str, 
             return
         except PlaywrightTimeoutError:
             if attempt == 2:
-                warnings.warn(f"no photograph of {visit.name} at {viewport['width']} px{mode}: Chromium's capture timed out")
+                where = f"{visit.name} at {viewport['width']} px{mode}"
+                warnings.warn(f"no photograph of {where}: Chromium's capture timed out", stacklevel=2)
 
 
 def shared_titles(titles: dict[str, set[str]]) -> list[str]:

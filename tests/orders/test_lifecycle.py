@@ -10,13 +10,17 @@ import pytest
 from django.test import Client
 
 from groupket.core.actors import ActorRequired
+from groupket.core.mail import MailNotSent, stable_message_id
 from groupket.core.schedules import get_job, run_job
+from groupket.orders.emails import deliver_order_notices
 from groupket.orders.models import Cancellation, GroupOrder, OrderEvent, OrderLine, Payment, Refund
 from groupket.orders.services import group_orders, payments
 from groupket.orders.services.group_orders import decide_order
 from tests.conftest import sign_in
 from tests.factories import MemberFactory, join, make_space
 from tests.orders.factories import move_deadlines_to_the_past, open_group_order, order_delivery, order_pickup
+from tests.smtp_peer import SmtpPeer, smtp_peer_fixture, use_email_url  # noqa: F401 (the fixture)
+from tests.smtp_peer import recipients as smtp_recipients
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +173,30 @@ def test_only_its_organiser_moves_an_order_and_a_job_acts_only_as_a_named_actor(
     with pytest.raises(ActorRequired):
         decide_order(actor=None, order=shop["order"])
     assert GroupOrder.objects.get(pk=shop["order"].pk).status == "open"
+
+
+def test_a_notice_task_retried_after_the_mail_server_refused_part_way_mails_only_the_buyers_it_had_not_reached(
+    shop: dict, smtp_peer: SmtpPeer, settings: pytest.FixtureRequest, django_capture_on_commit_callbacks
+) -> None:
+    order, buyers = shop["order"], shop["buyers"]
+    for buyer in buyers:
+        order_pickup(buyer, order, 2)
+    move_deadlines_to_the_past(order)
+    use_email_url(settings, smtp_peer.url(auth=False))
+    smtp_peer.sink.accept_at_most = 1  # the mail server goes away at the second buyer
+    with django_capture_on_commit_callbacks(execute=False):
+        assert settle() == 1
+    confirmed = OrderEvent.objects.get(order=order, action="order_confirmed")
+
+    with pytest.raises(MailNotSent):
+        deliver_order_notices(event_id=confirmed.pk)
+    assert smtp_recipients(smtp_peer) == [buyers[0].email]
+
+    smtp_peer.sink.accept_at_most = None
+    assert deliver_order_notices(event_id=confirmed.pk) == 2
+    assert smtp_recipients(smtp_peer) == sorted(buyer.email for buyer in buyers)  # each exactly once
+    assert deliver_order_notices(event_id=confirmed.pk) == 0
+    # Should a crash fall between a mail and its mark, the mail sent again carries the same Message-ID.
+    message_ids = [str(message["Message-ID"]) for message in smtp_peer.sink.messages]
+    assert message_ids[0] == stable_message_id("order-notice", confirmed.pk, buyers[0].pk)
+    assert len(set(message_ids)) == 3

@@ -10,7 +10,6 @@ Every mail asks the purposes guard at the moment it is sent (P4.1).
 """
 
 from collections.abc import Callable
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,10 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from groupket.core.mail import send_bilingual
+from groupket.core.mail import send_bilingual, stable_message_id
 from groupket.privacy import inventory
 from groupket.privacy.guard import require
 from groupket.privacy.models import ConsentEvent, MassNotice, NoticeDelivery
@@ -110,10 +108,8 @@ def _unsubscribe_line(language: str, url: str) -> str:
 
 
 def notice_message_id(notice_id: int, member_id: int) -> str:
-    """The same Message-ID each time this notice is mailed to this member, naming neither: an HMAC of the two."""
-    mark = salted_hmac("groupket.privacy.notice-message-id", f"{notice_id}:{member_id}").hexdigest()[:32]
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "groupket.localhost"
-    return f"<notice.{mark}@{domain}>"
+    """The same Message-ID each time this notice is mailed to this member, naming neither."""
+    return stable_message_id("notice", notice_id, member_id)
 
 
 def deliver_notice(*, notice: MassNotice, member: AbstractBaseUser) -> None:
