@@ -14,6 +14,7 @@ import platform
 import re
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,27 @@ def cpu_clock() -> "Callable[[], float]":
         return used
 
     return now
+
+
+def time_alternately(ways: "dict[str, Callable[[], object]]", *, repeats: int) -> dict[str, dict[str, float]]:
+    """Run each way `repeats` times, the ways taking turns, so that the machine's other work falls on all of them.
+
+    For each way: `median_ms`, its median wall-clock time, and `cpu_ms`, its mean CPU time (this process and,
+    on PostgreSQL, its backend; see cpu_clock), summed over every run so the backend's coarse ticks even out.
+    """
+    cpu = cpu_clock()
+    wall: dict[str, list[float]] = {name: [] for name in ways}
+    cpu_used = dict.fromkeys(ways, 0.0)
+    for _ in range(repeats):
+        for name, way in ways.items():
+            started, cpu_started = time.perf_counter(), cpu()
+            way()
+            wall[name].append(time.perf_counter() - started)
+            cpu_used[name] += cpu() - cpu_started
+    return {
+        name: {"median_ms": statistics.median(wall[name]) * 1000, "cpu_ms": cpu_used[name] * 1000 / repeats}
+        for name in ways
+    }
 
 
 def flush_redis() -> None:

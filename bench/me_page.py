@@ -12,14 +12,13 @@ both.
 """
 
 import argparse
-import statistics
+import re
 import sys
-import time
 from io import BytesIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import cpu_clock, setup_django, write_result  # noqa: E402
+from common import setup_django, time_alternately, write_result  # noqa: E402
 
 TARGET = 1.2
 PASSWORD = "orange7river-Stone"
@@ -113,35 +112,31 @@ def main() -> int:
     assert signed_in.status_code == 302, signed_in.status_code
     opening = PlaintextOpen()
 
-    cpu = cpu_clock()
-    cpu_used = {"decrypted": 0.0, "plaintext": 0.0}
-
-    def get(kind: str = "") -> tuple[float, bytes]:
-        started, cpu_started = time.perf_counter(), cpu()
+    def get() -> bytes:
         response = client.get("/me/")
-        elapsed = time.perf_counter() - started
-        if kind:
-            cpu_used[kind] += cpu() - cpu_started
         assert response.status_code == 200, (response.status_code, response.get("Location"))
-        return elapsed, response.content
+        return response.content
+
+    def decrypted() -> None:
+        opening.replaying = False
+        get()
+
+    def plaintext() -> None:
+        opening.replaying = True
+        get()
 
     for _ in range(10):  # warm-up: templates, translations, the data key in memory
-        _, decrypted_page = get()
+        decrypted_page = get()
     opened = len(opening.plain)
     opening.replaying = True
-    _, plaintext_page = get()
-    strip = __import__("re").compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"')
+    plaintext_page = get()
+    strip = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"')
     assert strip.sub(b"", decrypted_page) == strip.sub(b"", plaintext_page), "both ways give the same page"
-    decrypted, plaintext = [], []
-    for _ in range(args.repeats):
-        opening.replaying = False
-        decrypted.append(get("decrypted")[0])
-        opening.replaying = True
-        plaintext.append(get("plaintext")[0])
+    times = time_alternately({"decrypted": decrypted, "plaintext": plaintext}, repeats=args.repeats)
     opening.replaying = False
-    decrypted_ms, plaintext_ms = statistics.median(decrypted) * 1000, statistics.median(plaintext) * 1000
+    decrypted_ms, plaintext_ms = times["decrypted"]["median_ms"], times["plaintext"]["median_ms"]
     wall_ratio = decrypted_ms / plaintext_ms
-    ratio = cpu_used["decrypted"] / cpu_used["plaintext"]
+    ratio = times["decrypted"]["cpu_ms"] / times["plaintext"]["cpu_ms"]
     passed = ratio <= TARGET
     result = {
         "sealed_values_opened_per_page": opened,
@@ -150,8 +145,8 @@ def main() -> int:
         "repeats": args.repeats,
         "decrypted_median_ms": round(decrypted_ms, 3),
         "plaintext_median_ms": round(plaintext_ms, 3),
-        "decrypted_cpu_ms": round(cpu_used["decrypted"] * 1000 / args.repeats, 3),
-        "plaintext_cpu_ms": round(cpu_used["plaintext"] * 1000 / args.repeats, 3),
+        "decrypted_cpu_ms": round(times["decrypted"]["cpu_ms"], 3),
+        "plaintext_cpu_ms": round(times["plaintext"]["cpu_ms"], 3),
         "wall_ratio": round(wall_ratio, 3),
         "ratio": round(ratio, 3),
         "target": f"ratio <= {TARGET} (CPU of /me/ with every item decrypted / the same page from plaintext values)",
