@@ -2,8 +2,8 @@
 
 `fragment(page, data_request="7")` is the source of the first element whose data-request is "7", from its
 start tag to its end tag, nested elements and all; `class_="live-grants"` matches one class of the element's
-class list; `tag="main"` the first <main>. `fragments()` returns every match, `element()` an element's text,
-links and child blocks.
+class list; `tag="main"` the first <main>. `fragments()` returns every match, `attribute()` one attribute's
+value, `element()` an element's text, links and child blocks.
 """
 
 from dataclasses import dataclass, field
@@ -87,6 +87,23 @@ def fragment(html: str, *, tag: str | None = None, **attributes: str) -> str:
     found = fragments(html, tag=tag, **attributes)
     assert found, f"no element {tag or ''} {attributes} on the page"
     return found[0]
+
+
+class _FirstStartTag(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attributes: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.attributes is None:  # a bare attribute (`checked`) is "", so that None means absent
+            self.attributes = {name: value or "" for name, value in attrs}
+
+
+def attribute(html: str, wanted: str, /, *, tag: str | None = None, **attributes: str) -> str | None:
+    """The value of attribute `wanted` of the first element that matches (entities decoded), None if it has none."""
+    parser = _FirstStartTag()
+    parser.feed(fragment(html, tag=tag, **attributes))
+    return (parser.attributes or {}).get(wanted)
 
 
 def text(html: str) -> str:

@@ -297,3 +297,40 @@ def test_the_selector_check_finds_a_view_querying_another_apps_model(tmp_path):
         },
     )
     assert cross_app_queries_in_views(root) == ["groupket.staff.views.members queries Member, RetainedRecord"]
+
+
+def _cuts_markup(node: ast.AST) -> bool:
+    """`page.split('<div class="x">')`, `html.split(f'data-cookie="{name}"')`: HTML cut at a piece of markup."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "split"):
+        return False
+    if not node.args:
+        return False
+    pieces = [node.args[0]] if isinstance(node.args[0], ast.Constant) else getattr(node.args[0], "values", [])
+    literal = "".join(piece.value for piece in pieces if isinstance(getattr(piece, "value", None), str))
+    return literal.startswith("<") or re.search(r'[\w-]+="', literal) is not None
+
+
+def pages_cut_by_hand(root: Path) -> list[str]:
+    """Test lines that take a page apart with str.split instead of tests/markup.py's parser."""
+    return [
+        f"{path.relative_to(root)} line {node.lineno}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "markup.py"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if _cuts_markup(node)
+    ]
+
+
+def test_tests_read_pages_with_the_markup_parser_not_str_split():
+    assert pages_cut_by_hand(Path(__file__).parent) == []
+
+
+def test_the_markup_check_finds_a_page_cut_by_hand(tmp_path):
+    (tmp_path / "test_page.py").write_text(
+        "def body(html, name):\n"
+        "    first = html.split('<div class=\"post-body\">', 1)[1]\n"
+        "    row = html.split(f'data-cookie=\"{name}\"')[1]\n"
+        "    words = 'a b'.split(' ')\n"
+        "    return first, row, words, 'x,y'.split(',')\n"
+    )
+    assert pages_cut_by_hand(tmp_path) == ["test_page.py line 2", "test_page.py line 3"]

@@ -17,10 +17,11 @@ from groupket.privacy.models import ConsentEvent
 from tests.analytics.helpers import GPC, analytics_cookie, answer, banner_shown, choice_cookie
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
+from tests.markup import fragment
 
 
 def banner(html: str) -> str:
-    return html.split('class="cookie-banner"')[1].split("</section>")[0]
+    return fragment(html, class_="cookie-banner")
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from tests.analytics.helpers import answer
 from tests.conftest import TEST_SETUP, make_staff
 from tests.e2e.pages import ANALYST, MEMBER, MEMBER_PASSWORD, NEW_STAFF, PAGES, STAFF, STAFF_PASSWORD, prepare_tour
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
+from tests.markup import fragment
 
 MEMBER_PAGES = ["/", "/me/", "/me/edit/", "/me/password/", "/me/sessions/", "/me/consents/", "/me/export/"]
 MEMBER_PAGES += ["/me/disclosures/", "/me/unregister/", "/privacy/", "/terms/", "/privacy/contact/", "/cookies/"]
@@ -117,7 +118,7 @@ def test_the_list_names_exactly_the_cookies_the_site_sets() -> None:
 def test_the_cookie_page_says_what_each_cookie_is_for_how_long_and_whether_it_is_needed(client: Client) -> None:
     html = client.get("/cookies/").content.decode()
 
-    rows = {name: html.split(f'data-cookie="{name}"')[1].split("</tr>")[0] for name in (c.name for c in every_cookie())}
+    rows = {name: fragment(html, data_cookie=name) for name in (c.name for c in every_cookie())}
     for name in ("sessionid", "csrftoken", "django_language", "messages", "cookie_choice"):
         assert "Yes: set without asking" in rows[name], name
         assert "First-party" in rows[name]

@@ -31,6 +31,7 @@ from groupket.privacy.delivery.notices import make_unsubscribe_token
 from tests.analytics.helpers import analytics_cookie, answer
 from tests.conftest import sign_in
 from tests.factories import MemberFactory, join, make_post, make_space
+from tests.markup import attribute
 
 PROBE_UA = "GroupketProbe/9.1 (analytics-scan; ua-7f3a9c)"
 PROBE_IP = "203.0.113.77"
@@ -275,7 +276,7 @@ def hold_page_view_table(seconds: float) -> threading.Thread:
 def test_a_slow_database_does_not_hold_the_page_back(live_server) -> None:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     token_page = opener.open(f"{live_server.url}/cookies/").read().decode()
-    csrf = token_page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    csrf = attribute(token_page, "value", tag="input", name="csrfmiddlewaretoken")
     answer_form = {"csrfmiddlewaretoken": csrf, "choice": "accept", "next": "/static/css/groupket.css"}
     form = urllib.parse.urlencode(answer_form).encode()
     opener.open(urllib.request.Request(f"{live_server.url}/cookies/", data=form, headers={"Referer": live_server.url}))

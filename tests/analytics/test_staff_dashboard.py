@@ -18,6 +18,7 @@ from groupket.analytics.services.recording import PageVisit, record_page_view
 from groupket.analytics.services.rollup import roll_up_page_views
 from tests.conftest import make_staff, sign_in, sign_in_staff
 from tests.factories import MemberFactory, make_space
+from tests.markup import fragment
 
 NOV = date(2026, 11, 1)
 # The staff gate, second factor, session and policy checks every console page makes (11), the report (2) and
@@ -77,7 +78,7 @@ def test_the_officer_and_the_analyst_open_it_and_no_one_else(role: str) -> None:
 def test_the_analyst_sees_aggregates_and_nothing_of_any_member() -> None:
     analyst = staff_client("analyst")
     html = analyst.get("/staff/").content.decode()
-    nav = html.split('<nav class="staff-nav"')[1].split("</nav>")[0]
+    nav = fragment(html, tag="nav", class_="staff-nav")
     assert 'href="/staff/analytics/"' in nav and 'href="/staff/members/"' not in nav
     for page in ("/staff/members/", "/staff/access-log/", "/staff/requests/", "/staff/retained/", "/staff/roles/"):
         assert analyst.get(page).status_code == 403, page
@@ -92,14 +93,14 @@ def test_the_page_shows_counts_with_the_small_ones_suppressed(november: Spaces) 
     assert 'data-metric="browsers">15<' in html
     assert "<td>2026-11-01</td><td>12</td>" in html
     assert "<td>2026-11-02</td><td>&lt;5</td>" in html
-    spaces = html.split('class="analytics-spaces"')[1].split("</table>")[0]
+    spaces = fragment(html, class_="analytics-spaces")
     assert "<td>Hiking Club</td><td>7</td>" in spaces
     assert f"<td>An unlisted space (#{november.hidden})</td><td>5</td>" in spaces and "Quiet Room" not in spaces
     assert "Tiny Club" not in spaces and f"#{november.small}" not in spaces
-    pages = html.split('class="analytics-pages"')[1].split("</table>")[0]
+    pages = fragment(html, class_="analytics-pages")
     assert "<td><code>spaces:home</code></td><td>12</td>" in pages and "<code>home</code>" not in pages  # 3: hidden
     # Frequency: all 15 came once; the other buckets are 0 and stay hidden together (their sum too is small).
-    frequency = html.split('class="analytics-frequency"')[1].split("</table>")[0]
+    frequency = fragment(html, class_="analytics-frequency")
     assert "<td>1</td><td>&lt;5</td>" in frequency and "<td>8+</td><td>&lt;5</td>" in frequency
     assert "browser0" not in html and "late0" not in html
 
@@ -111,7 +112,7 @@ def test_the_charts_are_inline_svg_with_nothing_that_runs(november: Spaces) -> N
 
     # The daily chart; the frequency chart is left out, every one of its bars being suppressed.
     assert html.count("<svg") == 1 and html.count('class="chart access-chart"') == 1
-    svg = html.split("<svg")[1].split("</svg>")[0]
+    svg = fragment(html, tag="svg")
     assert "Unique browsers per day" in svg
     for inert in ("<script", "<style", " style=", "https://"):
         assert inert not in svg

@@ -18,6 +18,7 @@ from groupket.spaces.services.spaces import SpaceDetails, update_space
 from tests.conftest import sign_in
 from tests.core.test_encryption_at_rest import _raw_database_bytes
 from tests.factories import MemberFactory, join, make_post, make_space
+from tests.markup import attribute, fragment, text
 
 MODERATION = SystemActor("test moderation app")
 
@@ -37,7 +38,7 @@ def unread_badge(client: Client) -> str | None:
     html = client.get("/spaces/").content.decode()
     if 'class="count-badge"' not in html:
         return None
-    return html.split('class="count-badge"><span aria-hidden="true">')[1].split("<")[0]
+    return text(fragment(fragment(html, class_="count-badge"), tag="span", aria_hidden="true")).strip()
 
 
 @pytest.mark.django_db
@@ -280,7 +281,7 @@ def test_older_notifications_page_by_cursor_and_a_bad_cursor_starts_again(client
     seed_notifications(author, 2, 34)
     sign_in(client, author)
     first = page(client)
-    cursor = first.split('href="?after=')[1].split('"')[0]
+    cursor = attribute(first, "href", tag="a", class_="button secondary small").removeprefix("?after=")
     older = client.get(f"/me/notifications/?after={cursor}").content.decode()
     assert older.count('class="card notification') == 5  # 34 comments and one request, 30 a page
     assert "Older notifications" not in older

@@ -6,6 +6,7 @@ from django.test import Client
 from groupket.spaces.models import Comment, CommentRevision, Post, PostRevision, Reaction, SpaceLogEntry
 from tests.conftest import sign_in
 from tests.factories import MemberFactory, join, make_post, make_space
+from tests.markup import fragment
 
 
 @pytest.fixture
@@ -22,7 +23,8 @@ def writer(space):
 
 def body_of(html: str) -> str:
     """The rendered body of the (first) post on a page."""
-    return html.split('<div class="post-body">', 1)[1].split("</div>", 1)[0]
+    body = fragment(html, tag="div", class_="post-body")
+    return body[body.index(">") + 1 : body.rindex("</div>")]
 
 
 def page(client: Client, post: Post) -> str:

@@ -144,9 +144,11 @@ def test_the_form_is_not_a_mailer_more_than_five_an_hour_from_one_address_are_re
 @pytest.mark.clause("P11.1")
 def test_policy_page_and_every_footer_lead_to_the_contact_page(client: Client) -> None:
     policy = client.get("/privacy/").content.decode()
-    # Right under the officer's name and addresses.
-    after_officer = policy.split('id="officer"')[1].split("</section>")[1].split("<section")[0]
-    assert 'href="/privacy/contact/"' in after_officer and "Write to the privacy officer" in after_officer
+    # Right under the officer's name and addresses, before the next section.
+    link = fragment(policy, id="write-to-officer")
+    assert 'href="/privacy/contact/"' in link and "Write to the privacy officer" in link
+    officer_ends = policy.index(fragment(policy, id="officer")) + len(fragment(policy, id="officer"))
+    assert officer_ends < policy.index(link) < policy.index('id="dispute-bodies"')
     footer = fragment(client.get("/").content.decode(), class_="site-footer")
     assert 'href="/privacy/contact/"' in footer
 
