@@ -457,6 +457,9 @@ GROUPKET_ANALYTICS_ID_DAYS = 30
 GROUPKET_ANALYTICS_RETURNING_DAYS = 30
 # Staff never see a count under this, nor a figure from which one could be worked out.
 GROUPKET_ANALYTICS_MIN_COUNT = 5
+# How long a page view's insert may wait on PostgreSQL (a lock, a slow disk) before it is given up: the worker
+# that sent the page is not held longer for a count.
+GROUPKET_ANALYTICS_INSERT_TIMEOUT = env.float("GROUPKET_ANALYTICS_INSERT_TIMEOUT", default=5.0)
 
 # --- Languages -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

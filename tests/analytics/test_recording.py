@@ -297,6 +297,26 @@ def test_a_slow_database_does_not_hold_the_page_back(live_server) -> None:
     assert PageView.objects.count() == counted_before + 1  # recorded once the lock was gone
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the insert's statement timeout is PostgreSQL's (SQLite's busy timeout)"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_insert_kept_waiting_past_its_timeout_is_given_up_and_frees_the_worker(settings) -> None:
+    settings.GROUPKET_ANALYTICS_INSERT_TIMEOUT = 0.5
+    failed_before = recording.failures.value
+    holder = hold_page_view_table(5.0)
+
+    recording.record_page_view(recording.PageVisit(browser="b" * 22, day=timezone.localdate(), page="home"))
+
+    assert holder.is_alive()  # given up while the table was still locked, not after the lock went
+    holder.join()
+    assert recording.failures.value == failed_before + 1
+    assert PageView.objects.count() == 0
+    with connection.cursor() as cursor:  # the timeout ended with the insert's transaction
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
 @pytest.mark.django_db
 @pytest.mark.clause("P9.1")
 def test_a_space_page_is_counted_with_its_space_in_the_same_single_insert() -> None:
