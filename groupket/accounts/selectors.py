@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Value
 from django.utils.functional import Promise
 
 from groupket.accounts.models import LoginRecord, Member, SignIn
@@ -26,12 +26,20 @@ class HeldCategory:
 
 
 def record_counts(member: Member) -> dict[str, int]:
-    """How many rows of each model holding items about the member as records, one query per model."""
+    """How many rows of each model holding items about the member as records, in one query (a UNION ALL of
+    one count per model), so that /me/ costs the same whatever apps add records."""
     owners = {item.path.model: item.owner for item in inventory.ITEMS}
     owners.pop(inventory.MEMBER_MODEL)
-    return {
-        label: apps.get_model(label).objects.filter(**{owner: member.pk}).count() for label, owner in owners.items()
-    }
+    counts = [
+        apps.get_model(label)
+        .objects.filter(**{owner: member.pk})
+        .order_by()
+        .values(model=Value(label))
+        .annotate(rows=Count("*"))
+        .values_list("model", "rows")
+        for label, owner in owners.items()
+    ]
+    return dict(counts[0].union(*counts[1:], all=True)) if counts else {}
 
 
 def _held(member: Member, item: inventory.Item, counts: dict[str, int]) -> HeldItem:

@@ -11,10 +11,12 @@ from django.test import Client
 from django.utils.html import escape
 
 from groupket.accounts.models import Member
+from groupket.accounts.selectors import record_counts
 from groupket.privacy import inventory
 from groupket.staff.models import PrivacyRequest
 from groupket.staff.services.requests import file_web_request
 from tests.conftest import MEMBER_PAGE_QUERIES
+from tests.factories import MemberFactory, join, make_post, make_space
 from tests.markup import fragment
 
 
@@ -88,13 +90,10 @@ def test_every_section_opens_with_one_click_and_says_what_it_holds(signed_in: Cl
 @pytest.mark.django_db
 def test_my_information_page_takes_a_fixed_number_of_queries(signed_in: Client, django_assert_num_queries) -> None:
     signed_in.get("/me/")  # warm the member's data key in process memory
-    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 35):
-        # session, member, sign-in check, policy versions; one count per model holding record items: accounts',
-        # the spaces' (memberships, posts and comments with their revisions, likes, the space log, notifications),
-        # moderation's (reports, cases, decisions, appeals, its log) and the orders' (deliveries, lines, payments,
-        # refunds, cancellations, transfer accounts, the order history, shipments, disputes, their photos and
-        # answers); whatever the member holds, the same count;
-        # agreements, sign-in records, disclosures
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 4):
+        # session, member, sign-in check, policy versions; one query counting the rows of every model holding
+        # record items (accounts', the spaces', moderation's, the orders'), whatever the member holds and however
+        # many models the apps add; agreements, sign-in records, disclosures
         signed_in.get("/me/")
 
 
@@ -102,3 +101,21 @@ def test_my_information_page_takes_a_fixed_number_of_queries(signed_in: Client, 
 def test_my_information_needs_sign_in(client: Client) -> None:
     response = client.get("/me/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_the_one_counting_query_counts_each_models_rows_of_this_member_only(member: Member) -> None:
+    other = MemberFactory()
+    space = make_space(member)
+    for body in ("first", "second"):
+        make_post(member, space, body=body)
+    join(other, space)
+    make_post(other, space, body="not theirs")
+
+    counts = record_counts(member)
+
+    models = {item.path.model for item in inventory.ITEMS} - {inventory.MEMBER_MODEL}
+    assert set(counts) == models  # every model, those with no row too
+    assert counts["spaces.Post"] == 2
+    assert counts["spaces.Membership"] == 1
+    assert counts["orders.OrderLine"] == 0
