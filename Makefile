@@ -41,6 +41,7 @@ run: translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_spaces_demo
+	$(PY) manage.py load_orders_demo
 	$(PY) manage.py load_staff_demo
 	GROUPKET_SITE_URL=$(RUN_SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

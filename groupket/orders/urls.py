@@ -16,8 +16,18 @@ urlpatterns = [
     path("me/orders/<str:number>/dispute/", disputes.my_dispute, name="my_dispute"),
     path("me/orders/<str:number>/dispute/images/<int:image_id>/", disputes.my_dispute_image, name="my_dispute_image"),
     path("s/<slug:slug>/orders/<int:order_id>/disputes/", disputes.order_disputes, name="order_disputes"),
+    path(
+        "s/<slug:slug>/orders/<int:order_id>/disputes/images/<int:image_id>/",
+        disputes.order_dispute_image,
+        name="order_dispute_image",
+    ),
     path("staff/order-disputes/", disputes.staff_disputes, name="staff_disputes"),
     path("staff/order-disputes/<int:dispute_id>/", disputes.staff_dispute, name="staff_dispute"),
+    path(
+        "staff/order-disputes/<int:dispute_id>/images/<int:image_id>/",
+        disputes.staff_dispute_image,
+        name="staff_dispute_image",
+    ),
     path("webhooks/partners/<slug:partner>/", delivery.partner_webhook, name="partner_webhook"),
     path("s/<slug:slug>/orders/<int:order_id>/deliveries/", delivery.deliveries, name="deliveries"),
     path("s/<slug:slug>/orders/<int:order_id>/deliveries/handoff.csv", delivery.handoff_csv, name="handoff_csv"),

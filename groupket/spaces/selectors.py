@@ -104,3 +104,8 @@ def listed_space_names(space_ids: Iterable[int]) -> dict[int, str]:
     """The names of those of these spaces that are not hidden, in one query; a hidden space's name stays unsaid."""
     rows = Space.objects.filter(pk__in=list(space_ids)).exclude(visibility=Space.HIDDEN).values_list("pk", "name")
     return dict(rows)
+
+
+def spaces_with_slugs(slugs: Iterable[str]) -> dict[str, Space]:
+    """The spaces of these slugs, by slug, in one query; a slug no space has is missing from the answer."""
+    return {space.slug: space for space in Space.objects.filter(slug__in=list(slugs))}

@@ -9,6 +9,7 @@ each test gets fresh browser contexts, so no cookie or storage passes from one t
 """
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,8 +111,8 @@ def recorded() -> Recorded:
 class Tabs:
     """The tabs of one test, each in a fresh browser profile (no cookies), every request recorded.
 
-    The test makes its ORM calls before the first `open()`, or after `close()`, which closes every tab
-    and hands the thread back to Django (see BrowserSession).
+    The test makes its ORM calls before the first `open()`, after `close()`, which closes every tab and hands
+    the thread back to Django (see BrowserSession), or inside `with tabs.django():`, which keeps the tabs open.
     """
 
     def __init__(self, session: BrowserSession, recorded: Recorded) -> None:
@@ -131,6 +132,16 @@ class Tabs:
         tab.on("console", self.recorded.console)
         tab.on("pageerror", lambda error: self.recorded.console_errors.append(str(error)))
         return tab
+
+    @contextlib.contextmanager
+    def django(self) -> Iterator[None]:
+        """ORM calls between two steps of the open tabs (a job the clock would run): the thread is Django's inside,
+        and the tabs, their cookies and pages, are there again after."""
+        self.session.leave()
+        try:
+            yield
+        finally:
+            self.session.enter()
 
     def close(self) -> None:
         if self.contexts:

@@ -79,6 +79,27 @@ def read_dispute_as_billing(*, handler: AbstractBaseUser, dispute_id: int, ip_ad
 
 
 @acting("handler")
+def read_dispute_image_as_billing(
+    *, handler: AbstractBaseUser, dispute_id: int, image_id: int, ip_address: str | None
+) -> DisputeImage:
+    """A billing handler is shown one photo of a dispute: each photo fetched is its own access-log row, as every
+    other look at a member's personal items in the console is (P7.8). DisputeImage.DoesNotExist when the photo is
+    not one of that dispute's."""
+    check_action(active_role_slugs(handler.pk), ANSWER_ORDER_DISPUTES)
+    with transaction.atomic():
+        image = DisputeImage.objects.get(pk=image_id, dispute_id=dispute_id)
+        access_log.log_member_view(
+            staff=handler,
+            member_id=image.buyer_id,
+            items=["order_dispute_images"],
+            reason=access_log.DISPUTE,
+            reference=f"dispute {dispute_id} photo {image.pk}",
+            ip_address=ip_address,
+        )
+    return image
+
+
+@acting("handler")
 def answer_as_billing(*, handler: AbstractBaseUser, dispute_id: int, text: str) -> DisputeAnswer:
     check_action(active_role_slugs(handler.pk), ANSWER_ORDER_DISPUTES)
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from groupket.orders import permissions
 from groupket.orders.models import PICKUP, GroupOrder, OrderLine, Payment, Refund
 from groupket.orders.services import history
+from groupket.orders.services.delivery import complete_if_all_arrived
 from groupket.orders.services.group_orders import locked_order
 from groupket.spaces.selectors import membership_of
 
@@ -93,4 +94,6 @@ def check_off_pickup(*, actor: AbstractBaseUser, order: GroupOrder, code: str) -
         line.picked_up_at = timezone.now()
         line.save(update_fields=["picked_up_at"])
         history.record(order, actor=actor, action=history.PICKED_UP, line=line)
+        # The last line to arrive may be a pickup: the order is complete then, as when a buyer confirms receipt.
+        complete_if_all_arrived(order, actor=actor)
     return line

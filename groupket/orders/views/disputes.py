@@ -52,17 +52,29 @@ def my_dispute(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("orders:my_dispute", number=number)
     status = (503 if form.scanner_unavailable() else 400) if bound else 200
     disputes = Dispute.objects.filter(line=line).prefetch_related("answers", "images").order_by("-created_at")
-    context = {"line": line, "order": line.order, "form": form, "disputes": disputes}
+    context = {"line": line, "order": line.order, "form": form, "disputes": disputes, "images_for": "buyer"}
     return render(request, "orders/my_dispute.html", context, status=status)
+
+
+def _photo(image: DisputeImage | None) -> HttpResponse:
+    """A dispute photo as its bytes: never cached, since a photo is its buyer's personal data (P7.5)."""
+    if image is None:
+        raise Http404
+    return HttpResponse(bytes(image.content), content_type=image.content_type)
 
 
 @never_cache
 @member_action("GET")
 def my_dispute_image(request: HttpRequest, number: str, image_id: int) -> HttpResponse:
-    image = DisputeImage.objects.filter(pk=image_id, buyer=request.user, dispute__number=number).first()
-    if image is None:
-        raise Http404
-    return HttpResponse(bytes(image.content), content_type=image.content_type)
+    return _photo(DisputeImage.objects.filter(pk=image_id, buyer=request.user, dispute__number=number).first())
+
+
+@never_cache
+@member_action("GET")
+def order_dispute_image(request: HttpRequest, slug: str, order_id: int, image_id: int) -> HttpResponse:
+    """The organiser sees the photos of disputes on the orders they run, and no other order's."""
+    order = _organiser_order(request, slug, order_id)
+    return _photo(DisputeImage.objects.filter(pk=image_id, dispute__line__order=order).first())
 
 
 @member_action("GET", "HEAD", "POST")
@@ -79,7 +91,7 @@ def order_disputes(request: HttpRequest, slug: str, order_id: int) -> HttpRespon
         messages.success(request, _("Your answer is sent to the buyer."))
         return redirect("orders:order_disputes", slug=slug, order_id=order.pk)
     disputes = Dispute.objects.filter(line__order=order).prefetch_related("answers", "images").order_by("-created_at")
-    context = {"order": order, "space": order.space, "disputes": disputes, "form": form}
+    context = {"order": order, "space": order.space, "disputes": disputes, "form": form, "images_for": "organiser"}
     return render(request, "orders/order_disputes.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -107,5 +119,17 @@ def staff_dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         )
     except Dispute.DoesNotExist:
         raise Http404 from None
-    context = {"dispute": dispute, "form": form}
+    context = {"dispute": dispute, "form": form, "images_for": "staff"}
     return render(request, "orders/staff_dispute.html", context, status=400 if request.method == "POST" else 200)
+
+
+@never_cache
+@staff_view(ANSWER_ORDER_DISPUTES)
+def staff_dispute_image(request: HttpRequest, dispute_id: int, image_id: int) -> HttpResponse:
+    try:
+        image = dispute_services.read_dispute_image_as_billing(
+            handler=request.user, dispute_id=dispute_id, image_id=image_id, ip_address=client_ip(request)
+        )
+    except DisputeImage.DoesNotExist:
+        raise Http404 from None
+    return _photo(image)

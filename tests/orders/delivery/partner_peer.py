@@ -54,14 +54,14 @@ def _wait_until_listening(peer: PartnerPeer, process: subprocess.Popen) -> None:
     raise RuntimeError("the sandbox partner did not start listening")
 
 
-@pytest.fixture(scope="session")
-def sandbox_partner() -> Iterator[PartnerPeer]:
-    """`python -m groupket.orders.partner.sandbox` in a child process, as `make run` starts it."""
+@contextlib.contextmanager
+def running_partner(*, webhook_url: str = "") -> Iterator[PartnerPeer]:
+    """`python -m groupket.orders.partner.sandbox` in a child process, as `make run` starts it; with `webhook_url`
+    it POSTs each delivery webhook it makes there itself, as a real partner does."""
     port = free_port()
     command = [sys.executable, "-m", "groupket.orders.partner.sandbox", "--port", str(port), "--api-key", API_KEY]
-    process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
-        [*command, "--webhook-secret", WEBHOOK_SECRET], cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL
-    )
+    command += ["--webhook-secret", WEBHOOK_SECRET, *(["--webhook-url", webhook_url] if webhook_url else [])]
+    process = subprocess.Popen(command, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)  # noqa: S603 (our module)
     peer = PartnerPeer(base_url=f"http://127.0.0.1:{port}")
     try:
         _wait_until_listening(peer, process)
@@ -69,3 +69,10 @@ def sandbox_partner() -> Iterator[PartnerPeer]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def sandbox_partner() -> Iterator[PartnerPeer]:
+    """The sandbox partner, once per session; the tests hand its webhooks on themselves."""
+    with running_partner() as peer:
+        yield peer

@@ -103,6 +103,22 @@ def test_the_order_is_completed_once_every_buyer_confirmed_receipt(delivering: d
     assert stranger.post(f"/me/orders/{first.number}/received/").status_code == 404
 
 
+def test_the_order_is_completed_when_the_last_to_arrive_is_a_pickup_the_organiser_checks_off(delivering: dict) -> None:
+    first, second, pickup = delivering["lines"]
+    order = delivering["order"]
+    for line in (first, second):
+        client = Client()
+        sign_in(client, line.buyer)
+        assert client.post(f"/me/orders/{line.number}/received/").status_code == 302
+    order.refresh_from_db()
+    assert order.status == GroupOrder.CONFIRMED  # the pickup is still waiting
+    check_off_pickup(actor=delivering["organiser"], order=order, code=pickup.pickup_code)
+    order.refresh_from_db()
+    assert order.status == GroupOrder.COMPLETED
+    done = OrderEvent.objects.get(order=order, action="order_completed")
+    assert (done.actor_id, done.detail) == (delivering["organiser"].pk, {"reason": "delivered"})
+
+
 def test_an_order_is_completed_7_days_after_delivery_by_the_hourly_job(delivering: dict) -> None:
     first, second, pickup = delivering["lines"]
     order = delivering["order"]

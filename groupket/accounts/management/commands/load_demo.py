@@ -1,11 +1,15 @@
 """Create the demo members `make run` signs in with; running it again changes nothing."""
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from groupket.accounts.models import Member
 from groupket.accounts.services.registration import Signup, register_member, verify_email
@@ -27,6 +31,21 @@ DEMO_MEMBERS = (
     DemoMember("junho.lee", "Junho Lee", "junho.lee@demo.example", "river3Compass-58"),
     DemoMember("alex.morgan", "Alex Morgan", "alex.morgan@demo.example", "cedar9Harbour-16"),
 )
+
+
+@contextlib.contextmanager
+def no_mail_to_demo_members() -> Iterator[None]:
+    """What the spaces and orders demos do is done by and to the verified demo members, at a reserved domain that
+    receives nothing; as with their confirmation mail (never sent: they are verified at once), the notices it causes
+    are not sent: the tasks run here, in this process, and their mail goes to Django's dummy backend. Only the
+    demo command running inside is changed; settings and the broker are as they were after it."""
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            yield
+    finally:
+        current_app.conf.task_always_eager = eager
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 """The demo community `make run` shows: a few spaces in Korean and English, with posts, comments and likes.
 
 Made through the same services members use, by the demo members of `load_demo`; a space
-already there is left alone, so running it again changes nothing.
+already there is left alone, so running it again changes nothing. The notifications it causes (replies,
+mentions) are made, but not mailed to the demo members (load_demo.no_mail_to_demo_members).
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from groupket.accounts.management.commands.load_demo import DEMO_MEMBERS
+from groupket.accounts.management.commands.load_demo import DEMO_MEMBERS, no_mail_to_demo_members
 from groupket.spaces.models import Space
 from groupket.spaces.services import members, posts
 from groupket.spaces.services.spaces import SpaceDetails, create_space
@@ -126,11 +127,12 @@ class Command(BaseCommand):
             raise CommandError("load_spaces_demo fills spaces with demo content; it does not run in production.")
         people = self._demo_members()
         created = 0
-        for demo in DEMO_SPACES:
-            if Space.objects.filter(slug=demo.slug).exists():
-                continue
-            self._create(demo, people)
-            created += 1
+        with no_mail_to_demo_members():
+            for demo in DEMO_SPACES:
+                if Space.objects.filter(slug=demo.slug).exists():
+                    continue
+                self._create(demo, people)
+                created += 1
         self.stdout.write(
             self.style.SUCCESS(f"{created} demo spaces created, {len(DEMO_SPACES) - created} already there.")
         )
