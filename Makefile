@@ -11,12 +11,16 @@ REQUIREMENTS := requirements.txt requirements-dev.txt
 # unless GROUPKET_SITE_URL is set in the environment.
 PORT ?= 8000
 RUN_SITE_URL = $(or $(GROUPKET_SITE_URL),http://127.0.0.1:$(PORT))
+# The sandbox payment gateway and shipping partner `make run` starts beside the site (on a free port if one is taken).
+GATEWAY_PORT ?= 8765
+PARTNER_PORT ?= 8766
 
 .DEFAULT_GOAL := help
 .PHONY: help install translations run test lint format messages clean bench cluster-test
 
 help:
 	@echo "make run       install, migrate, load the demo members and staff account, serve http://127.0.0.1:8000 (PORT=8100: another port)"
+	@echo "               with the sandbox card gateway (GATEWAY_PORT=8765) and shipping partner (PARTNER_PORT=8766) beside it"
 	@echo "make test      install and run the whole test suite"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    apply ruff's fixes and formatting"
@@ -37,13 +41,15 @@ install: $(STAMP)
 translations: install
 	$(PY) manage.py compile_translations
 
+# The site, with the sandbox gateway and partner beside it (README, "make run"). `exec`: the shell gives way to the
+# server, so a SIGTERM that make passes on reaches it, and it stops both sandboxes (Ctrl-C reaches it directly).
 run: translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_spaces_demo
 	$(PY) manage.py load_orders_demo
 	$(PY) manage.py load_staff_demo
-	GROUPKET_SITE_URL=$(RUN_SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	GROUPKET_SITE_URL=$(RUN_SITE_URL) exec $(PY) manage.py serve_with_sandboxes 127.0.0.1:$(PORT) --gateway-port $(GATEWAY_PORT) --partner-port $(PARTNER_PORT)
 
 # pytest's own exit status is make's: any failure, and exit 5 (no tests ran), fails the target.
 test: translations

@@ -424,7 +424,10 @@ GROUPKET_PAYMENT_URL = env.str(
 # How long a gateway call may take before its outcome is unknown (then looked up, never sent with a new key).
 GROUPKET_PAYMENT_TIMEOUT_SECONDS = 30.0
 # The processor card payments are entrusted to, as the inventory, the policy and the disclosure records name it.
-GROUPKET_PAYMENT_PROCESSOR = env.str("GROUPKET_PAYMENT_PROCESSOR", default="Toss Payments")
+_processor = env.str("GROUPKET_PAYMENT_PROCESSOR", default="")
+GROUPKET_PAYMENT_PROCESSOR = _processor or "Toss Payments"
+# Its name in the Korean policy text (privacy.documents.configured), as the officer's has a Korean form of its own.
+GROUPKET_PAYMENT_PROCESSOR_KO = env.str("GROUPKET_PAYMENT_PROCESSOR_KO", default="") or _processor or "토스페이먼츠"
 GROUPKET_PAYMENT_SECRET_KEY = env.str("GROUPKET_PAYMENT_SECRET_KEY", default="" if PRODUCTION else "test_sk_sandbox")
 if PRODUCTION and not GROUPKET_PAYMENT_URL.startswith("https://"):
     raise ImproperlyConfigured("GROUPKET_PAYMENT_URL must start with https:// when GROUPKET_ENV=production")

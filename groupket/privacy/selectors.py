@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from groupket.privacy import inventory
+from groupket.privacy.documents.configured import PROCESSOR_ARTICLE, PROCESSOR_HEADING
 from groupket.privacy.models import (
     ConsentEvent,
     DataExport,
@@ -125,6 +126,30 @@ def upcoming_material_changes(schedule: list[ScheduledVersion] | None = None) ->
     now = timezone.now()
     entries = material_schedule() if schedule is None else schedule
     return sorted((entry for entry in entries if entry.effective_at > now), key=lambda entry: entry.effective_at)
+
+
+@dataclass(frozen=True)
+class ProcessorArticle:
+    """Where the Privacy Policy names the payment processor (Article 5-2), for the terms' reference to it (P5.3)."""
+
+    version: int
+    in_force: bool
+    effective_at: datetime
+    anchor: str = PROCESSOR_ARTICLE
+
+
+def processor_article() -> ProcessorArticle | None:
+    """The version in force if it names the processor, else the first published version after it that does (not in
+    force yet), else None: a version older than the one in force is never pointed at, it no longer applies."""
+    current = current_document(PolicyDocument.PRIVACY)
+    naming = PolicyDocument.objects.filter(
+        kind=PolicyDocument.PRIVACY, version__gte=current.version, body_en__contains="\n" + PROCESSOR_HEADING["en"]
+    )
+    found = naming.order_by("version").values_list("version", "effective_at").first()
+    if found is None:
+        return None
+    version, effective_at = found
+    return ProcessorArticle(version=version, in_force=version == current.version, effective_at=effective_at)
 
 
 def _latest_answers(member_id: int, kinds: list[str]) -> dict[str, tuple[bool, int | None]]:

@@ -4,8 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 
-# A section heading of a document: "8. Retention ..." (version 1), "제8조(...)" or "Article 8 (...)" (version 2 on).
-SECTION_HEADING = re.compile(r"^(?:[1-9]\d*\. |제[1-9]\d*조\(|Article [1-9]\d* \()")
+# A section heading of a document: "8. Retention ..." (version 1), "제8조(...)" or "Article 8 (...)" (version 2 on),
+# and an article inserted between two as Korean law numbers it, "제5조의2(...)" or "Article 5-2 (...)".
+SECTION_HEADING = re.compile(
+    r"^(?:(?P<section>[1-9]\d*)\. |제(?P<article_ko>[1-9]\d*)조(?:의(?P<branch_ko>[1-9]\d*))?\("
+    r"|Article (?P<article_en>[1-9]\d*)(?:-(?P<branch_en>[1-9]\d*))? \()"
+)
 BULLET = "•"
 
 
@@ -43,19 +47,40 @@ class PolicyDocument(models.Model):
         return self.body_ko if get_language() == "ko" else self.body_en
 
     @property
-    def blocks(self) -> list[tuple[str, str]]:
-        """The text in the active language as (kind, line): "heading", "bullet" or "paragraph"; blank lines dropped."""
-        return [(_block_kind(line), line) for line in self.body.splitlines() if line.strip()]
+    def blocks(self) -> list[tuple[str, str, str]]:
+        """The text in the active language as (kind, line, anchor): kind "heading", "bullet" or "paragraph"; blank
+        lines dropped. A heading's anchor ("article-5-2") is the same in both languages, so a link to a section of the
+        policy holds whichever language the reader has; other lines have none."""
+        blocks, anchors = [], set()
+        for line in self.body.splitlines():
+            if line.strip():
+                kind, anchor = _block(line)
+                # Only the first of two headings with one number is a link target: ids are unique on a page.
+                blocks.append((kind, line, "" if anchor in anchors else anchor))
+                anchors.add(anchor)
+        return blocks
 
     @property
     def change_summary(self) -> str:
         return self.change_summary_ko if get_language() == "ko" else self.change_summary_en
 
 
-def _block_kind(line: str) -> str:
-    if SECTION_HEADING.match(line):
-        return "heading"
-    return "bullet" if line.startswith(BULLET) else "paragraph"
+def section_anchor(line: str) -> str:
+    """The anchor of a section heading ("article-5-2", or "section-8" in version 1), "" for any other line."""
+    heading = SECTION_HEADING.match(line)
+    if heading is None:
+        return ""
+    if heading["section"]:
+        return f"section-{heading['section']}"
+    article, branch = heading["article_ko"] or heading["article_en"], heading["branch_ko"] or heading["branch_en"]
+    return f"article-{article}-{branch}" if branch else f"article-{article}"
+
+
+def _block(line: str) -> tuple[str, str]:
+    anchor = section_anchor(line)
+    if anchor:
+        return "heading", anchor
+    return ("bullet" if line.startswith(BULLET) else "paragraph"), ""
 
 
 class ConsentEvent(models.Model):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from groupket.privacy import inventory
 from groupket.privacy.models import PolicyDocument
 from groupket.privacy.officer import privacy_officer
-from groupket.privacy.selectors import current_document, document_diff, document_versions
+from groupket.privacy.selectors import current_document, document_diff, document_versions, processor_article
 
 # The bodies article 12 of the policy names for reports, advice and dispute mediation (P12.1), with their contacts.
 DISPUTE_BODIES = [
@@ -42,12 +42,15 @@ DISPUTE_BODIES = [
 ]
 
 
-def _document_page(request: HttpRequest, document: PolicyDocument, template: str) -> HttpResponse:
+def _document_page(
+    request: HttpRequest, document: PolicyDocument, template: str, extra: dict | None = None
+) -> HttpResponse:
     current = current_document(document.kind)
     return render(
         request,
         template,
-        {
+        (extra or {})
+        | {
             "document": document,
             "is_current": document.pk == current.pk,
             "versions": document_versions(document.kind),
@@ -75,9 +78,13 @@ def policy_version(request: HttpRequest, version: int) -> HttpResponse:
     return _document_page(request, _version(PolicyDocument.PRIVACY, version), "privacy/policy.html")
 
 
+# The terms say payment goes "through the payment processor named in the Privacy Policy": the page links that to the
+# article of the policy that names it (P5.3).
 def terms(request: HttpRequest) -> HttpResponse:
-    return _document_page(request, current_document(PolicyDocument.TERMS), "privacy/terms.html")
+    extra = {"processor_article": processor_article()}
+    return _document_page(request, current_document(PolicyDocument.TERMS), "privacy/terms.html", extra)
 
 
 def terms_version(request: HttpRequest, version: int) -> HttpResponse:
-    return _document_page(request, _version(PolicyDocument.TERMS, version), "privacy/terms.html")
+    extra = {"processor_article": processor_article()}
+    return _document_page(request, _version(PolicyDocument.TERMS, version), "privacy/terms.html", extra)
