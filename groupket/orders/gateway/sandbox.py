@@ -37,6 +37,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -55,17 +56,22 @@ _CANCEL = re.compile(r"^/v1/payments/([^/]+)/cancel$")
 class Sandbox:
     """The server's shared parts: the ledger, the webhook sender, idempotency records, the request log."""
 
-    def __init__(self, *, secret_key: str, webhook_url: str = "", webhook_mode: str = "normal") -> None:
+    def __init__(
+        self, *, secret_key: str, webhook_url: str = "", webhook_mode: str = "normal", state_file: Path | None = None
+    ) -> None:
         token = base64.b64encode(f"{secret_key}:".encode()).decode("ascii")
         self.authorization = f"Basic {token}"
         self.webhooks = WebhookSender(url=webhook_url, mode=webhook_mode)
-        self.ledger = Ledger(emit=self.webhooks.send)
+        self.ledger = Ledger(emit=self.webhooks.send, state_file=state_file)
         self.lock = threading.Lock()
-        self.reset()
+        self._forget_requests()  # the ledger starts from its state file, if it has one
 
     def reset(self) -> None:
         self.ledger.reset()
         self.webhooks.reset()
+        self._forget_requests()
+
+    def _forget_requests(self) -> None:
         with self.lock:
             self.answers: dict[tuple[str, str, str], tuple[int, dict]] = {}
             self.running: set[tuple[str, str, str]] = set()
@@ -293,8 +299,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--webhook-url", default="", help="where PAYMENT_STATUS_CHANGED webhooks are POSTed")
     parser.add_argument("--webhook-mode", choices=("normal", "duplicate", "hold"), default="normal")
+    parser.add_argument("--state-file", type=Path, help="keep the payments in this file, across restarts")
     args = parser.parse_args(argv)
-    sandbox = Sandbox(secret_key=args.secret_key, webhook_url=args.webhook_url, webhook_mode=args.webhook_mode)
+    sandbox = Sandbox(
+        secret_key=args.secret_key,
+        webhook_url=args.webhook_url,
+        webhook_mode=args.webhook_mode,
+        state_file=args.state_file,
+    )
     server = make_server(host=args.host, port=args.port, sandbox=sandbox)
     print(f"sandbox payment gateway on http://{args.host}:{server.server_port}", flush=True)
     try:

@@ -1,16 +1,21 @@
 """The sandbox gateway's books: payments, payment-window sessions, counters and the faults it was told of.
 
-Pure state, kept in memory behind one lock, with Toss Payments' rules for what may happen to a payment
-(v1 API, version 2022-11-16). `sandbox.py` puts HTTP in front of it. Standard library only: the sandbox
+State kept in memory behind one lock, with Toss Payments' rules for what may happen to a payment (v1 API,
+version 2022-11-16); given a state file, the payments are written there on every change and read back at start,
+so that a restarted sandbox still knows the payments a site holds keys of, as the real gateway does (`make run`
+keeps it in var/). `sandbox.py` puts HTTP in front of it. Standard library only: the sandbox
 is another party and shares no code with the adapter beyond what any client of Toss would know.
 """
 
+import json
+import os
 import re
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -69,12 +74,21 @@ def with_query(url: str, params: dict[str, Any]) -> str:
 
 
 class Ledger:
-    def __init__(self, *, emit: Callable[[dict], None]) -> None:
+    def __init__(self, *, emit: Callable[[dict], None], state_file: Path | None = None) -> None:
         self.lock = threading.RLock()
         self._emit = emit
-        self.reset()
+        self.state_file = state_file
+        self._clear()
+        if state_file is not None and state_file.exists():
+            state = json.loads(state_file.read_text())
+            self.payments, self.by_order = state["payments"], state["by_order"]
 
     def reset(self) -> None:
+        with self.lock:
+            self._clear()
+            self._save()
+
+    def _clear(self) -> None:
         with self.lock:
             self.payments: dict[str, dict] = {}
             self.by_order: dict[str, str] = {}
@@ -157,6 +171,7 @@ class Ledger:
             self.by_order[session["orderId"]] = payment["paymentKey"]
             if number == DECLINED_AT_CONFIRM_CARD:
                 self.declining_payments.add(payment["paymentKey"])
+            self._save()
         query = {"paymentKey": payment["paymentKey"], "orderId": session["orderId"], "amount": session["amount"]}
         return with_query(session["successUrl"], query)
 
@@ -241,7 +256,18 @@ class Ledger:
             self._changed(payment)
             return _copy(payment)
 
+    def _save(self) -> None:
+        """Write the payments to the state file, whole, readable by this user only, replacing it in one step."""
+        if self.state_file is None:
+            return
+        written = self.state_file.with_name(f".{self.state_file.name}.{os.getpid()}")
+        descriptor = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            json.dump({"payments": self.payments, "by_order": self.by_order}, file)
+        os.replace(written, self.state_file)
+
     def _changed(self, payment: dict) -> None:
+        self._save()
         created = datetime.now(SEOUL).replace(tzinfo=None).isoformat(timespec="microseconds")
         self._emit({"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": created, "data": _copy(payment)})
 

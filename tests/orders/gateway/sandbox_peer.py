@@ -72,11 +72,11 @@ def _wait_until_listening(base_url: str, process: subprocess.Popen) -> None:
     raise RuntimeError("the sandbox gateway did not start listening")
 
 
-@pytest.fixture(scope="session")
-def sandbox_gateway() -> Iterator[SandboxPeer]:
-    """`python -m groupket.orders.gateway.sandbox` in a child process, as `make run` starts it."""
+@contextlib.contextmanager
+def running_sandbox(*arguments: str) -> Iterator[SandboxPeer]:
+    """`python -m groupket.orders.gateway.sandbox` in a child process on a free port, as `make run` starts it."""
     port = free_port()
-    command = [sys.executable, "-m", "groupket.orders.gateway.sandbox", "--port", str(port)]
+    command = [sys.executable, "-m", "groupket.orders.gateway.sandbox", "--port", str(port), *arguments]
     process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
         [*command, "--secret-key", SECRET_KEY], cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL
     )
@@ -87,6 +87,12 @@ def sandbox_gateway() -> Iterator[SandboxPeer]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def sandbox_gateway() -> Iterator[SandboxPeer]:
+    with running_sandbox() as peer:
+        yield peer
 
 
 @dataclass

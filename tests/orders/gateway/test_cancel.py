@@ -1,14 +1,15 @@
 """Refunds through the gateway's cancel: whole or part, a fixed reason, never twice for one key."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from groupket.orders.gateway.client import PaymentGateway
 from groupket.orders.gateway.errors import GatewayTimeout, PaymentInvalid
 from groupket.orders.gateway.payment import CANCELED, PARTIAL_CANCELED, CancelReason, Payment
-from tests.orders.gateway.conftest import new_idempotency_key
-from tests.orders.gateway.sandbox_peer import SandboxPeer
+from tests.orders.gateway.conftest import new_idempotency_key, new_order_reference
+from tests.orders.gateway.sandbox_peer import SandboxPeer, pay_in_window, running_sandbox
 
 ConfirmedPayment = Callable[..., Payment]
 
@@ -105,3 +106,28 @@ def test_a_cancel_reason_is_one_of_the_fixed_reasons_and_free_text_is_never_sent
     with pytest.raises(TypeError):
         gateway.cancel(payment_key=payment.payment_key, reason=reason, idempotency_key=new_idempotency_key())
     assert len(sandbox.received()) == before
+
+
+def test_a_sandbox_restarted_on_its_state_file_still_knows_and_refunds_a_payment(
+    tmp_path: Path, settings: pytest.FixtureRequest
+) -> None:
+    """`make run` keeps the laptop's sandbox payments in var/, so a card paid before a restart can be refunded."""
+    state = tmp_path / "sandbox_gateway.json"
+    order_id = new_order_reference()
+    with running_sandbox("--state-file", str(state)) as first:
+        settings.GROUPKET_PAYMENT_URL = first.base_url
+        back = pay_in_window(order_id=order_id, amount=15000)
+        with PaymentGateway.from_settings() as gateway:
+            gateway.confirm(
+                payment_key=back["paymentKey"], order_id=order_id, amount=15000, idempotency_key=new_idempotency_key()
+            )
+    assert state.stat().st_mode & 0o777 == 0o600
+
+    with running_sandbox("--state-file", str(state)) as second:
+        settings.GROUPKET_PAYMENT_URL = second.base_url
+        with PaymentGateway.from_settings() as gateway:
+            assert gateway.find_payment_for_order(order_id=order_id).status == "DONE"
+            refunded = gateway.cancel(
+                payment_key=back["paymentKey"], reason=CancelReason.ORDER_FAILED, idempotency_key=new_idempotency_key()
+            )
+    assert (refunded.status, refunded.refunded_amount) == (CANCELED, 15000)

@@ -30,6 +30,7 @@ from groupket.accounts.management.commands.load_demo import DEMO_MEMBERS, no_mai
 from groupket.accounts.services.profile import DeliveryDetails
 from groupket.core.actors import SystemActor
 from groupket.orders.forms import new_submission_key
+from groupket.orders.management.commands.serve_with_sandboxes import gateway_state_file
 from groupket.orders.models import PICKUP, SHIPPING, GroupOrder, Payment
 from groupket.orders.partners import shipping_partners
 from groupket.orders.services import cards, group_orders, lines, payments
@@ -114,7 +115,7 @@ def _sandbox_answers(base_url: str) -> bool:
 @contextlib.contextmanager
 def sandbox_gateway() -> Iterator[None]:
     """The sandbox gateway of GROUPKET_PAYMENT_URL: the one running, or, when none answers there, one started for
-    this command on that port (`make run` may start its own later; the sandbox keeps its ledger in memory)."""
+    this command on that port, keeping its payments in the state file that `make run`'s gateway reads next."""
     base_url = settings.GROUPKET_PAYMENT_URL.rstrip("/")
     if _sandbox_answers(base_url):
         yield
@@ -123,6 +124,7 @@ def sandbox_gateway() -> Iterator[None]:
     if address.hostname not in ("127.0.0.1", "localhost") or address.port is None:
         raise CommandError(f"the demo pays by card in the sandbox gateway, and none answers at {base_url}")
     command = [sys.executable, "-m", "groupket.orders.gateway.sandbox", "--port", str(address.port)]
+    command += ["--state-file", str(gateway_state_file())]  # the one `make run` starts next knows the demo's payment
     command += ["--secret-key", settings.GROUPKET_PAYMENT_SECRET_KEY]
     process = subprocess.Popen(command, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)  # noqa: S603 (our module)
     try:

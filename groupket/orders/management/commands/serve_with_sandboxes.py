@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -35,6 +36,11 @@ from groupket.orders.partner.sandbox import DEFAULT_API_KEY, DEFAULT_WEBHOOK_SEC
 
 LISTENING = re.compile(r" on (http://\S+)")
 STOP_SECONDS = 5.0
+
+
+def gateway_state_file() -> Path:
+    """Where the laptop's sandbox gateway keeps its payments, so that one started again still knows them."""
+    return settings.VAR_DIR / "sandbox_gateway.json"
 
 
 @dataclass
@@ -147,7 +153,7 @@ class Command(BaseCommand):
                 "sandbox payment gateway",
                 "groupket.orders.gateway.sandbox",
                 port=options["gateway_port"],
-                arguments=["--webhook-url", webhook],
+                arguments=["--webhook-url", webhook, "--state-file", str(gateway_state_file())],
                 env=gateway_env,
             )
             env["GROUPKET_PAYMENT_URL"] = gateway
