@@ -45,10 +45,10 @@ translations: install
 # server, so a SIGTERM that make passes on reaches it, and it stops both sandboxes (Ctrl-C reaches it directly).
 run: translations
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py load_spaces_demo
-	$(PY) manage.py load_orders_demo
-	$(PY) manage.py load_staff_demo
+	GROUPKET_SITE_URL=$(RUN_SITE_URL) $(PY) manage.py load_demo
+	GROUPKET_SITE_URL=$(RUN_SITE_URL) $(PY) manage.py load_spaces_demo
+	GROUPKET_SITE_URL=$(RUN_SITE_URL) $(PY) manage.py load_orders_demo
+	GROUPKET_SITE_URL=$(RUN_SITE_URL) $(PY) manage.py load_staff_demo
 	GROUPKET_SITE_URL=$(RUN_SITE_URL) exec $(PY) manage.py serve_with_sandboxes 127.0.0.1:$(PORT) --gateway-port $(GATEWAY_PORT) --partner-port $(PARTNER_PORT)
 
 # pytest's own exit status is make's: any failure, and exit 5 (no tests ran), fails the target.

@@ -186,7 +186,7 @@ class Command(BaseCommand):
                 f"{len(wanted)} demo group orders created, {len(DEMO_ORDERS) - len(wanted)} already there."
             )
         )
-        self.stdout.write("Sign in as minji.kim and open http://127.0.0.1:8000/s/mangwon-bread/orders/ to see them.")
+        self.stdout.write(f"Sign in as minji.kim and open {settings.SITE_URL}/s/mangwon-bread/orders/ to see them.")
 
     @staticmethod
     def _demo_members() -> dict[str, Any]:

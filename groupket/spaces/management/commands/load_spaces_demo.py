@@ -136,7 +136,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{created} demo spaces created, {len(DEMO_SPACES) - created} already there.")
         )
-        self.stdout.write("Open http://127.0.0.1:8000/spaces/ or sign in as minji.kim to see her home feed.")
+        self.stdout.write(f"Open {settings.SITE_URL}/spaces/ or sign in as minji.kim to see her home feed.")
 
     @staticmethod
     def _demo_members() -> dict[str, Any]:

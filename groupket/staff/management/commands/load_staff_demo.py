@@ -34,7 +34,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo staff account created."))
         self.stdout.write(f"Staff console login (privacy officer): {USERNAME} / {PASSWORD}")
         self.stdout.write(
-            "Sign in at /accounts/login/, then open http://127.0.0.1:8000/staff/ (only from this machine). "
+            f"Sign in at /accounts/login/, then open {settings.SITE_URL}/staff/ (only from this machine). "
             "The first visit asks you to set up an authenticator app (TOTP) and shows 10 backup codes once."
         )
 
