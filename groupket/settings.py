@@ -366,7 +366,7 @@ GROUPKET_SHIPPING_PARTNER_APIS = env.json("GROUPKET_SHIPPING_PARTNER_APIS", defa
 # An order is completed this many days after its last delivery even if a buyer never confirms receipt.
 GROUPKET_ORDER_RECEIPT_DAYS = 7
 GROUPKET_SCHEDULES["complete_delivered_orders"] = {
-    "function": "groupket.orders.jobs_delivery.complete_delivered_orders",
+    "function": "groupket.orders.jobs.complete_delivered_orders",
     "every_hours": 1,
 }
 

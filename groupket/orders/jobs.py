@@ -1,14 +1,19 @@
 """The scheduled jobs of group orders (settings.GROUPKET_SCHEDULES), each acting as a recorded system actor."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from groupket.core.actors import SystemActor, acting
-from groupket.orders.models import Delivery, GroupOrder, OrderLine, Payment, SubmittedForm
+from groupket.core.tasks import enqueue
+from groupket.orders import tasks
+from groupket.orders.models import Delivery, GroupOrder, OrderLine, Payment, Shipment, SubmittedForm
+from groupket.orders.permissions import DELIVERING
 from groupket.orders.services import cards, history
+from groupket.orders.services.delivery import complete_if_delivered
 from groupket.orders.services.group_orders import cancel_line_rows, decide_order, locked_order, reopen_if_room
 from groupket.privacy.services import record_destruction
 
@@ -76,3 +81,16 @@ def destroy_delivery_addresses() -> int:
                 basis=DELIVERY_DESTRUCTION_BASIS,
             )
     return count
+
+
+def complete_delivered_orders() -> int:
+    """Hourly: an order whose lines have all arrived (or were delivered 7 days ago) is completed; how many."""
+    actor = SystemActor.job("complete_delivered_orders")
+    completed = 0
+    for order in GroupOrder.objects.filter(status__in=DELIVERING, lines__shipment__isnull=False).distinct():
+        completed += complete_if_delivered(actor=actor, order=order)
+    # A hand-off the partner did not take (it was down) is tried again; the partner's idempotency key holds.
+    stalled = Shipment.objects.filter(method=Shipment.API, status=Shipment.QUEUED).values_list("line__order_id")
+    for order_id in {order_id for (order_id,) in stalled}:
+        transaction.on_commit(partial(enqueue, tasks.hand_off_deliveries, order_id))
+    return completed

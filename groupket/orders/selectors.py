@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from groupket.core.keys import open_data_keys
 from groupket.orders.masking import mask_name
-from groupket.orders.models import PICKUP, GroupOrder, OrderLine, Payment, Refund
+from groupket.orders.models import PICKUP, SHIPPING, GroupOrder, OrderLine, Payment, Refund, Shipment
 from groupket.spaces.models import Space
 
 ORDER_NUMBER = re.compile(r"^GK-[0-9A-Z]{4}-[0-9A-Z]{4}$")
@@ -92,3 +92,20 @@ def my_receipt(member: AbstractBaseUser, number: str) -> OrderLine | None:
     lines = OrderLine.objects.filter(buyer_id=member.pk, number=number)
     lines = lines.select_related("order__space", "order__transfer_account", "delivery")
     return _with_money(lines).first()
+
+
+# Deliveries for the organiser's page: each delivery line with its shipment, never an address.
+@dataclass(frozen=True)
+class DeliveryRow:
+    line: OrderLine
+    masked_name: str
+    shipment: Shipment | None
+
+
+def delivery_rows(order: GroupOrder) -> list[DeliveryRow]:
+    lines = (
+        OrderLine.objects.filter(order=order, status=OrderLine.ACTIVE, delivery_method=SHIPPING)
+        .select_related("buyer", "shipment")
+        .order_by("pk")
+    )
+    return [DeliveryRow(line, mask_name(line.buyer.name), getattr(line, "shipment", None)) for line in lines]

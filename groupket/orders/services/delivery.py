@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groupket.core.actors import Actor, SystemActor, acting
-from groupket.orders import delivery_permissions, permissions
+from groupket.orders import permissions
 from groupket.orders.models import PICKUP, GroupOrder, OrderLine, PartnerWebhook, Shipment
 from groupket.orders.partner.client import partner_api
 from groupket.orders.partner.handoff import declared_details, delivery_lines, hand_off_line
@@ -41,7 +41,7 @@ def handoff_csv(*, actor: AbstractBaseUser, order: GroupOrder) -> str:
         order = locked_order(order)
         permissions.check_runs_order(order, membership_of(order.space, actor), actor.pk)
         partner = get_partner(order.shipping_partner)
-        delivery_permissions.check_can_download_handoff(order, has_api=partner_api(order.shipping_partner) is not None)
+        permissions.check_can_download_handoff(order, has_api=partner_api(order.shipping_partner) is not None)
         if partner is None:
             raise ValueError(f"group order {order.pk} names an unknown shipping partner")
         out = io.StringIO()
@@ -93,7 +93,7 @@ def enter_delivery(
         order = locked_order(order)
         permissions.check_runs_order(order, membership_of(order.space, actor), actor.pk)
         shipment = Shipment.objects.select_for_update().select_related("line").filter(line_id=line_id).first()
-        delivery_permissions.check_can_enter_delivery(order, shipment)
+        permissions.check_can_enter_delivery(order, shipment)
         if not _mark_delivered(shipment, confirmation, by=Shipment.BY_ORGANISER):
             return False
         history.record(order, actor=actor, action=history.DELIVERED, line=shipment.line, by=Shipment.BY_ORGANISER)
@@ -139,7 +139,7 @@ def confirm_receipt(*, actor: AbstractBaseUser, line: OrderLine) -> bool:
     with transaction.atomic():
         order = locked_order(line.order_id)
         line = OrderLine.objects.select_related("shipment", "order").get(pk=line.pk)
-        delivery_permissions.check_can_confirm_receipt(line, actor.pk)
+        permissions.check_can_confirm_receipt(line, actor.pk)
         shipment = Shipment.objects.select_for_update().get(pk=line.shipment.pk)
         now = timezone.now()
         shipment.status, shipment.received_at = Shipment.RECEIVED, now
@@ -164,7 +164,7 @@ def _arrived(line: OrderLine, cutoff: datetime) -> bool:
 def complete_if_all_arrived(order: GroupOrder, *, actor: Actor) -> bool:
     """Inside the caller's transaction, the order locked: completed once every active line was received, picked
     up, or delivered longer ago than the receipt period (the buyer who never confirms)."""
-    if order.status not in delivery_permissions.DELIVERING:
+    if order.status not in permissions.DELIVERING:
         return False
     cutoff = timezone.now() - timedelta(days=settings.GROUPKET_ORDER_RECEIPT_DAYS)
     lines = list(OrderLine.objects.filter(order=order, status=OrderLine.ACTIVE).select_related("shipment"))

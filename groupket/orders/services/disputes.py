@@ -7,7 +7,7 @@ from django.db import transaction
 
 from groupket.accounts.photos import ProfilePhoto
 from groupket.core.actors import acting
-from groupket.orders import delivery_permissions
+from groupket.orders import permissions
 from groupket.orders.dispute_uploads import MAX_IMAGES
 from groupket.orders.models import Dispute, DisputeAnswer, DisputeImage, GroupOrder, OrderLine
 from groupket.orders.services import history
@@ -27,7 +27,7 @@ def open_dispute(*, actor: AbstractBaseUser, line: OrderLine, text: str, images:
     with transaction.atomic():
         order = locked_order(line.order_id)
         line = OrderLine.objects.select_related("order").get(pk=line.pk)
-        delivery_permissions.check_can_open_dispute(line, actor.pk)
+        permissions.check_can_open_dispute(line, actor.pk)
         key = actor.data_key_id
         dispute = Dispute.objects.create(buyer=actor, line=line, data_key_id=key, number=line.number, text=text)
         for image in images:
@@ -52,7 +52,7 @@ def answer_as_organiser(*, actor: AbstractBaseUser, order: GroupOrder, dispute_i
     with transaction.atomic():
         order = locked_order(order)
         membership = membership_of(order.space, actor)
-        delivery_permissions.check_can_answer_dispute(
+        permissions.check_can_answer_dispute(
             order, actor.pk, runs_space=membership is not None and membership.runs_space
         )
         dispute = Dispute.objects.select_for_update().get(pk=dispute_id, line__order=order)

@@ -15,8 +15,7 @@ from groupket.core.actors import SystemActor
 from groupket.orders.forms import ChoiceOfRowForm
 from groupket.orders.forms.delivery import DeliveryEntryForm, PartnerWebhookForm
 from groupket.orders.partner.client import partner_api, signature_is_valid
-from groupket.orders.selectors import my_receipt
-from groupket.orders.selectors_delivery import delivery_rows
+from groupket.orders.selectors import delivery_rows, my_receipt
 from groupket.orders.services import delivery as delivery_services
 from groupket.orders.views.organiser import _organiser_order
 from groupket.spaces.views.common import member_action

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from groupket.accounts.services.unregister import unregister_member
-from groupket.orders.jobs_delivery import complete_delivered_orders
+from groupket.orders.jobs import complete_delivered_orders
 from groupket.orders.models import GroupOrder, OrderEvent, Shipment
 from groupket.orders.services.payments import check_off_pickup
 from groupket.privacy import inventory

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.test import Client
 
-from groupket.orders.jobs_delivery import complete_delivered_orders
+from groupket.orders.jobs import complete_delivered_orders
 from groupket.orders.models import Shipment
 from groupket.orders.partner.handoff import hand_off_order
 from groupket.orders.partners import get_partner
