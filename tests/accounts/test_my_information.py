@@ -88,9 +88,10 @@ def test_every_section_opens_with_one_click_and_says_what_it_holds(signed_in: Cl
 @pytest.mark.django_db
 def test_my_information_page_takes_a_fixed_number_of_queries(signed_in: Client, django_assert_num_queries) -> None:
     signed_in.get("/me/")  # warm the member's data key in process memory
-    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 35):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 36):
         # session, member, sign-in check, policy versions; one count per model holding record items: accounts',
-        # the spaces' (memberships, posts and comments with their revisions, likes, the space log, notifications),
+        # the spaces' (memberships, posts with their photos, posts and comments with their revisions, likes, the
+        # space log, notifications),
         # moderation's (reports, cases, decisions, appeals, its log) and the orders' (deliveries, lines, payments,
         # refunds, cancellations, transfer accounts, the order history, shipments, disputes, their photos and
         # answers); whatever the member holds, the same count;
