@@ -19,6 +19,7 @@ from groupket.accounts.services.unregister import unregister_member
 from groupket.privacy.models import DestructionLog
 from groupket.spaces import markdown
 from groupket.spaces.export import post_images as exported_post_images
+from groupket.spaces.forms import PostPhotosUploadHandler
 from groupket.spaces.models import Membership, Post, PostImage, Space
 from groupket.spaces.permissions import SpaceActionDenied
 from groupket.spaces.services.members import leave_space
@@ -150,6 +151,21 @@ def test_more_than_four_photos_are_refused_before_any_is_read(client: Client, sp
     assert response.status_code == 400
     assert "A post can have at most 4 photos." in response.content.decode()
     assert not Post.objects.exists() and not PostImage.objects.exists()
+
+
+@pytest.mark.clause("P7.2")
+def test_the_upload_handler_holds_at_most_four_photos_in_memory_and_drops_other_files() -> None:
+    handler = PostPhotosUploadHandler(None)
+    received = []
+    for number in range(6):
+        handler.new_file("images", f"{number}.jpg", "image/jpeg", None)
+        handler.receive_data_chunk(b"x" * 1000, 0)
+        received.append(handler.file_complete(1000))
+    handler.new_file("body", "sneaky.bin", "application/octet-stream", None)
+    handler.receive_data_chunk(b"y" * 1000, 0)
+    assert handler.file_complete(1000) is None
+    assert [upload.size for upload in received] == [1000] * 6  # the form still sees six, and says so
+    assert [len(upload.read()) for upload in received] == [1000] * 4 + [0, 0]
 
 
 @pytest.fixture
