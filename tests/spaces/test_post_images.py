@@ -7,6 +7,8 @@ P6.1 / P6.3: the export holds the photos; Unregister destroys them, or re-seals 
 """
 
 import base64
+import json
+import zipfile
 from io import BytesIO
 
 import pytest
@@ -16,9 +18,8 @@ from PIL import ExifTags, Image
 
 from groupket.accounts.photos import make_profile_photo
 from groupket.accounts.services.unregister import unregister_member
-from groupket.privacy.models import DestructionLog
+from groupket.privacy.models import DataExport, DestructionLog
 from groupket.spaces import markdown
-from groupket.spaces.export import post_images as exported_post_images
 from groupket.spaces.forms import PostPhotosUploadHandler
 from groupket.spaces.models import Membership, Post, PostImage, Space
 from groupket.spaces.permissions import SpaceActionDenied
@@ -26,7 +27,7 @@ from groupket.spaces.services.members import leave_space
 from groupket.spaces.services.posts import create_post, edit_post
 from tests.accounts.test_photo import image_bytes, jpeg_with_gps
 from tests.clamd_peer import EICAR, EICAR_FOUND_AS, Clamd
-from tests.conftest import sign_in
+from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
 from tests.core.test_encryption_at_rest import _raw_database_bytes
 from tests.factories import DEFAULT_PASSWORD, MemberFactory, join, make_space
 from tests.markup import fragment, fragments
@@ -402,16 +403,36 @@ def test_photos_left_under_withdrawn_member_are_resealed_under_the_spaces_key(sp
 
 @pytest.mark.django_db
 @pytest.mark.clause("P6.1")
-def test_the_export_holds_each_photo_of_the_members_posts(space, writer) -> None:
+def test_the_export_holds_each_photo_of_the_members_posts(
+    client: Client, space, writer, django_capture_on_commit_callbacks
+) -> None:
     post = post_with_photos(writer, space, count=2)
     someone = MemberFactory()
     post_with_photos(someone, make_space(someone, slug="their-space"), count=1)  # someone else's photos stay out
+    sign_in(client, writer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/me/export/", {"password": DEFAULT_PASSWORD})
+    export = DataExport.objects.get(member=writer)
+    archive = zipfile.ZipFile(BytesIO(client.get(f"/me/export/{export.pk}/download/").content))
+    sections = json.loads(archive.read("data.json"))["sections"]
 
-    rows = exported_post_images(writer)
-
+    rows = sections["post_images"]
     assert [(row["post"], row["number"], row["address"]) for row in rows] == [
         (f"/s/hiking-club/p/{post.pk}/", number, address(post, pk)) for number, pk in enumerate(post.image_ids, 1)
     ]
     photo = rows[0]["photo"]
     assert photo["content_type"] == "image/webp"
     assert Image.open(BytesIO(base64.b64decode(photo["base64"]))).size == (10, 10)
+    assert {item["key"]: item["value"] for item in sections["items"]}["post_images"] == {"records": 2}
+    assert archive.read("index.html").decode().count('src="data:image/webp;base64,') == 2  # seen, not just listed
+
+
+@pytest.mark.django_db
+def test_a_photo_takes_a_fixed_number_of_queries(client: Client, space, writer, django_assert_num_queries) -> None:
+    post = post_with_photos(writer, space, count=1)
+    sign_in(client, writer)
+    url = address(post, post.image_ids[0])
+    client.get(url)
+    # The member's page queries; the space, the visitor's membership, the post, the photo.
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES + 4):
+        assert client.get(url).status_code == 200
