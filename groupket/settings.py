@@ -234,6 +234,7 @@ GROUPKET_EXPORT_SECTIONS = [
     "groupket.privacy.export_sections.disclosures",
     "groupket.spaces.export.spaces",
     "groupket.spaces.export.posts",
+    "groupket.spaces.export.post_images",
     "groupket.spaces.export.comments",
     "groupket.spaces.export.likes",
     "groupket.moderation.export.reports",

@@ -7,23 +7,8 @@ MAX_IMAGES = 3
 FIELD = "images"
 
 
-class DisputeUploadHandler(photos.PhotoUploadHandler):
+class DisputeUploadHandler(photos.PhotosUploadHandler):
     """Keeps at most MAX_IMAGES files of the `images` field in memory; anything else is dropped unread."""
 
     field_name_accepted = FIELD
-
-    def __init__(self, request: object = None) -> None:
-        super().__init__(request)
-        self.kept = 0
-
-    def new_file(self, field_name: str, *args: object, **kwargs: object) -> None:
-        super().new_file(field_name, *args, **kwargs)
-        # Past the limit the file still arrives (as an empty upload) so the form can say there were too many.
-        self.keeping = field_name == self.field_name_accepted
-
-    def file_complete(self, file_size: int):  # noqa: ANN201 (the base class's signature)
-        upload = super().file_complete(file_size)
-        self.kept_one = False
-        if upload is not None:
-            self.kept += 1
-        return upload
+    most = MAX_IMAGES

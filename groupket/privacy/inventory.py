@@ -422,6 +422,16 @@ ITEMS: tuple[Item, ...] = (
         owner="author_id",
     ),
     Item(
+        "post_images",
+        _("Photos you attached to your posts"),
+        "spaces.PostImage.content",
+        COMMUNITY,
+        False,
+        (SERVICE,),
+        CONTENT_RETENTION,
+        owner="author_id",
+    ),
+    Item(
         "post_revision_title",
         _("Earlier titles of posts you edited"),
         "spaces.PostRevision.title",

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from groupket.core.keys import open_data_keys, open_loaded_data_keys
@@ -31,8 +32,8 @@ CURSOR_VERSION = "1"
 _TIME_FORMAT = "%Y%m%d%H%M%S%f"
 POST_FIELDS = (
     "space", "author", "data_key", "title", "body", "created_at", "edited_at", "pinned_at", "like_count",
-    "comment_count", "state", "censored", "author__data_key", "author__username", "space__name", "space__slug",
-    "data_key__wrapped", "data_key__master_key_id",
+    "comment_count", "state", "censored", "image_ids", "author__data_key", "author__username", "space__name",
+    "space__slug", "data_key__wrapped", "data_key__master_key_id",
 )  # fmt: skip
 COMMENT_FIELDS = (
     "post",
@@ -78,6 +79,8 @@ class ShownPost:
     post: Post
     body_html: SafeString
     liked: bool = False
+    # The addresses of the post's photos that its text does not place itself: shown under it, in order.
+    images_below: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,17 +131,38 @@ def open_in_bulk(rows: Iterable[Post | Comment]) -> None:
     open_data_keys({key for row in rows for key in (row.data_key_id, row.author and row.author.data_key_id)})
 
 
-def render_bodies(rows: Sequence[Post | Comment]) -> list[SafeString]:
-    """Each row's body as sanitised HTML, every mentioned ID on the page looked up in one query."""
+def image_addresses(post: Post) -> list[str]:
+    """The addresses of a post's photos, in order; no query (the space is asked for only when there are photos)."""
+    if not post.image_ids:
+        return []
+    return [reverse("spaces:post_image", args=[post.space.slug, post.pk, pk]) for pk in post.image_ids]
+
+
+def _rendered(rows: Sequence[Post | Comment]) -> list[tuple[SafeString, tuple[str, ...]]]:
+    """Each row's body as sanitised HTML with its photos not placed in the text; mentions looked up in one query."""
     parsed = [markdown.parse(row.body) for row in rows]
     links = mention_links(set().union(*(one.mentioned_keys for one in parsed)))
-    return [markdown.render(one, links) for one in parsed]
+    rendered = []
+    for row, one in zip(rows, parsed, strict=True):
+        images = image_addresses(row) if isinstance(row, Post) else []
+        placed = markdown.placed_images(one)
+        below = tuple(address for address in images if address not in placed)
+        rendered.append((markdown.render(one, links, images), below))
+    return rendered
+
+
+def render_bodies(rows: Sequence[Post | Comment]) -> list[SafeString]:
+    """Each row's body as sanitised HTML, every mentioned ID on the page looked up in one query."""
+    return [html for html, _below in _rendered(rows)]
 
 
 def show_posts(posts: Sequence[Post], viewer: AbstractBaseUser | None) -> list[ShownPost]:
     open_in_bulk(posts)
     liked = _liked(viewer, posts)
-    return [ShownPost(post, html, post.pk in liked) for post, html in zip(posts, render_bodies(posts), strict=True)]
+    return [
+        ShownPost(post, html, post.pk in liked, below)
+        for post, (html, below) in zip(posts, _rendered(posts), strict=True)
+    ]
 
 
 def post_rows(viewer: AbstractBaseUser | None = None) -> QuerySet[Post]:

@@ -7,7 +7,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
-from groupket.spaces.models import Space
+from groupket.accounts import photos
+from groupket.accounts.forms.fields import MultiplePhotoField, MultiplePhotoInput
+from groupket.spaces.models import Post, Space
+from groupket.spaces.permissions import MAX_POST_IMAGES
 from groupket.spaces.screening import ScreeningRefused
 from groupket.spaces.services.spaces import SpaceDetails
 
@@ -138,7 +141,20 @@ class ScreenedForm(forms.Form):
         return bool(self.cleaned_data.get("confirm"))
 
 
+class PostPhotosUploadHandler(photos.PhotosUploadHandler):
+    """A post form's photos, held in memory only and at most MAX_POST_IMAGES of them (P7.2)."""
+
+    field_name_accepted = "images"
+    most = MAX_POST_IMAGES
+
+
 class PostForm(ScreenedForm):
+    """A new post, or (with `post`) an edit of one: its text, photos to add and, when editing, photos to remove.
+
+    Every photo is checked as a profile photo is (accounts.photos.check_upload) before the form is valid, so a
+    refused one leaves the post as it was and the text typed stays in the form.
+    """
+
     title = forms.CharField(label=_("Title"), required=False, max_length=TITLE_MAX_LENGTH)
     body = TextField(
         label=_("Post"),
@@ -146,9 +162,61 @@ class PostForm(ScreenedForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Markdown works: *italic*, **bold**, [a link](https://example.org), @ID to mention a member."),
     )
+    images = MultiplePhotoField(
+        label=_("Photos (up to 4)"),
+        required=False,
+        widget=MultiplePhotoInput(attrs={"accept": photos.ACCEPT}),
+        help_text=_(
+            "JPEG, PNG or WebP, at most 5 MB each, shown under the post in the order chosen (to place one inside "
+            "the text, edit the post once it is published). We store smaller copies without location or camera data."
+        ),
+    )
+    remove_images = forms.TypedMultipleChoiceField(
+        label=_("Remove these photos"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, post: Post | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.attached = list(post.image_ids) if post is not None else []
+        self.fields["remove_images"].choices = [(pk, pk) for pk in self.attached]
 
     def title_or_none(self) -> str | None:
         return self.cleaned_data["title"] or None
+
+    def _uploads(self) -> list:
+        return self.files.getlist("images") if hasattr(self.files, "getlist") else []
+
+    def clean_images(self) -> list[photos.ProfilePhoto]:
+        uploads = self._uploads()
+        if len(uploads) > MAX_POST_IMAGES:  # refused before any is decoded or scanned
+            raise forms.ValidationError(TOO_MANY_PHOTOS, code="too_many")
+        try:
+            return [photos.check_upload(upload) for upload in uploads]
+        except photos.PhotoRejected as rejected:
+            raise forms.ValidationError(rejected.message, code=rejected.code) from None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        kept = [pk for pk in self.attached if pk not in set(cleaned.get("remove_images") or [])]
+        if len(kept) + len(cleaned.get("images") or []) > MAX_POST_IMAGES:
+            self.add_error("images", forms.ValidationError(TOO_MANY_PHOTOS, code="too_many"))
+        return cleaned
+
+    def removing(self) -> set[int]:
+        """The photos ticked for removal, as sent (for showing the form again)."""
+        sent = self.data.getlist("remove_images") if hasattr(self.data, "getlist") else []
+        return {int(pk) for pk in sent if pk.isdigit()}
+
+    def photos_not_kept(self) -> bool:
+        """Photos were sent with a form that is shown again: the browser has forgotten them, so say so."""
+        return self.is_bound and bool(self._uploads()) and bool(self.errors)
+
+    def error_status(self) -> int:
+        """The scanner being down is our fault, not the file's: 503 (fail closed), otherwise 400."""
+        return 503 if self.has_error("images", code="scanner_unavailable") else 400
+
+
+TOO_MANY_PHOTOS = _("A post can have at most 4 photos. Choose fewer, or remove some first.")
 
 
 class CommentForm(ScreenedForm):

@@ -1,7 +1,10 @@
 """Posts and comments as Markdown: parsed by markdown-it-py, sanitised by nh3, `@ID` mentions linked.
 
 Raw HTML is never passed through (markdown-it's `html` option is off, and nh3 keeps only
-the tags below), images are not rendered (uploads come later), headings start at <h3>
+the tags below). An image (`![alt](src)`) is shown only when its src is the address of one of
+the photos attached to that very post (`render`'s `images`); any other image, another site's,
+a data: URI, another post's photo, becomes its alt text. nh3 then keeps an <img> src only in
+the shape of our photo addresses, a second lock on the same door. Headings start at <h3>
 so a post never outranks its page, and every link carries rel="nofollow ugc noopener".
 Rendering happens on each read: no rendered copy of a post is stored or cached, since it
 would be plaintext outside the author's key (P8.5).
@@ -12,7 +15,7 @@ once, then `render` each with the answer.
 """
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 import nh3
@@ -26,13 +29,25 @@ from groupket.accounts.normalise import normalise_username_key as mention_key
 MENTION = re.compile(r"(?<![\w.@-])@([A-Za-z0-9._-]{3,30})")
 HEADING_SHIFT = 2
 
-_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable("image")
+# The address of a post's photo (spaces:post_image), the only src an <img> may keep.
+OUR_IMAGE = re.compile(r"/s/[a-z0-9-]{1,40}/p/[0-9]{1,19}/images/[0-9]{1,19}/")
+
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
+
+
+def _only_our_images(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src" and not OUR_IMAGE.fullmatch(value):
+        return None
+    return value
+
+
 _cleaner = nh3.Cleaner(
     tags={
         "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "hr",
-        "h3", "h4", "h5", "h6",
+        "h3", "h4", "h5", "h6", "img",
     },
-    attributes={"a": {"href"}, "ol": {"start"}},
+    attributes={"a": {"href"}, "ol": {"start"}, "img": {"src", "alt"}},
+    attribute_filter=_only_our_images,
     url_schemes={"http", "https", "mailto"},
     link_rel="nofollow ugc noopener",
 )  # fmt: skip
@@ -102,8 +117,30 @@ def _shift_headings(tokens: list[Token]) -> None:
             token.tag = f"h{min(int(token.tag[1]) + HEADING_SHIFT, 6)}"
 
 
-def render(parsed: Parsed, mention_links: Mapping[str, str]) -> SafeString:
-    """The sanitised HTML of a parsed text; `mention_links` maps a mentioned ID's key to the link for it."""
+def _image_tokens(tokens: Iterable[Token]) -> Iterable[tuple[Token, int, Token]]:
+    for block in tokens:
+        for position, child in enumerate(block.children or []):
+            if child.type == "image":
+                yield block, position, child
+
+
+def placed_images(parsed: Parsed) -> set[str]:
+    """The src of every image the text places, allowed or not (a post's photos not placed are shown under it)."""
+    return {child.attrGet("src") for _block, _position, child in _image_tokens(parsed.tokens)}
+
+
+def _drop_foreign_images(tokens: list[Token], images: Collection[str]) -> None:
+    for block, position, child in list(_image_tokens(tokens)):
+        if child.attrGet("src") not in images:
+            block.children[position] = _text(child.content)
+        else:
+            child.attrs = {"src": child.attrGet("src"), "alt": ""}  # alt comes from the children; no title
+
+
+def render(parsed: Parsed, mention_links: Mapping[str, str], images: Collection[str] = ()) -> SafeString:
+    """The sanitised HTML of a parsed text; `mention_links` maps a mentioned ID's key to the link for it,
+    `images` holds the addresses of the photos attached to this post: the only images it may show."""
+    _drop_foreign_images(parsed.tokens, images)
     for block, position, child in reversed(list(_text_tokens(parsed.tokens))):
         if "@" in child.content:
             block.children[position : position + 1] = _split_mentions(child.content, mention_links.get)

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groupket.core.fields import EncryptedTextField
+from groupket.core.fields import EncryptedBytesField, EncryptedTextField
 from groupket.core.models import DataKey
 
 
@@ -130,6 +130,9 @@ class Post(Written):
     # Kept in step by the services (and by Unregister), so a feed page needs no count query per post.
     like_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
+    # The ids of its PostImages in the order the author gave them, kept in step by the services: a feed page
+    # builds every image address (and so knows which ones a body may show) without a query per post.
+    image_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [
@@ -141,6 +144,27 @@ class Post(Written):
 
     def __str__(self) -> str:
         return f"post {self.pk}"
+
+
+class PostImage(models.Model):
+    """A photo attached to a post (at most 4), checked as a profile photo is (accounts.photos, P7.2) and sealed
+    under the author's data key like the post itself: it dies with the key, or is re-sealed under the space's
+    withdrawn_key when the author leaves their writing behind. Removing it from the post deletes it; earlier
+    versions of a post keep no images."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    # None once the author has unregistered and left the post under "Withdrawn member".
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
+    content = EncryptedBytesField()
+    content_type = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["author"], name="spaces_post_image_author")]
+
+    def __str__(self) -> str:
+        return f"image {self.pk} of post {self.post_id}"
 
 
 class Revision(models.Model):

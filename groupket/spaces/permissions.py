@@ -181,6 +181,17 @@ def check_can_comment(space: Space, membership: Membership | None, post: Post, p
         _deny(_("You can reply only to a comment on this post itself."))
 
 
+MAX_POST_IMAGES = 4
+
+
+def check_can_attach_images(space: Space, membership: Membership | None, *, adding: int, total: int) -> None:
+    """Photos on a post: adding them is writing in the space; at most MAX_POST_IMAGES on one post."""
+    if adding:
+        check_can_post(space, membership)
+    if total > MAX_POST_IMAGES:
+        _deny(_("A post can have at most 4 photos."))
+
+
 def check_can_react(space: Space, membership: Membership | None) -> None:
     _open_space(space)
     if not _active(membership):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("s/<slug:slug>/posts/new/", posts.new_post, name="new_post"),
     path("s/<slug:slug>/p/<int:post_id>/", posts.post_detail, name="post"),
     path("s/<slug:slug>/p/<int:post_id>/edit/", posts.edit_post, name="edit_post"),
+    path("s/<slug:slug>/p/<int:post_id>/images/<int:image_id>/", posts.post_image, name="post_image"),
     path("s/<slug:slug>/p/<int:post_id>/delete/", posts.delete_post, name="delete_post"),
     path("s/<slug:slug>/p/<int:post_id>/like/", posts.like, name="like"),
     path("s/<slug:slug>/p/<int:post_id>/pin/", posts.pin, name="pin"),

@@ -6,9 +6,9 @@ the member owns, then deletes what the member wrote and liked, keeping other mem
 counts true, and returns what it destroyed for the destruction log (counts only).
 
 A member may choose instead to leave their posts and comments under "Withdrawn member"
-(keep_writing). Each is then opened with the member's key and sealed again under its space's
-own key (Space.withdrawn_key, made on first use), and loses its author; earlier versions and
-likes are deleted as before. Nothing left names the member: the rows hold no author and no
+(keep_writing). Each (and each photo of their posts) is then opened with the member's key and
+sealed again under its space's own key (Space.withdrawn_key, made on first use), and loses its
+author; earlier versions and likes are deleted as before. Nothing left names the member: the rows hold no author and no
 key of theirs, mentions of their ID stay plain text (the ID no longer belongs to anyone), and
 the copies sealed under their key, in the database's history and in backups, die with the key.
 """
@@ -19,7 +19,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from groupket.core.keys import create_data_key
-from groupket.spaces.models import Comment, CommentRevision, Membership, Post, PostRevision, Reaction, Space, Written
+from groupket.spaces.models import (
+    Comment,
+    CommentRevision,
+    Membership,
+    Post,
+    PostImage,
+    PostRevision,
+    Reaction,
+    Space,
+    Written,
+)
 from groupket.spaces.services import log
 
 RESEAL_BATCH = 500
@@ -91,12 +101,15 @@ def _reseal(rows: list, fields: tuple[str, ...], space_of, made: dict[int, int])
 
 
 def _leave_writing_behind(member: AbstractBaseUser) -> None:
-    """Re-seal the member's posts and comments under their spaces' keys, authorless; each space's log counts them."""
+    """Re-seal the member's posts, comments and their photos under their spaces' keys, authorless; each space's log
+    counts them."""
     made: dict[int, int] = {}
     left: dict[int, dict[str, int]] = {}
     batches = (
         ("posts", Post.objects.filter(author=member), ("title", "body"), lambda row: row.space_id),
         ("comments", Comment.objects.filter(author=member).select_related("post"), ("body",),
+         lambda row: row.post.space_id),
+        ("images", PostImage.objects.filter(author=member).select_related("post"), ("content",),
          lambda row: row.post.space_id),
     )  # fmt: skip
     for label, rows, fields, space_of in batches:
@@ -104,7 +117,7 @@ def _leave_writing_behind(member: AbstractBaseUser) -> None:
             _reseal(batch, fields, space_of, made)
             for row in batch:
                 counts = left.setdefault(space_of(row), {"posts": 0, "comments": 0})
-                counts[label] += 1
+                counts[label] = counts.get(label, 0) + 1
     for space_id, counts in left.items():
         log.record(Space(pk=space_id), actor=None, action=log.WRITING_LEFT_ON_WITHDRAWAL, **counts)
 
@@ -131,6 +144,7 @@ def withdraw_from_spaces(*, member: AbstractBaseUser, keep_writing: bool = False
     else:
         counts["posts"] = Post.objects.filter(author=member).count()
         counts["comments"] = Comment.objects.filter(author=member).count()
+        counts["post images"] = PostImage.objects.filter(author=member).count()
         touched |= set(Comment.objects.filter(author=member).values_list("post_id", flat=True))
         Comment.objects.filter(author=member).delete()
         Post.objects.filter(author=member).delete()

@@ -12,12 +12,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from io import BytesIO
 from typing import Any
 
 from django.utils import timezone
 from django_otp.oath import totp
+from PIL import Image
 
 from groupket.accounts.models import Member
+from groupket.accounts.photos import make_profile_photo
 from groupket.analytics.services.recording import PageVisit, record_page_view
 from groupket.analytics.services.rollup import roll_up_page_views
 from groupket.core.actors import SystemActor
@@ -27,10 +30,10 @@ from groupket.orders.services.group_orders import decide_order
 from groupket.orders.services.payments import mark_payment_received
 from groupket.privacy.models import Disclosure
 from groupket.privacy.services.disclosures import record_disclosure
-from groupket.spaces.models import Space
+from groupket.spaces.models import Post, Space
 from groupket.spaces.notifications.tokens import make_off_token
 from groupket.spaces.services.members import answer_join_request
-from groupket.spaces.services.posts import add_comment
+from groupket.spaces.services.posts import add_comment, create_post, edit_post
 from groupket.staff.models import Authenticator, PrivacyRequest
 from groupket.staff.services.legal import LegalRequestDraft, record_legal_request
 from groupket.staff.services.requests import file_web_request
@@ -127,6 +130,8 @@ PAGES: tuple[Visit, ...] = (
     Visit(f"{SPACE}/", MEMBER, label="/s/<slug>/", screenshot="space"),
     Visit(f"{SPACE}/p/{{post}}/", MEMBER, label="/s/<slug>/p/<id>/", screenshot="post"),
     Visit(f"{SPACE}/p/{{own}}/edit/", MEMBER, label="/s/<slug>/p/<id>/edit/"),
+    Visit(f"{SPACE}/p/{{photo_post}}/", MEMBER, label="/s/<slug>/p/<id>/ with photos", screenshot="post-photos"),
+    Visit(f"{SPACE}/p/{{photo_post}}/edit/", MEMBER, label="/s/<slug>/p/<id>/edit/ with photos"),
     Visit(f"{SPACE}/p/{{own}}/delete/", MEMBER, label="/s/<slug>/p/<id>/delete/"),
     Visit(f"{SPACE}/c/{{comment}}/edit/", MEMBER, label="/s/<slug>/c/<id>/edit/"),
     Visit(f"{SPACE}/manage/", MEMBER, label="/s/<slug>/manage/", screenshot="space-manage"),
@@ -354,16 +359,32 @@ def prepare_space(owner: Member) -> dict[str, int | str]:
     comment = add_comment(actor=owner, post=post, body="좋아요! " * 20)
     own = make_post(owner, space, "My own post, which I may edit.")
     add_comment(actor=writer, post=own, body="긴 댓글입니다. " * 12)  # a notification for the owner
+    photo_post = prepare_photo_post(owner, space)
     return {
         "space": space.slug,
         "space_id": space.pk,
         "post": post.pk,
         "own": own.pk,
+        "photo_post": photo_post.pk,
         "comment": comment.pk,
         "writer": writer.pk,
         "invitation": space.invitation_token,
         "off": make_off_token(owner.pk, "replies"),
     }
+
+
+def prepare_photo_post(owner: Member, space: Space) -> Post:
+    """A post with three photos, wide ones (to test they fit a phone), the second placed inside the text."""
+    photos = []
+    for colour, size in (((200, 90, 40), (1600, 900)), ((40, 120, 200), (900, 1600)), ((90, 160, 60), (800, 800))):
+        out = BytesIO()
+        Image.new("RGB", size, colour).save(out, "PNG")
+        photos.append(make_profile_photo(out.getvalue()))
+    post = create_post(actor=owner, space=space, title="성곽길 사진 Photos of the walk", body="Photos.", images=photos)
+    placed = f"/s/{space.slug}/p/{post.pk}/images/{post.image_ids[1]}/"
+    body = f"The north gate at dawn:\n\n![북문 the north gate]({placed})\n\nAnd the rest below."
+    edit_post(actor=owner, post=post, title=post.title, body=body)
+    return post
 
 
 def prepare_orders(member: Member, writer_id: int | str) -> dict[str, int | str]:

@@ -49,3 +49,17 @@ class MemberEmailField(forms.EmailField):
             widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email", **NO_CORRECTION}),
             **kwargs,
         )
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one file input (a dispute's, a post's); the form checks each with photos.check_upload."""
+
+    widget = MultiplePhotoInput
+
+    def clean(self, data: object, initial: object = None) -> list:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultiplePhotoField, self).clean(upload, initial) for upload in files]

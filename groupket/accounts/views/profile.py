@@ -1,40 +1,18 @@
 """[Edit Profile] and the member's own profile photo (P1.2, P6.1, P7.2)."""
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from groupket.accounts import photos
 from groupket.accounts.forms.profile import SENSITIVE_NOTICE, ProfileForm
 from groupket.accounts.services import profile as profile_services
 
-View = Callable[..., HttpResponse]
 
-
-def _uploads_kept_in_memory(view: View) -> View:
-    """Parse this view's uploads with PhotoUploadHandler: nothing uploaded ever touches the disk (P7.2).
-
-    The CSRF check reads the body, which fixes the upload handlers, so it is moved
-    inside: the handlers are swapped first, then the unchanged CSRF check runs.
-    """
-    protected = csrf_protect(view)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        request.upload_handlers = [photos.PhotoUploadHandler(request)]
-        return protected(request, *args, **kwargs)
-
-    return csrf_exempt(wrapper)
-
-
-@_uploads_kept_in_memory
+@photos.uploads_kept_in_memory(photos.PhotoUploadHandler)
 @login_required
 def edit(request: HttpRequest) -> HttpResponse:
     member = request.user

@@ -1,33 +1,21 @@
 """Forms of disputes: the buyer's text and photos, and an answer."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from groupket.accounts import photos
+from groupket.accounts.forms.fields import MultiplePhotoField, MultiplePhotoInput
 from groupket.orders.dispute_uploads import MAX_IMAGES
 
 TEXT_MAX = 4000
 
 
-class MultipleImageInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    widget = MultipleImageInput
-
-    def clean(self, data: object, initial: object = None) -> list:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(MultipleImageField, self).clean(upload, initial) for upload in files]
-
-
 class DisputeForm(forms.Form):
     text = forms.CharField(label=_("What went wrong"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6}))
-    images = MultipleImageField(
+    images = MultiplePhotoField(
         label=_("Photos (up to 3)"),
         required=False,
-        widget=MultipleImageInput(attrs={"accept": photos.ACCEPT}),
+        widget=MultiplePhotoInput(attrs={"accept": photos.ACCEPT}),
     )
 
     def clean_text(self) -> str:
@@ -43,9 +31,7 @@ class DisputeForm(forms.Form):
         checked = []
         for upload in uploads:
             try:
-                if upload.size > settings.GROUPKET_PHOTO_MAX_BYTES:
-                    raise photos.PhotoRejected("too_big")
-                checked.append(photos.make_profile_photo(upload.read()))
+                checked.append(photos.check_upload(upload))
             except photos.PhotoRejected as rejected:
                 raise forms.ValidationError(rejected.message, code=rejected.code) from None
         return checked

@@ -1,16 +1,13 @@
 """Disputes: the buyer's page on their order, the organiser's answers, and the billing handler's console pages.
 Thin: parse, call a service, render."""
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from groupket.accounts.photos import uploads_kept_in_memory
 from groupket.accounts.services.sign_in import client_ip
 from groupket.orders.dispute_uploads import DisputeUploadHandler
 from groupket.orders.forms.disputes import DisputeAnswerForm, DisputeForm
@@ -22,22 +19,8 @@ from groupket.spaces.views.common import member_action
 from groupket.staff.permissions import staff_view
 from groupket.staff.roles import ANSWER_ORDER_DISPUTES
 
-View = Callable[..., HttpResponse]
 
-
-def _uploads_kept_in_memory(view: View) -> View:
-    """As on Edit Profile: the photos are parsed by an in-memory handler, then the CSRF check runs (P7.2)."""
-    protected = csrf_protect(view)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        request.upload_handlers = [DisputeUploadHandler(request)]
-        return protected(request, *args, **kwargs)
-
-    return csrf_exempt(wrapper)
-
-
-@_uploads_kept_in_memory
+@uploads_kept_in_memory(DisputeUploadHandler)
 @member_action("GET", "HEAD", "POST")
 def my_dispute(request: HttpRequest, number: str) -> HttpResponse:
     line = my_receipt(request.user, number)

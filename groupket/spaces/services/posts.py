@@ -1,15 +1,18 @@
 """Posts, comments and likes: written by members, sealed under the author's own data key (P8.5)."""
 
+from collections.abc import Collection, Sequence
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from groupket.accounts.photos import ProfilePhoto
 from groupket.spaces import permissions
-from groupket.spaces.models import Comment, CommentRevision, Post, PostRevision, Reaction, Space, Written
+from groupket.spaces.models import Comment, CommentRevision, Membership, Post, PostRevision, Reaction, Space, Written
 from groupket.spaces.notifications import events
 from groupket.spaces.screening import COMMENT, POST, Draft, Verdict, screen, state_after_edit
-from groupket.spaces.services import log
+from groupket.spaces.services import log, post_images
 from groupket.spaces.services.spaces import locked_membership
 
 
@@ -23,12 +26,22 @@ def _after_written(verdict: Verdict, written: Post | Comment) -> None:
 
 
 def create_post(
-    *, actor: AbstractBaseUser, space: Space, title: str | None, body: str, confirmed: bool = False
+    *,
+    actor: AbstractBaseUser,
+    space: Space,
+    title: str | None,
+    body: str,
+    images: Sequence[ProfilePhoto] = (),
+    confirmed: bool = False,
 ) -> Post:
-    """Screened first (spaces.screening): ScreeningRefused leaves nothing stored; the post may be held."""
+    """Screened first (spaces.screening): ScreeningRefused leaves nothing stored; the post may be held.
+
+    `images`: photos already checked as profile photos are (accounts.photos), shown with the post in this order.
+    """
     with transaction.atomic():
         membership = locked_membership(space, actor.pk)
         permissions.check_can_post(space, membership)
+        permissions.check_can_attach_images(space, membership, adding=len(images), total=len(images))
         verdict = screen(Draft(actor, space, membership, POST, title, body, confirmed=confirmed))
         post = Post.objects.create(
             space=space,
@@ -39,39 +52,80 @@ def create_post(
             state=verdict.state,
             censored=verdict.censored,
         )
-        log.record(space, actor=actor, action=log.POST_CREATED, post=post, state=post.state)
+        if images:
+            post.image_ids = post_images.attach(post, images)
+            post.save(update_fields=["image_ids"])
+        log.record(space, actor=actor, action=log.POST_CREATED, post=post, state=post.state, **_counted(images=images))
         _after_written(verdict, post)
         if post.is_shown:  # a held post tells nobody until a moderator lets it through
             events.post_written(actor=actor, post=post)
     return post
 
 
-def edit_post(*, actor: AbstractBaseUser, post: Post, title: str | None, body: str, confirmed: bool = False) -> bool:
-    """Change a post, keeping the version it replaces as a revision the author can read; False if unchanged."""
+def _counted(**changes: Collection) -> dict[str, int]:
+    """The log's detail of photos added or removed: their numbers, only when there are any."""
+    return {name: len(items) for name, items in changes.items() if items}
+
+
+def edit_post(
+    *,
+    actor: AbstractBaseUser,
+    post: Post,
+    title: str | None,
+    body: str,
+    add_images: Sequence[ProfilePhoto] = (),
+    remove_image_ids: Collection[int] = (),
+    confirmed: bool = False,
+) -> bool:
+    """Change a post, keeping the version it replaces as a revision the author can read; False if unchanged.
+
+    Photos removed are deleted at once (earlier versions keep text only); `add_images` go after those kept.
+    """
     with transaction.atomic():
         post = locked_post(post)
         permissions.check_is_author(actor.pk, post)
-        if (post.title, post.body) == (title, body):
+        removed = [pk for pk in post.image_ids if pk in set(remove_image_ids)]
+        kept = [pk for pk in post.image_ids if pk not in removed]
+        text_changed = (post.title, post.body) != (title, body)
+        if not (text_changed or removed or add_images):
             return False
         membership = locked_membership(post.space, actor.pk)
-        draft = Draft(actor, post.space, membership, POST, title, body, editing=post, confirmed=confirmed)
-        verdict = screen(draft)
-        PostRevision.objects.create(
-            post=post,
-            data_key_id=post.data_key_id,
-            title=post.title,
-            body=post.body,
-            created_at=post.edited_at or post.created_at,
+        permissions.check_can_attach_images(
+            post.space, membership, adding=len(add_images), total=len(kept) + len(add_images)
         )
-        replaced_body = post.body
-        post.title, post.body, post.edited_at = verdict.title, verdict.body, timezone.now()
-        post.state, post.censored = state_after_edit(post.state, verdict), post.censored or verdict.censored
-        post.save(update_fields=["title", "body", "edited_at", "state", "censored"])
-        log.record(post.space, actor=actor, action=log.POST_EDITED, post=post, state=post.state)
-        _after_written(verdict, post)
-        if post.is_shown:
-            events.post_written(actor=actor, post=post, replaced_body=replaced_body)
+        rewritten = _rewrite(post, actor, membership, title, body, confirmed) if text_changed else None
+        post_images.detach(post, removed)
+        post.image_ids = kept + post_images.attach(post, add_images)
+        post.edited_at = timezone.now()
+        post.save(update_fields=["title", "body", "edited_at", "state", "censored", "image_ids"])
+        detail = _counted(images_added=add_images, images_removed=removed)
+        log.record(post.space, actor=actor, action=log.POST_EDITED, post=post, state=post.state, **detail)
+        if rewritten is not None:
+            verdict, replaced_body = rewritten
+            _after_written(verdict, post)
+            if post.is_shown:
+                events.post_written(actor=actor, post=post, replaced_body=replaced_body)
     return True
+
+
+def _rewrite(
+    post: Post, actor: AbstractBaseUser, membership: Membership | None, title: str | None, body: str, confirmed: bool
+) -> tuple[Verdict, str]:
+    """New text for a locked post, screened, with the text it replaces kept as a revision: the verdict and the
+    body replaced. Saved by the caller."""
+    draft = Draft(actor, post.space, membership, POST, title, body, editing=post, confirmed=confirmed)
+    verdict = screen(draft)
+    PostRevision.objects.create(
+        post=post,
+        data_key_id=post.data_key_id,
+        title=post.title,
+        body=post.body,
+        created_at=post.edited_at or post.created_at,
+    )
+    replaced_body = post.body
+    post.title, post.body = verdict.title, verdict.body
+    post.state, post.censored = state_after_edit(post.state, verdict), post.censored or verdict.censored
+    return verdict, replaced_body
 
 
 def delete_post(*, actor: AbstractBaseUser, post: Post) -> None:

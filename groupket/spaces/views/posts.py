@@ -6,10 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from groupket.accounts.photos import uploads_kept_in_memory
 from groupket.spaces import permissions
-from groupket.spaces.feeds import open_in_bulk, post_comments, show_posts
-from groupket.spaces.forms import CommentForm, PostForm
-from groupket.spaces.models import Comment, Post, Written
+from groupket.spaces.feeds import image_addresses, open_in_bulk, post_comments, show_posts
+from groupket.spaces.forms import CommentForm, PostForm, PostPhotosUploadHandler
+from groupket.spaces.models import Comment, Post, PostImage, Space, Written
 from groupket.spaces.screening import ScreeningRefused
 from groupket.spaces.services import posts as post_services
 from groupket.spaces.views.common import (
@@ -22,19 +23,21 @@ from groupket.spaces.views.common import (
 from groupket.spaces.views.space import render_home
 
 
+@uploads_kept_in_memory(PostPhotosUploadHandler)
 @member_action("POST")
 def new_post(request: HttpRequest, slug: str) -> HttpResponse:
     space, membership = space_or_404(request, slug)
     permissions.check_can_post(space, membership)
-    form = PostForm(request.POST)
+    form = PostForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render_home(request, space, membership, post_form=form, status=400)
+        return render_home(request, space, membership, post_form=form, status=form.error_status())
     try:
         post = post_services.create_post(
             actor=request.user,
             space=space,
             title=form.title_or_none(),
             body=form.cleaned_data["body"],
+            images=form.cleaned_data["images"],
             confirmed=form.confirmed(),
         )
     except ScreeningRefused as refused:
@@ -81,19 +84,24 @@ def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     return _render_post(request, slug, post_id)
 
 
+@uploads_kept_in_memory(PostPhotosUploadHandler)
 @member_action("GET", "POST")
 def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     space, _membership = space_or_404(request, slug)
     post = post_or_404(space, post_id)
     permissions.check_is_author(request.user.pk, post)
-    form = PostForm(request.POST or None, initial={"title": post.title, "body": post.body})
-    if request.method == "POST" and form.is_valid():
+    bound = request.method == "POST"
+    initial = {"title": post.title, "body": post.body}
+    form = PostForm(request.POST if bound else None, request.FILES if bound else None, initial=initial, post=post)
+    if bound and form.is_valid():
         try:
             changed = post_services.edit_post(
                 actor=request.user,
                 post=post,
                 title=form.title_or_none(),
                 body=form.cleaned_data["body"],
+                add_images=form.cleaned_data["images"],
+                remove_image_ids=form.cleaned_data["remove_images"],
                 confirmed=form.confirmed(),
             )
         except ScreeningRefused as refused:
@@ -104,8 +112,28 @@ def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
             return redirect("spaces:post", slug=space.slug, post_id=post.pk)
     # Earlier versions are the author's to read (and, later, moderators'): nobody else reaches this page.
     revisions = list(post.revisions.all())
-    context = {"space": space, "post": post, "form": form, "revisions": revisions}
-    return render(request, "spaces/post_edit.html", context, status=400 if request.method == "POST" else 200)
+    images = list(zip(post.image_ids, image_addresses(post), strict=True))
+    context = {"space": space, "post": post, "form": form, "revisions": revisions, "images": images}
+    return render(request, "spaces/post_edit.html", context, status=form.error_status() if bound else 200)
+
+
+@require_safe
+def post_image(request: HttpRequest, slug: str, post_id: int, image_id: int) -> HttpResponse:
+    """A post's photo, to those who may read the post, and a 404 to everyone else (a hidden space says nothing)."""
+    space, membership = readable_space_or_404(request, slug)
+    post = visible_post_or_404(request, space, membership, post_id)
+    image = None
+    if image_id in post.image_ids:
+        image = PostImage.objects.filter(pk=image_id, post=post).only("data_key", "content", "content_type").first()
+    if image is None:
+        raise Http404
+    response = HttpResponse(image.content, content_type=image.content_type)
+    # A photo is its author's personal data: never in a shared cache, and kept by a browser only briefly, and only
+    # where anyone may read the post (a members' space's photo is not left behind on a shared computer).
+    anyone_reads = space.visibility == Space.PUBLIC and post.is_shown
+    response["Cache-Control"] = "private, max-age=300" if anyone_reads else "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @member_action("GET", "POST")
