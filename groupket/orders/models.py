@@ -126,7 +126,12 @@ class OrderLine(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["order", "buyer"], condition=models.Q(status="active"), name="orders_one_active_line"
-            )
+            ),
+            # Checkout picks the code before it locks the order (services/lines.py): two buyers drawing the same
+            # one at once clash here, and the second draws again.
+            models.UniqueConstraint(
+                fields=["order", "pickup_code"], condition=~models.Q(pickup_code=""), name="orders_one_pickup_code"
+            ),
         ]
         indexes = [models.Index(fields=["buyer", "-created_at"], name="orders_line_buyer")]
 

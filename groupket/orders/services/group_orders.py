@@ -57,9 +57,15 @@ def _check_terms(terms: OrderTerms) -> None:
 
 
 def locked_order(order: GroupOrder | int) -> GroupOrder:
-    """The order row, locked until the transaction ends: every change of its quantities waits here (Habit 11)."""
+    """The order row, locked until the transaction ends: every change of its quantities waits here (Habit 11).
+
+    FOR NO KEY UPDATE, the lock an UPDATE of its columns takes anyway: it still queues every other change of the
+    order, but not the foreign-key checks of rows inserted under the order (lines, history), which take a key-share
+    lock on it. Checkout writes its line before it locks the order; with FOR UPDATE two checkouts would each hold
+    that key-share lock and wait for the other's.
+    """
     order_id = order if isinstance(order, int) else order.pk
-    return GroupOrder.objects.select_for_update(of=("self",)).select_related("space").get(pk=order_id)
+    return GroupOrder.objects.select_for_update(of=("self",), no_key=True).select_related("space").get(pk=order_id)
 
 
 def open_order(*, actor: AbstractBaseUser, space: Space, terms: OrderTerms, account: BankAccount) -> GroupOrder:
