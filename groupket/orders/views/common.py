@@ -1,8 +1,13 @@
 """What every group order view shares: the order in its space, for the space's members only (404 otherwise)."""
 
-from django.http import Http404, HttpRequest
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from groupket.orders import permissions
+from groupket.orders.item_photos import ItemPhotoUploadHandler
 from groupket.orders.models import GroupOrder
 from groupket.orders.selectors import order_in_space
 from groupket.spaces.models import Membership, Space
@@ -22,3 +27,16 @@ def order_or_404(request: HttpRequest, slug: str, order_id: int) -> tuple[GroupO
     if order is None:
         raise Http404
     return order, membership
+
+
+def item_photo_uploads_in_memory(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """As on Edit Profile and disputes: the item photos are parsed by an in-memory handler, then the CSRF check
+    runs (it reads the body, which fixes the handlers; P7.2)."""
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        request.upload_handlers = [ItemPhotoUploadHandler(request)]
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
