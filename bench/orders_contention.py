@@ -10,17 +10,19 @@ the quantity: what ordering would cost if no buyer ever waited for another. The 
 machine's other work falls on both. The figure is the locked rate over the unlocked rate (orders per second over
 every round of the kind); p95 is of one order's service call (the wait for the lock included).
 
-Two more locked rounds ask for more than the group order has (200 buyers, a maximum of 300): the total must stop
-at or under the maximum and equal the sum of the lines placed. Every throughput round checks the same sums.
+Two more locked rounds ask for more than the group order has (200 buyers asking about 400, a maximum of 300): the
+total must stop at or under the maximum and equal the sum of the lines placed. Every locked round checks the same.
 
-The buyers are threads of this process, each order a transaction on a connection of its own; the server allows
-100 connections for everyone on the machine, so `--connections` (default 64) connections are held open by as many
-workers, which take the 200 buyers' orders as they come (the wait for a connection is not timed, as a web
-server's request queue is not). Order notices are published to Celery's in-memory broker, as a site publishes
-them to its broker, instead of being mailed in-process.
+Each order is a transaction on a connection of its own, held open by a worker: `--processes` forked processes
+(8) of `--threads` threads (8), 64 connections, since the server allows 100 for everyone on the machine (200 at
+once is not possible here). The workers take the 200 buyers' orders as they come; the wait for a free worker is not
+timed, as a web server's request queue is not. Processes rather than one process's threads, as production runs
+gunicorn's sync workers: threads of one process also queue for Python's lock between statements, with the row
+locked. Order notices are published to Celery's in-memory broker after the commit, as a site publishes them to its
+broker, instead of being mailed in-process.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<database> .venv/bin/python -m bench.orders_contention \
-        [--buyers 200] [--connections 64] [--turns 5]
+        [--buyers 200] [--processes 8] [--threads 8] [--turns 5]
 
 Without DATABASE_URL (a PostgreSQL one) it uses a fresh database groupket_bench_orders_contention; either way the
 database is dropped and made again.
@@ -238,8 +240,8 @@ def database_url_given() -> str | None:
 def main() -> int:  # noqa: PLR0915 - one run, told in order
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--buyers", type=int, default=200, help="buyers released at once in every round")
-    parser.add_argument("--processes", type=int, default=32, help="worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads of each process, each with a connection")
+    parser.add_argument("--processes", type=int, default=8, help="worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads of each process, each with a connection")
     parser.add_argument("--turns", type=int, default=5, help="rounds of each kind")
     args = parser.parse_args()
     setup_django(postgres="orders_contention", postgres_database_url=database_url_given())
