@@ -32,20 +32,26 @@ POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
-def postgres_url(name: str) -> str:
-    """A fresh PostgreSQL database for benchmark `name` (dropped and made again): its URL."""
+def postgres_url(name: str, *, given: str | None = None) -> str:
+    """A fresh PostgreSQL database for benchmark `name` (dropped and made again): its URL.
+
+    `given` is the URL of a database to use instead (a worktree's own, when several people share the server): it
+    is dropped and made again the same way.
+    """
     import psycopg
 
-    database = f"groupket_bench_{name}"
+    server, database = POSTGRES_SERVER, f"groupket_bench_{name}"
+    if given:
+        server, _, database = given.rstrip("/").rpartition("/")
     if not re.fullmatch(r"[a-z0-9_]+", database):
         raise ValueError(f"benchmark database name {database!r}: lower-case letters, digits and _ only")
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {database}")
-    return f"{POSTGRES_SERVER}/{database}"
+    return f"{server}/{database}"
 
 
-def setup_django(*, postgres: str | None = None, redis: bool = False) -> Path:
+def setup_django(*, postgres: str | None = None, postgres_database_url: str | None = None, redis: bool = False) -> Path:
     """Point Django at a fresh var dir (keyring, mail) and database, migrate it, and return the dir.
 
     The database is the var dir's SQLite file, or with `postgres="<name>"` a fresh PostgreSQL database; with
@@ -58,7 +64,7 @@ def setup_django(*, postgres: str | None = None, redis: bool = False) -> Path:
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     if postgres:
-        os.environ["DATABASE_URL"] = postgres_url(postgres)
+        os.environ["DATABASE_URL"] = postgres_url(postgres, given=postgres_database_url)
     if redis:
         flush_redis()
         os.environ["REDIS_URL"] = REDIS_URL

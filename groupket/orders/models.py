@@ -1,7 +1,7 @@
 """Group orders: an organiser's offer in a space, members' orders in it, their payments, refunds and deliveries.
 
-A group order's own texts (item, description, pickup place) are the space's, like its name, and
-not a person's. What is about a buyer points at the buyer: the order lines, payments, refunds and
+A group order's own texts (item, description, pickup place) and its item photos are the space's, like
+its name, and not a person's. What is about a buyer points at the buyer: the order lines, payments, refunds and
 cancellations (records a law keeps 5 years, copied apart on Unregister, P8.2) and the delivery
 details, sealed under the buyer's own data key (P8.5). Amounts are whole Korean won.
 """
@@ -88,6 +88,28 @@ class GroupOrder(models.Model):
         return self.max_total - self.reserved_total
 
 
+class GroupOrderPhoto(models.Model):
+    """A photo of the item (at most 4), added by the organiser: checked as an upload is and re-encoded without
+    metadata (accounts.photos, P7.2), with a small copy for lists. The space's, like the item's name and
+    description, not a person's: why, in inventory.NOT_PERSONAL."""
+
+    order = models.ForeignKey(GroupOrder, on_delete=models.CASCADE, related_name="photos")
+    position = models.PositiveSmallIntegerField()
+    photo = models.BinaryField()
+    thumbnail = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveSmallIntegerField()
+    height = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="orders_photo_position")]
+
+    def __str__(self) -> str:
+        return f"photo {self.position} of group order {self.order_id}"
+
+
 class TransferAccount(models.Model):
     """The organiser's bank account that buyers pay into, sealed under the organiser's own key."""
 
@@ -126,7 +148,12 @@ class OrderLine(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["order", "buyer"], condition=models.Q(status="active"), name="orders_one_active_line"
-            )
+            ),
+            # Checkout picks the code before it locks the order (services/lines.py): two buyers drawing the same
+            # one at once clash here, and the second draws again.
+            models.UniqueConstraint(
+                fields=["order", "pickup_code"], condition=~models.Q(pickup_code=""), name="orders_one_pickup_code"
+            ),
         ]
         indexes = [models.Index(fields=["buyer", "-created_at"], name="orders_line_buyer")]
 

@@ -44,6 +44,13 @@ def check_runs_order(order: GroupOrder, membership: Membership | None, actor_id:
         _deny(_("Only the organiser who opened this group order can do this."))
 
 
+def check_can_change_photos(order: GroupOrder, membership: Membership | None, actor_id: int, *, now: datetime) -> None:
+    """The item's photos change only while the order is open: once it is closed, buyers ordered what they saw."""
+    check_runs_order(order, membership, actor_id)
+    if order.status != GroupOrder.OPEN or now >= order.order_deadline:
+        _deny(_("The photos can change only while the group order is open."))
+
+
 def _before_deadline(order: GroupOrder, now: datetime) -> None:
     if order.status not in GroupOrder.TAKING_ORDERS or now >= order.order_deadline:
         _deny(_("This group order no longer takes orders or changes: its deadline has passed."))

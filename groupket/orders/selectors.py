@@ -8,14 +8,31 @@ from django.db.models import Prefetch, QuerySet
 
 from groupket.core.keys import open_data_keys
 from groupket.orders.masking import mask_name
-from groupket.orders.models import PICKUP, SHIPPING, GroupOrder, OrderLine, Payment, Refund, Shipment
+from groupket.orders.models import PICKUP, SHIPPING, GroupOrder, GroupOrderPhoto, OrderLine, Payment, Refund, Shipment
 from groupket.spaces.models import Space
 
 ORDER_NUMBER = re.compile(r"^GK-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 
 
+# A page lists photos by id and size; their bytes are read only by the view that serves one.
+PHOTO_FIELDS = ("id", "order_id", "position", "width", "height")
+
+
 def space_orders(space: Space) -> QuerySet[GroupOrder]:
-    return GroupOrder.objects.filter(space=space).order_by("-created_at", "-pk")
+    """The space's orders, newest first, each with its photos' ids (for the first one's thumbnail): two queries."""
+    photos = Prefetch("photos", queryset=GroupOrderPhoto.objects.only(*PHOTO_FIELDS))
+    return GroupOrder.objects.filter(space=space).prefetch_related(photos).order_by("-created_at", "-pk")
+
+
+def order_photos(order: GroupOrder) -> list[GroupOrderPhoto]:
+    return list(GroupOrderPhoto.objects.filter(order=order).only(*PHOTO_FIELDS))
+
+
+def order_photo(order: GroupOrder, photo_id: int, *, thumbnail: bool) -> tuple[bytes, str] | None:
+    """One photo's bytes (or its small copy's) and its type, if it is one of this order's."""
+    column = "thumbnail" if thumbnail else "photo"
+    found = GroupOrderPhoto.objects.filter(order=order, pk=photo_id).values_list(column, "content_type").first()
+    return None if found is None else (bytes(found[0]), found[1])
 
 
 def order_in_space(space: Space, order_id: int) -> GroupOrder | None:

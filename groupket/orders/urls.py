@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groupket.orders.views import buyer, cards, delivery, disputes, mine, organiser
+from groupket.orders.views import buyer, cards, delivery, disputes, mine, organiser, photos
 
 app_name = "orders"
 
@@ -34,6 +34,9 @@ urlpatterns = [
     path("s/<slug:slug>/orders/", buyer.space_orders_page, name="space_orders"),
     path("s/<slug:slug>/orders/new/", organiser.new_order, name="new"),
     path("s/<slug:slug>/orders/<int:order_id>/", buyer.order_page, name="order"),
+    path("s/<slug:slug>/orders/<int:order_id>/photos/", photos.edit_photos, name="edit_photos"),
+    path("s/<slug:slug>/orders/<int:order_id>/photos/<int:photo_id>/", photos.photo, name="photo"),
+    path("s/<slug:slug>/orders/<int:order_id>/photos/<int:photo_id>/small/", photos.thumbnail, name="thumbnail"),
     path("s/<slug:slug>/orders/<int:order_id>/checkout/", buyer.checkout, name="checkout"),
     path("s/<slug:slug>/orders/<int:order_id>/change/", buyer.change, name="change"),
     path("s/<slug:slug>/orders/<int:order_id>/cancel/", buyer.cancel, name="cancel"),

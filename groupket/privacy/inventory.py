@@ -735,6 +735,14 @@ NOT_PERSONAL: dict[str, str] = {
     "staff.BackupCodes.name": "the label Groupket gives a staff member's set of backup codes",
     "staff.BackupCodes.codes": "the sealed backup codes of a staff account's second factor, nothing about the person",
     "spaces.Space.name": "the name a space's organisers give the space, shown and searched by everyone, not a person's",
+    # Not declared as an item: a group order's photos show what is sold, like its item name and description (also
+    # not items), are shown to every member of the space, and stay with the order for its buyers after the
+    # organiser unregisters. Re-encoding strips what a photo file could say about whoever took it (EXIF: camera,
+    # GPS, time), and the form asks for photos of the item only, without people.
+    "orders.GroupOrderPhoto.photo": (
+        "a photo of the item a group order sells, re-encoded without metadata; the space's offer, not a person's"
+    ),
+    "orders.GroupOrderPhoto.thumbnail": "the small copy of a group order's item photo, for lists",
 }
 
 

@@ -41,7 +41,13 @@ from groupket.staff.services.roles import grant_role
 from tests.conftest import TEST_SETUP, make_staff
 from tests.e2e.tour_moderation import prepare_moderation
 from tests.factories import MemberFactory, join, make_post, make_space
-from tests.orders.factories import move_deadlines_to_the_past, open_group_order, order_delivery, order_pickup
+from tests.orders.factories import (
+    item_photos,
+    move_deadlines_to_the_past,
+    open_group_order,
+    order_delivery,
+    order_pickup,
+)
 
 # Who is looking: each needs its own sign-in.
 SIGNED_OUT = "signed out"
@@ -154,6 +160,14 @@ PAGES: tuple[Visit, ...] = (
         MEMBER,
         label="/s/<slug>/orders/<id>/manage/",
         screenshot="order-manage",
+    ),
+    Visit(f"{SPACE}/orders/{{own_order}}/photos/", MEMBER, label="/s/<slug>/orders/<id>/photos/"),
+    Visit(
+        f"{SPACE}/orders/{{own_order}}/photos/",
+        MEMBER,
+        label="/s/<slug>/orders/<id>/photos/ posted empty",
+        fill={},
+        shows=ERRORS,
     ),
     Visit(f"{MARKET}/orders/", MEMBER, label="/s/<slug>/orders/"),
     Visit(f"{MARKET}/orders/{{ordered}}/", MEMBER, label="/s/<slug>/orders/<id>/ ordered", screenshot="order"),
@@ -392,7 +406,7 @@ def prepare_orders(member: Member, writer_id: int | str) -> dict[str, int | str]
     where the member buys (one ordered by delivery and paid, one to check out)."""
     own_space = Space.objects.get(slug="seoul-walkers")
     own_order = open_group_order(
-        member, own_space, item="성곽길 기념 손수건 " * 3, description="모임 기념품입니다. " * 6
+        member, own_space, item="성곽길 기념 손수건 " * 3, description="모임 기념품입니다. " * 6, photos=item_photos(2)
     )
     order_delivery(Member.objects.get(pk=writer_id), own_order, 2)
     organiser = MemberFactory(username="a.very-long-organiser-id.market", name="김민수")
@@ -401,7 +415,11 @@ def prepare_orders(member: Member, writer_id: int | str) -> dict[str, int | str]
     neighbour = MemberFactory()
     join(neighbour, market)
     ordered = open_group_order(
-        organiser, market, item="제주 감귤 5kg 상자 " * 3, description="서귀포 농장에서 바로 보냅니다. " * 6
+        organiser,
+        market,
+        item="제주 감귤 5kg 상자 " * 3,
+        description="서귀포 농장에서 바로 보냅니다. " * 6,
+        photos=item_photos(4, size=(1200, 900)),
     )
     fresh = open_group_order(organiser, market, item="유기농 쌀 10kg")
     line = order_delivery(member, ordered, 2)

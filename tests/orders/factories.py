@@ -1,13 +1,17 @@
 """Group orders for tests, made through the services the product uses."""
 
 from datetime import timedelta
+from io import BytesIO
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from groupket.accounts.models import Member
 from groupket.accounts.services.profile import DeliveryDetails
 from groupket.orders.forms import new_submission_key
+from groupket.orders.item_photos import ItemPhoto, check_item_photos
 from groupket.orders.models import GroupOrder, OrderLine
 from groupket.orders.services.group_orders import BankAccount, OrderTerms, open_order
 from groupket.orders.services.lines import Checkout, place_order
@@ -42,8 +46,18 @@ def terms(**changes: Any) -> OrderTerms:
     return OrderTerms(**fields)
 
 
-def open_group_order(organiser: Member, space, **changes: Any) -> GroupOrder:
-    return open_order(actor=organiser, space=space, terms=terms(**changes), account=ACCOUNT)
+def item_photos(count: int = 1, size: tuple[int, int] = (800, 600)) -> list[ItemPhoto]:
+    """Photos of the item, checked as the organiser's form checks them (each its own colour)."""
+    uploads = []
+    for index in range(count):
+        out = BytesIO()
+        Image.new("RGB", size, (230, 120 + 30 * index, 30)).save(out, "JPEG")
+        uploads.append(SimpleUploadedFile(f"item{index}.jpg", out.getvalue(), content_type="image/jpeg"))
+    return check_item_photos(uploads)
+
+
+def open_group_order(organiser: Member, space, *, photos: list[ItemPhoto] = (), **changes: Any) -> GroupOrder:
+    return open_order(actor=organiser, space=space, terms=terms(**changes), account=ACCOUNT, photos=photos)
 
 
 def order_pickup(buyer: Member, order: GroupOrder, quantity: int = 1) -> OrderLine:

@@ -29,6 +29,7 @@ ORDER_FORMS = {
     "/s/hiking-club/orders/{order}/manage/refunded/": ["row"],
     "/s/hiking-club/orders/{order}/manage/pickup/": ["code"],
     "/s/hiking-club/orders/{order}/manage/state/": ["to", "confirm"],
+    "/s/hiking-club/orders/{order}/photos/": ["photos", "remove"],
     "/me/orders/{number}/refund/": ["row"],
     "/me/orders/{number}/card/": ["submission"],
 }  # fmt: skip
@@ -56,7 +57,7 @@ def test_order_forms_answer_random_input_without_a_server_error(pattern: str) ->
     line = order_pickup(buyer, order, 2)
     url = pattern.format(order=order.pk, number=line.number)
     client = Client(raise_request_exception=True)
-    sign_in(client, organiser if "/manage/" in url or url.endswith("/new/") else buyer)
+    sign_in(client, organiser if "/manage/" in url or url.endswith(("/new/", "/photos/")) else buyer)
 
     @FUZZ
     @given(data=tricky_form(ORDER_FORMS[pattern]))
@@ -80,6 +81,8 @@ def test_order_forms_answer_random_input_without_a_server_error(pattern: str) ->
 
 GET_PAGES = [
     "/s/hiking-club/orders/{}/",
+    "/s/hiking-club/orders/{}/photos/",
+    "/s/hiking-club/orders/1/photos/{}/",
     "/s/hiking-club/orders/{}/manage/",
     "/me/orders/{}/",
     "/me/orders/{}/card/success/",

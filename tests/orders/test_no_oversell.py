@@ -62,6 +62,44 @@ def test_buyers_ordering_at_once_from_many_threads_never_pass_the_maximum() -> N
     assert order.status == "open"
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks under concurrency are PostgreSQL's; SQLite runs one writer at a time, so threads prove nothing",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_buyer_checking_out_twice_at_once_gets_one_order_and_a_refusal_never_an_error() -> None:
+    """Checkout writes the buyer's line before it locks the order: the second checkout's line clashes with the
+    first's on the one-active-line constraint, and that is the refusal a buyer who has ordered gets."""
+    load_keyring()
+    organiser, buyer = MemberFactory(), MemberFactory()
+    space = make_space(organiser)
+    join(buyer, space)
+    order = open_group_order(organiser, space, max_total=20, max_per_member=3)
+    rounds = [fire_together(order, [buyer] * 8, quantity=1) for _ in range(3)]
+    assert rounds == [(1, 7), (0, 8), (0, 8)]  # (placed, refused): later rounds find the first round's order
+    order.refresh_from_db()
+    assert OrderLine.objects.filter(order=order, buyer=buyer, status="active").count() == 1
+    assert order.reserved_total == 1
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_two_lines_of_one_order_with_the_same_pickup_code() -> None:
+    from django.db import IntegrityError, transaction
+
+    organiser, buyers = MemberFactory(), [MemberFactory(), MemberFactory()]
+    space = make_space(organiser)
+    for buyer in buyers:
+        join(buyer, space)
+    order = open_group_order(organiser, space)
+    first = order_pickup(buyers[0], order)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrderLine.objects.create(
+            buyer=buyers[1], order=order, number="GK-TEST-0001", item=order.item, unit_price=1, quantity=1, amount=1,
+            delivery_method="pickup", pickup_code=first.pickup_code,
+        )  # fmt: skip
+    assert OrderLine.objects.filter(order=order).count() == 1
+
+
 @pytest.mark.django_db
 def test_the_database_itself_refuses_a_total_over_the_maximum() -> None:
     from django.db import IntegrityError, transaction

@@ -87,3 +87,21 @@ def test_quantities_keep_the_per_member_limits_and_the_maximum(quantity: int, ot
 )
 def test_the_organiser_moves_an_order_only_along_its_states(status: str, to: str, ok: bool) -> None:
     assert allowed(permissions.check_can_change_state, order(status=status), to=to) is ok
+
+
+@pytest.mark.parametrize(
+    ("fields", "who", "actor_id", "ok"),
+    [
+        ({}, ORGANISER, 1, True),
+        ({}, OTHER_ORGANISER, 2, False),  # runs the space, but did not open this order
+        ({}, MEMBER, 3, False),
+        ({}, None, 1, False),  # the opener who left the space
+        ({"status": GroupOrder.CLOSED}, ORGANISER, 1, False),  # full: buyers ordered what they saw
+        ({"status": GroupOrder.CONFIRMED}, ORGANISER, 1, False),
+        ({"order_deadline": NOW - timedelta(minutes=1)}, ORGANISER, 1, False),  # past the deadline, not yet decided
+    ],
+    ids=["the opener", "another organiser", "a member", "no membership", "closed", "confirmed", "deadline passed"],
+)
+def test_only_the_opener_changes_the_photos_while_the_order_is_open(fields: dict, who, actor_id: int, ok: bool) -> None:
+    check = permissions.check_can_change_photos
+    assert allowed(check, order(**fields), who, actor_id, now=NOW) is ok

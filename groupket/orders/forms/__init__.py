@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groupket.accounts.forms.profile import phone_number
 from groupket.accounts.services.profile import DeliveryDetails
+from groupket.orders.forms.photos import ItemPhotosMixin, item_photos_field
 from groupket.orders.models import PICKUP, SHIPPING, GroupOrder, Payment
 from groupket.orders.partners import shipping_partners
 from groupket.orders.services.cards import card_payments_offered
@@ -48,11 +49,12 @@ def partner_choices() -> list[tuple[str, str]]:
     return [("", _("No delivery: pickup only"))] + [(p.slug, p.name) for p in shipping_partners().values()]
 
 
-class GroupOrderForm(forms.Form):
+class GroupOrderForm(ItemPhotosMixin, forms.Form):
     item = forms.CharField(label=_("Item"), max_length=120)
     description = TextField(
         label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    photos = item_photos_field(_("Photos of the item"))
     unit_price = forms.IntegerField(
         label=_("Unit price (KRW)"), min_value=1, max_value=MAX_UNIT_PRICE, error_messages=WHOLE_WON
     )

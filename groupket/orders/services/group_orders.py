@@ -1,6 +1,7 @@
 """Opening a group order and moving it through its states: open, closed, confirmed or failed, shipped,
 completed, or cancelled by its organiser before shipping (all or nothing: an undone order refunds every payment)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -12,7 +13,16 @@ from django.utils import timezone
 from groupket.core.actors import Actor, acting
 from groupket.core.tasks import enqueue
 from groupket.orders import permissions, tasks
-from groupket.orders.models import Cancellation, GroupOrder, OrderLine, Payment, Refund, TransferAccount
+from groupket.orders.item_photos import MAX_PHOTOS, ItemPhoto
+from groupket.orders.models import (
+    Cancellation,
+    GroupOrder,
+    GroupOrderPhoto,
+    OrderLine,
+    Payment,
+    Refund,
+    TransferAccount,
+)
 from groupket.orders.services import cards, history
 from groupket.spaces.models import Space
 from groupket.spaces.selectors import membership_of
@@ -57,13 +67,39 @@ def _check_terms(terms: OrderTerms) -> None:
 
 
 def locked_order(order: GroupOrder | int) -> GroupOrder:
-    """The order row, locked until the transaction ends: every change of its quantities waits here (Habit 11)."""
+    """The order row, locked until the transaction ends: every change of its quantities waits here (Habit 11).
+
+    FOR NO KEY UPDATE, the lock an UPDATE of its columns takes anyway: it still queues every other change of the
+    order, but not the foreign-key checks of rows inserted under the order (lines, history), which take a key-share
+    lock on it. Checkout writes its line before it locks the order; with FOR UPDATE two checkouts would each hold
+    that key-share lock and wait for the other's.
+    """
     order_id = order if isinstance(order, int) else order.pk
-    return GroupOrder.objects.select_for_update(of=("self",)).select_related("space").get(pk=order_id)
+    return GroupOrder.objects.select_for_update(of=("self",), no_key=True).select_related("space").get(pk=order_id)
 
 
-def open_order(*, actor: AbstractBaseUser, space: Space, terms: OrderTerms, account: BankAccount) -> GroupOrder:
-    """An organiser opens a group order in their space; buyers pay into the organiser's account."""
+def _store_photos(order: GroupOrder, photos: Sequence[ItemPhoto]) -> None:
+    if len(photos) > MAX_PHOTOS:
+        raise ValueError(f"a group order has at most {MAX_PHOTOS} photos, not {len(photos)}")
+    GroupOrderPhoto.objects.bulk_create(
+        GroupOrderPhoto(
+            order=order,
+            position=position,
+            photo=photo.photo,
+            thumbnail=photo.thumbnail,
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+        )
+        for position, photo in enumerate(photos, start=1)
+    )
+
+
+def open_order(
+    *, actor: AbstractBaseUser, space: Space, terms: OrderTerms, account: BankAccount, photos: Sequence[ItemPhoto] = ()
+) -> GroupOrder:
+    """An organiser opens a group order in their space, with up to 4 checked photos of the item; buyers pay into the
+    organiser's account."""
     _check_terms(terms)
     with transaction.atomic():
         space = Space.objects.select_for_update().get(pk=space.pk)
@@ -76,7 +112,19 @@ def open_order(*, actor: AbstractBaseUser, space: Space, terms: OrderTerms, acco
             account_number=account.account_number,
             account_holder=account.account_holder,
         )
-        history.record(order, actor=actor, action=history.ORDER_OPENED)
+        _store_photos(order, photos)
+        history.record(order, actor=actor, action=history.ORDER_OPENED, photos=len(photos))
+    return order
+
+
+def replace_order_photos(*, actor: AbstractBaseUser, order: GroupOrder, photos: Sequence[ItemPhoto]) -> GroupOrder:
+    """The organiser replaces the item's photos (none: removes them) while the order is open."""
+    with transaction.atomic():
+        order = locked_order(order)
+        permissions.check_can_change_photos(order, membership_of(order.space, actor), actor.pk, now=timezone.now())
+        GroupOrderPhoto.objects.filter(order=order).delete()
+        _store_photos(order, photos)
+        history.record(order, actor=actor, action=history.ORDER_PHOTOS_CHANGED, photos=len(photos))
     return order
 
 

@@ -28,6 +28,7 @@ from groupket.orders.actions import (  # noqa: F401 - the services name the acti
     ORDER_CONFIRMED,
     ORDER_FAILED,
     ORDER_OPENED,
+    ORDER_PHOTOS_CHANGED,
     ORDER_REOPENED,
     ORDER_SHIPPED,
     PAYMENT_RECEIVED,

@@ -10,7 +10,7 @@ from groupket.orders import permissions
 from groupket.orders.forms import CheckoutForm, QuantityForm, SubmissionForm, new_submission_key
 from groupket.orders.models import GroupOrder, Payment
 from groupket.orders.partners import get_partner
-from groupket.orders.selectors import active_line_of, space_orders
+from groupket.orders.selectors import active_line_of, order_photos, space_orders
 from groupket.orders.services import cards
 from groupket.orders.services import lines as line_services
 from groupket.orders.views.cards import allow_payment_window, window_redirect
@@ -58,6 +58,7 @@ def render_order(
         else None,
         "cancel_key": new_submission_key(),
         "is_organiser": order.organiser_id == request.user.pk,
+        "photos": order_photos(order),
         "card_processor": cards.processor() if cards.card_payments_offered() else "",
         "refusal": refusal,
     }

@@ -2,7 +2,9 @@
 
 from django.http import Http404, HttpRequest
 
+from groupket.accounts import photos
 from groupket.orders import permissions
+from groupket.orders.item_photos import ItemPhotoUploadHandler
 from groupket.orders.models import GroupOrder
 from groupket.orders.selectors import order_in_space
 from groupket.spaces.models import Membership, Space
@@ -22,3 +24,7 @@ def order_or_404(request: HttpRequest, slug: str, order_id: int) -> tuple[GroupO
     if order is None:
         raise Http404
     return order, membership
+
+
+# As on Edit Profile, posts and disputes: the item photos are parsed in memory, never in a temporary file (P7.2).
+item_photo_uploads_in_memory = photos.uploads_kept_in_memory(ItemPhotoUploadHandler)

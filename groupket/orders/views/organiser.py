@@ -14,20 +14,29 @@ from groupket.orders.models import GroupOrder
 from groupket.orders.selectors import organiser_view
 from groupket.orders.services import group_orders as order_services
 from groupket.orders.services import payments as payment_services
-from groupket.orders.views.common import order_or_404
+from groupket.orders.views.common import item_photo_uploads_in_memory, order_or_404
 from groupket.spaces.views.common import member_action, space_or_404
 
 
+@item_photo_uploads_in_memory
 @member_action("GET", "HEAD", "POST")
 def new_order(request: HttpRequest, slug: str) -> HttpResponse:
     space, membership = space_or_404(request, slug)
     permissions.check_can_open_order(space, membership)
-    form = GroupOrderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        order = order_services.open_order(actor=request.user, space=space, terms=form.terms(), account=form.account())
+    bound = request.method == "POST"
+    form = GroupOrderForm(request.POST if bound else None, request.FILES if bound else None)
+    if bound and form.is_valid():
+        order = order_services.open_order(
+            actor=request.user,
+            space=space,
+            terms=form.terms(),
+            account=form.account(),
+            photos=form.cleaned_data["photos"],
+        )
         messages.success(request, _("The group order is open. Members of the space can order now."))
         return redirect("orders:manage", slug=slug, order_id=order.pk)
-    status = 400 if request.method == "POST" else 200
+    # A refused photo: everything typed stays in the form. The scanner being down is ours (503), not the file's.
+    status = (503 if form.scanner_unavailable() else 400) if bound else 200
     return render(request, "orders/order_form.html", {"space": space, "form": form}, status=status)
 
 
