@@ -4,7 +4,8 @@ that matters), migrated, and the results files.
 A benchmark is a script, not a test: it configures Django itself, so run it from the project root
 (`.venv/bin/python bench/unregister_cost.py` or `.venv/bin/python -m bench.unregister_cost`, or `make bench` for
 all of them). The PostgreSQL ones use `BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`) with a
-database `groupket_bench_<name>` they drop and make again, and Redis `BENCH_REDIS_URL` (default db 12).
+database `groupket_bench_<name>` they drop and make again (`BENCH_DATABASE` names another, for one who was given
+a database of their own), and Redis `BENCH_REDIS_URL` (default db 12).
 """
 
 import atexit
@@ -35,7 +36,7 @@ def postgres_url(name: str) -> str:
     """A fresh PostgreSQL database for benchmark `name` (dropped and made again): its URL."""
     import psycopg
 
-    database = f"groupket_bench_{name}"
+    database = os.environ.get("BENCH_DATABASE") or f"groupket_bench_{name}"
     if not re.fullmatch(r"[a-z0-9_]+", database):
         raise ValueError(f"benchmark database name {database!r}: lower-case letters, digits and _ only")
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
