@@ -259,6 +259,7 @@ def measure_sign_ins(
         "per_second": done / seconds,
         "server_cpu_s": {kind: round(value, 2) for kind, value in server_cpu.items()},
         "server_cpu_ms_per_sign_in": sum(server_cpu.values()) * 1000 / max(done, 1),
+        "gunicorn_cpu_ms_per_sign_in": server_cpu["gunicorn"] * 1000 / max(done, 1),
         "client_cpu_s": round(sum(result[2] for result in results), 2),
     }
 
@@ -373,6 +374,11 @@ def main() -> int:
         "verify_cpu_ms": round(verify_ms, 2),
         "sign_in_server_cpu_ms": round(sign_in_ms, 2),
         "rest_of_sign_in_cpu_ms": round(sign_in_ms - verify_ms, 2),
+        # The figure counts PostgreSQL's backends as server work; the workers alone, for comparison (Redis, shared
+        # with other programs, is counted in neither).
+        "ratio_gunicorn_workers_only": round(
+            verify_ms / statistics.median(entry["gunicorn_cpu_ms_per_sign_in"] for entry in sign_ins), 3
+        ),
         "login_page_alone_cpu_ms": round(form["server_cpu_ms_per_sign_in"], 2),
         "login_page_turn": {key: round(value, 2) if isinstance(value, float) else value for key, value in form.items()},
         "sign_ins_per_core_second": round(1000 / sign_in_ms, 1),
