@@ -33,6 +33,20 @@ BUCKETS = 15
 # Decrement only a bucket that still exists: one a success has just forgotten must not come back below zero.
 _GIVE_BACK = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return false"
 
+# Attempt.succeeded() on Redis in one round trip: the first ARGV[1] keys are deleted (windows started afresh),
+# the others given back as _GIVE_BACK does.
+_SUCCEED = """
+local forgotten = tonumber(ARGV[1])
+for index, key in ipairs(KEYS) do
+  if index <= forgotten then
+    redis.call('DEL', key)
+  elseif redis.call('EXISTS', key) == 1 then
+    redis.call('DECR', key)
+  end
+end
+return false
+"""
+
 # begin() on Redis in one round trip: the windows in order, each as begin()'s loop does it (the pause read, the
 # bucket made and incremented, the other buckets added), all in one atomic script. KEYS per window: its pause,
 # its current bucket, its other buckets; ARGV: now in milliseconds, then per window whether it pauses, its
@@ -137,6 +151,14 @@ class Attempt:
 
     def succeeded(self, *, forget: tuple[Limit, ...] = ()) -> None:
         """Start the `forget` windows afresh; give this attempt's slot back in every other one."""
+        cache = _cache()
+        if isinstance(cache, RedisCache) and len(cache._servers) == 1:
+            forgotten = [bucket for limit, _, _ in self.taken if limit in forget for bucket in limit.buckets(self.now)]
+            given_back = [bucket for limit, bucket, _ in self.taken if limit not in forget]
+            keys = [cache.make_and_validate_key(key) for key in (*forgotten, *given_back)]
+            if keys:
+                cache._cache.get_client(keys[0], write=True).eval(_SUCCEED, len(keys), *keys, len(forgotten))
+            return
         for limit, bucket, _seen in self.taken:
             if limit in forget:
                 _cache().delete_many(limit.buckets(self.now))
