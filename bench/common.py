@@ -4,7 +4,8 @@ that matters), migrated, and the results files.
 A benchmark is a script, not a test: it configures Django itself, so run it from the project root
 (`.venv/bin/python bench/unregister_cost.py` or `.venv/bin/python -m bench.unregister_cost`, or `make bench` for
 all of them). The PostgreSQL ones use `BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`) with a
-database `groupket_bench_<name>` they drop and make again, and Redis `BENCH_REDIS_URL` (default db 12).
+database `groupket_bench_<name>` they drop and make again (`BENCH_DATABASE` names another, for one who was given
+a database of their own), and Redis `BENCH_REDIS_URL` (default db 12).
 """
 
 import atexit
@@ -40,7 +41,7 @@ def postgres_url(name: str, *, given: str | None = None) -> str:
     """
     import psycopg
 
-    server, database = POSTGRES_SERVER, f"groupket_bench_{name}"
+    server, database = POSTGRES_SERVER, os.environ.get("BENCH_DATABASE") or f"groupket_bench_{name}"
     if given:
         server, _, database = given.rstrip("/").rpartition("/")
     if not re.fullmatch(r"[a-z0-9_]+", database):

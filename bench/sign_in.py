@@ -185,16 +185,25 @@ def client(
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the processes have used so far (/proc/<pid>/stat)."""
-    total = 0
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time each process has used so far (/proc/<pid>/stat)."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
+        used[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return used
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between the two readings, process by process: one that started meanwhile counts from 0.
+
+    Not the difference of two sums: a PostgreSQL backend replaced during the turn (CONN_MAX_AGE ends a
+    connection, the worker opens another) would subtract the old backend's whole life from the turn.
+    """
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def children(pid: int) -> list[int]:
@@ -220,7 +229,7 @@ class Server:
         ).fetchall()
         return {"gunicorn": children(self.gunicorn.pid), "postgres": [row[0] for row in rows]}
 
-    def cpu(self) -> dict[str, float]:
+    def cpu(self) -> dict[str, dict[int, float]]:
         return {kind: cpu_seconds(pids) for kind, pids in self.pids().items()}
 
 
@@ -243,13 +252,14 @@ def measure_sign_ins(
     for process in processes:
         process.join()
     done = sum(result[0] for result in results)
-    server_cpu = {kind: cpu_after[kind] - cpu_before.get(kind, 0.0) for kind in cpu_after}
+    server_cpu = {kind: cpu_used(cpu_before.get(kind, {}), cpu_after[kind]) for kind in cpu_after}
     return {
         "sign_ins": done,
         "failed": sum(result[1] for result in results),
         "per_second": done / seconds,
         "server_cpu_s": {kind: round(value, 2) for kind, value in server_cpu.items()},
         "server_cpu_ms_per_sign_in": sum(server_cpu.values()) * 1000 / max(done, 1),
+        "gunicorn_cpu_ms_per_sign_in": server_cpu["gunicorn"] * 1000 / max(done, 1),
         "client_cpu_s": round(sum(result[2] for result in results), 2),
     }
 
@@ -364,6 +374,11 @@ def main() -> int:
         "verify_cpu_ms": round(verify_ms, 2),
         "sign_in_server_cpu_ms": round(sign_in_ms, 2),
         "rest_of_sign_in_cpu_ms": round(sign_in_ms - verify_ms, 2),
+        # The figure counts PostgreSQL's backends as server work; the workers alone, for comparison (Redis, shared
+        # with other programs, is counted in neither).
+        "ratio_gunicorn_workers_only": round(
+            verify_ms / statistics.median(entry["gunicorn_cpu_ms_per_sign_in"] for entry in sign_ins), 3
+        ),
         "login_page_alone_cpu_ms": round(form["server_cpu_ms_per_sign_in"], 2),
         "login_page_turn": {key: round(value, 2) if isinstance(value, float) else value for key, value in form.items()},
         "sign_ins_per_core_second": round(1000 / sign_in_ms, 1),

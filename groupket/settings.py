@@ -193,6 +193,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "groupket.accounts.passwords.NoPersonalItemsValidator"},
     {"NAME": "groupket.accounts.passwords.CommonPasswordValidator"},
 ]
+# Database sessions, a sign-in's written once with all it holds (accounts/session_store.py).
+SESSION_ENGINE = "groupket.accounts.session_store"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

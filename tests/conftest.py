@@ -17,8 +17,8 @@ from tests.factories import MemberFactory
 # versions in force (privacy's renewal middleware).
 MEMBER_PAGE_QUERIES = 4
 # A staff console page: the session, the member, the devices, the sign-in, the roles, the agreements, the session
-# save. The first page of a sign-in costs one more.
-CONSOLE_QUERIES = 11
+# save (one UPDATE, no savepoint: accounts.session_store). The first page of a sign-in costs one more.
+CONSOLE_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)

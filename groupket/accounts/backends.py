@@ -23,10 +23,9 @@ class MemberBackend(BaseBackend):
             # Hash anyway, so the time taken does not reveal whether the ID exists.
             Member().set_password(password)
             return None
-        if not member.check_password(password):
-            return None
-        # The caller gets the whole member: a sealed item loaded later from this partial row would read as None.
-        return Member.objects.get(pk=member.pk)
+        # The partial row is enough: a sealed item read from it later is loaded then (core.fields), as Django
+        # loads any deferred field, so a sign-in does not read the whole member again.
+        return member if member.check_password(password) else None
 
     def get_user(self, user_id: int) -> Member | None:
         return Member.objects.filter(pk=user_id, is_active=True).first()

@@ -38,7 +38,13 @@ class _PlaintextAttribute:
     def __get__(self, instance: models.Model | None, owner: type) -> Any:
         if instance is None:
             return self
-        value = instance.__dict__.get(self.field.attname)
+        attname = self.field.attname
+        if attname not in instance.__dict__ and instance.pk is not None and not instance._state.adding:
+            # Deferred (a row read with only() or defer()): load the ciphertext now, as Django loads a deferred
+            # field, so the value opens below instead of reading as None.
+            rows = type(instance)._base_manager.db_manager(instance._state.db).filter(pk=instance.pk)
+            instance.__dict__[attname] = rows.values_list(attname, flat=True).first()
+        value = instance.__dict__.get(attname)
         if isinstance(value, Sealed):
             value = self.field.open(instance, value)
             instance.__dict__[self.field.attname] = value

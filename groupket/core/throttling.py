@@ -14,7 +14,8 @@ index or a member number.
 
 Django's RedisCache.incr() checks that the key exists and increments it in a second round trip, so a
 bucket deleted in between would come back without an expiry; here each step is one atomic Redis
-operation. The local-memory cache's incr() and decr() hold its lock, so they are atomic as they are.
+operation; taking an attempt's slots in all its windows is one Lua script, so one round trip instead of three
+per window. The local-memory cache's incr() and decr() hold its lock, so they are atomic as they are.
 """
 
 import contextlib
@@ -31,6 +32,64 @@ BUCKETS = 15
 
 # Decrement only a bucket that still exists: one a success has just forgotten must not come back below zero.
 _GIVE_BACK = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return false"
+
+# Attempt.succeeded() on Redis in one round trip: the first ARGV[1] keys are deleted (windows started afresh),
+# the others given back as _GIVE_BACK does.
+_SUCCEED = """
+local forgotten = tonumber(ARGV[1])
+for index, key in ipairs(KEYS) do
+  if index <= forgotten then
+    redis.call('DEL', key)
+  elseif redis.call('EXISTS', key) == 1 then
+    redis.call('DECR', key)
+  end
+end
+return false
+"""
+
+# begin() on Redis in one round trip: the windows in order, each as begin()'s loop does it (the pause read, the
+# bucket made and incremented, the other buckets added), all in one atomic script. KEYS per window: its pause,
+# its current bucket, its other buckets; ARGV: now in milliseconds, then per window whether it pauses, its
+# limit, the bucket's lifetime and how many other buckets. Returns the refusing window's number (0: none) and
+# what each window taken saw; a refusal gives back every slot taken.
+_BEGIN = """
+local now_ms = tonumber(ARGV[1])
+local taken, seen = {}, {}
+local k, a, window, refused = 1, 2, 0, 0
+while a <= #ARGV do
+  window = window + 1
+  local pauses, limit, lifetime, others = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2], tonumber(ARGV[a + 3])
+  a = a + 4
+  local pause, current = KEYS[k], KEYS[k + 1]
+  if pauses == 1 then
+    local until_ms = redis.call('GET', pause)
+    -- A pause not written as a number (an older release's) still pauses: refuse rather than guess.
+    if until_ms and (tonumber(until_ms) == nil or tonumber(until_ms) > now_ms) then
+      refused = window
+      break
+    end
+  end
+  redis.call('SET', current, 0, 'EX', lifetime, 'NX')
+  local count = redis.call('INCR', current)
+  for other = k + 2, k + 1 + others do
+    local value = redis.call('GET', KEYS[other])
+    if value then count = count + tonumber(value) end
+  end
+  k = k + 2 + others
+  taken[#taken + 1] = current
+  seen[#seen + 1] = count
+  if count > limit then
+    refused = window
+    break
+  end
+end
+if refused > 0 then
+  for _, bucket in ipairs(taken) do
+    if redis.call('EXISTS', bucket) == 1 then redis.call('DECR', bucket) end
+  end
+end
+return {refused, unpack(seen)}
+"""
 
 
 class TooManyAttempts(Exception):
@@ -86,12 +145,20 @@ class Attempt:
         paused = False
         for limit, _bucket, seen in self.taken:
             if limit.lock and seen >= limit.limit:
-                _cache().set(limit.lock_key, self.now + limit.lock, timeout=limit.lock)
+                _cache().set(limit.lock_key, _milliseconds(self.now + limit.lock), timeout=limit.lock)
                 paused = True
         return paused
 
     def succeeded(self, *, forget: tuple[Limit, ...] = ()) -> None:
         """Start the `forget` windows afresh; give this attempt's slot back in every other one."""
+        cache = _cache()
+        if isinstance(cache, RedisCache) and len(cache._servers) == 1:
+            forgotten = [bucket for limit, _, _ in self.taken if limit in forget for bucket in limit.buckets(self.now)]
+            given_back = [bucket for limit, bucket, _ in self.taken if limit not in forget]
+            keys = [cache.make_and_validate_key(key) for key in (*forgotten, *given_back)]
+            if keys:
+                cache._cache.get_client(keys[0], write=True).eval(_SUCCEED, len(keys), *keys, len(forgotten))
+            return
         for limit, bucket, _seen in self.taken:
             if limit in forget:
                 _cache().delete_many(limit.buckets(self.now))
@@ -102,6 +169,9 @@ class Attempt:
 def begin(*limits: Limit, now: float | None = None) -> Attempt:
     """Take a slot in each window, in order; TooManyAttempts (every slot given back) when one is full or paused."""
     attempt = Attempt(now=time.time() if now is None else now)
+    cache = _cache()
+    if isinstance(cache, RedisCache) and len(cache._servers) == 1:
+        return _begin_in_redis(cache, limits, attempt)
     for limit in limits:
         if _paused(limit, attempt.now):
             _give_back_all(attempt)
@@ -116,11 +186,35 @@ def begin(*limits: Limit, now: float | None = None) -> Attempt:
     return attempt
 
 
+def _begin_in_redis(cache: RedisCache, limits: tuple[Limit, ...], attempt: Attempt) -> Attempt:
+    """begin() as one script (_BEGIN): one round trip instead of three per window."""
+    keys: list[str] = []
+    args: list[int | float] = [attempt.now * 1000]
+    currents = []
+    for limit in limits:
+        *earlier, current, following = limit.buckets(attempt.now)
+        keys += [cache.make_and_validate_key(key) for key in (limit.lock_key, current, *earlier, following)]
+        args += [1 if limit.lock else 0, limit.limit, limit.window + limit.bucket_seconds, len(earlier) + 1]
+        currents.append(current)
+    client = cache._cache.get_client(keys[0], write=True)
+    refused, *seen = client.eval(_BEGIN, len(keys), *keys, *args)
+    if refused:
+        limit = limits[refused - 1]
+        raise TooManyAttempts(limit.key, pause_seconds=limit.lock or limit.window)
+    attempt.taken = list(zip(limits, currents, seen, strict=True))
+    return attempt
+
+
+def _milliseconds(seconds: float) -> int:
+    # A pause's end as a whole number, which the cache stores as it is and _BEGIN can compare.
+    return math.ceil(seconds * 1000)
+
+
 def _paused(limit: Limit, now: float) -> bool:
     if not limit.lock:
         return False
     until = _cache().get(limit.lock_key)
-    return until is not None and until > now
+    return until is not None and until > now * 1000
 
 
 def _give_back_all(attempt: Attempt) -> None:

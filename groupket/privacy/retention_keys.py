@@ -12,6 +12,7 @@ from datetime import date
 
 from groupket.core.keys import unwrap_key, wrap_new_key
 from groupket.privacy.models import RetentionKey
+from groupket.privacy.retained_partitions import make_month_partitions
 
 
 def month_of(day: date) -> str:
@@ -25,12 +26,14 @@ def _new_month_key(month: str) -> RetentionKey:
 
 
 def open_month_keys(months: Collection[str]) -> dict[str, tuple[RetentionKey, bytes]]:
-    """Each month's key row and plaintext key, making the missing ones; two to three queries in all."""
+    """Each month's key row and plaintext key, making the missing ones (and their partitions); few queries."""
     rows = {row.month: row for row in RetentionKey.objects.filter(month__in=months)}
     missing = [month for month in sorted(months) if month not in rows]
     if missing:
         # Another withdrawal may make the same month's key at the same moment: the first one stored wins.
         RetentionKey.objects.bulk_create([_new_month_key(month) for month in missing], ignore_conflicts=True)
+        # A month's records go to its partition (PostgreSQL), made with its key: the sweep drops it whole.
+        make_month_partitions(missing)
         rows = {row.month: row for row in RetentionKey.objects.filter(month__in=months)}
     return {month: (row, unwrap_key(row)) for month, row in rows.items()}
 

@@ -3,7 +3,9 @@
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
 from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
@@ -137,3 +139,18 @@ def test_bad_requests_get_400_and_change_nothing(signed_in: Client, member: Memb
 def test_sessions_page_needs_sign_in(client: Client) -> None:
     response = client.get("/me/sessions/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/me/sessions/"
+
+
+@pytest.mark.django_db
+def test_a_sign_in_writes_its_session_once_with_all_it_holds(member: Member) -> None:
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    session_statements = [query["sql"] for query in queries.captured_queries if "django_session" in query["sql"]]
+    assert len(session_statements) == 1
+    assert session_statements[0].startswith("INSERT")
+    session = client.session
+    assert session[SIGN_IN_ID] == SignIn.objects.get(member=member).pk
+    assert int(session["_auth_user_id"]) == member.pk
+    assert is_signed_in(client)

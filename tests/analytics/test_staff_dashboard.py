@@ -16,14 +16,14 @@ from django.test import Client
 from groupket.analytics.selectors import Shown, share, suppressed_parts
 from groupket.analytics.services.recording import PageVisit, record_page_view
 from groupket.analytics.services.rollup import roll_up_page_views
-from tests.conftest import make_staff, sign_in, sign_in_staff
+from tests.conftest import CONSOLE_QUERIES, make_staff, sign_in, sign_in_staff
 from tests.factories import MemberFactory, make_space
 from tests.markup import fragment
 
 NOV = date(2026, 11, 1)
-# The staff gate, second factor, session and policy checks every console page makes (11), the report (2) and
-# the names of its spaces (1).
-DASHBOARD_QUERIES = 14
+# The staff gate, second factor, session and policy checks every console page makes (CONSOLE_QUERIES), the
+# report (2) and the names of its spaces (1).
+DASHBOARD_QUERIES = CONSOLE_QUERIES + 3
 
 
 @dataclass(frozen=True)

@@ -118,3 +118,11 @@ def test_each_member_has_their_own_key_and_values_are_bound_to_their_column() ->
         open_sealed(open_data_key(first.data_key_id), sealed_name, aad=b"accounts.Member.bio")
     with pytest.raises(DecryptionFailed):
         open_sealed(open_data_key(second.data_key_id), sealed_name, aad=b"accounts.Member.name")
+
+
+@pytest.mark.django_db
+def test_a_sealed_item_of_a_row_read_in_part_is_loaded_when_read() -> None:
+    member = MemberFactory(**SECRETS)
+    partial = Member.objects.only("pk", "data_key_id").get(pk=member.pk)
+    assert partial.name == SECRETS["name"]
+    assert partial.email == SECRETS["email"]

@@ -14,14 +14,16 @@ from django.test import Client
 from django.utils import timezone
 
 from groupket.accounts.models import LoginRecord, Member
-from groupket.core.crypto import DecryptionFailed, open_sealed
+from groupket.core.crypto import DecryptionFailed, open_sealed, seal
+from groupket.core.ids import time_ordered_uuid
 from groupket.core.keyring import KeyringError, add_master_key, load_keyring
 from groupket.core.keys import rewrap_data_keys, rewrap_model_keys, unwrap_key
 from groupket.core.models import DataKey
 from groupket.core.rotation import destroy_expired_master_keys, recompute_blind_indexes
 from groupket.privacy import inventory
 from groupket.privacy.models import DestructionLog, RetainedRecord, RetentionExtension, RetentionKey
-from groupket.privacy.retention_keys import month_of
+from groupket.privacy.retained_partitions import month_partitions
+from groupket.privacy.retention_keys import month_of, open_month_keys
 from groupket.privacy.services.ledger import record_consent
 from groupket.privacy.services.retention import (
     RetainedReadRefused,
@@ -163,8 +165,10 @@ def test_sweep_destroys_expired_records_and_empty_past_month_keys_and_logs(
     day = first_of_next_month(soonest.destroy_on)  # the soonest month is now fully past
     doomed = RetainedRecord.objects.filter(destroy_on__lt=day).count()
 
-    # 8 queries; on SQLite 3 more: the sweep widens the page cache for itself and restores it.
-    with django_assert_num_queries(8 + (3 if connection.vendor == "sqlite" else 0)):
+    # 9 queries; on SQLite 3 more: the sweep widens the page cache for itself and restores it. On PostgreSQL
+    # 7 more: is the table partitioned, its partitions, the lock, the deferred checks run now and deferred
+    # again, and the one past month's partition counted and dropped.
+    with django_assert_num_queries(9 + (3 if connection.vendor == "sqlite" else 7)):
         assert sweep_retained_records(today=day) == doomed >= 1
 
     assert set(RetainedRecord.objects.values_list("record_ref", flat=True)) == set(survivors)
@@ -177,6 +181,29 @@ def test_sweep_destroys_expired_records_and_empty_past_month_keys_and_logs(
     deleted = DestructionLog.objects.get(method="retained rows deleted")
     assert (deleted.category, deleted.count) == ("login records", doomed)
     assert RULE.stored_basis in deleted.basis and IP_NOW not in f"{deleted.basis}{keys.basis}"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the table is partitioned on PostgreSQL only")
+@pytest.mark.clause("P8.5")
+def test_a_past_month_goes_with_its_partition_and_this_months_due_records_one_by_one(db: None) -> None:
+    today = date(2031, 5, 15)
+    days = [date(2031, 3, 31), date(2031, 4, 1), date(2031, 4, 30), date(2031, 5, 14), today, date(2031, 6, 1)]
+    keys = open_month_keys({month_of(day) for day in days})
+    for day in days:
+        key_row, key = keys[month_of(day)]
+        ref = time_ordered_uuid()
+        RetainedRecord.objects.create(
+            record_ref=ref, subject_ref=ref, retention_key=key_row, category=RULE.category, basis=RULE.stored_basis,
+            destroy_on=day, payload=seal(key, b"{}", aad=ref.bytes),
+        )  # fmt: skip
+    assert set(month_partitions()) == {"2031-03", "2031-04", "2031-05", "2031-06"}
+
+    assert sweep_retained_records(today=today) == 4
+
+    assert set(month_partitions()) == {"2031-05", "2031-06"}  # March and April dropped whole
+    assert sorted(RetainedRecord.objects.values_list("destroy_on", flat=True)) == [today, date(2031, 6, 1)]
+    assert set(RetentionKey.objects.values_list("month", flat=True)) == {"2031-05", "2031-06"}
+    assert DestructionLog.objects.get(method="retained rows deleted").count == 4
 
 
 @pytest.mark.clause("P8.5")

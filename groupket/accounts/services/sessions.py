@@ -21,8 +21,9 @@ def _session_store(session_key: str) -> SessionBase:
 def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool) -> SignIn:
     """Log the member in on this browser and list the session on /me/sessions/.
 
-    login() gives the session a new key and stores it (cycle_key); SessionMiddleware writes the rest of the
-    session (the member, the expiry, SIGN_IN_ID) once, with the response, so it is not saved here as well.
+    login() gives the session a new key (cycle_key); the session's row is written here once, with the member,
+    the expiry and SIGN_IN_ID, in the sign-in's transaction with its listing, and SessionMiddleware has nothing
+    left to write unless the rest of the request changes the session (accounts.session_store).
     """
     # No savepoint of its own: inside sign_in_with_password's transaction, a failure fails the whole sign-in.
     with transaction.atomic(savepoint=False):
@@ -41,6 +42,7 @@ def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool
             last_seen_at=now,
         )
         request.session[SIGN_IN_ID] = sign_in.pk
+        request.session.save()
     return sign_in
 
 

@@ -22,7 +22,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +29,7 @@ from groupket.core.actors import Actor, acting, actor_label, actor_ref
 from groupket.core.crypto import open_sealed, seal
 from groupket.core.fields import BlindIndexField, EncryptedField
 from groupket.core.ids import time_ordered_uuid
-from groupket.privacy import inventory
+from groupket.privacy import inventory, retained_partitions
 from groupket.privacy.models import ConsentEvent, DestructionLog, RetainedRecord, RetentionExtension, RetentionKey
 from groupket.privacy.retention_keys import month_of, open_month_key, open_month_keys
 
@@ -170,9 +169,11 @@ def retain_records_for_withdrawal(*, member: AbstractBaseUser, today: date | Non
 
 def _destroy_empty_past_month_keys(today: date) -> list[str]:
     # A month is past once it is not the current one; records are never added to a past month.
-    records = RetainedRecord.objects.filter(retention_key=OuterRef("pk"))
-    empty = RetentionKey.objects.filter(month__lt=month_of(today)).filter(~Exists(records))
-    months = sorted(empty.values_list("month", flat=True))
+    # One probe per past key (a day has none or one, the first sweep after an outage a few), not one NOT EXISTS:
+    # PostgreSQL plans that as an anti-join hashing the key of every record (seconds beside 10,000,000), and a
+    # correlated probe as a scan it expects to stop early, where a probe for one key is an index lookup.
+    past = RetentionKey.objects.filter(month__lt=month_of(today)).values_list("pk", "month")
+    months = sorted(month for pk, month in past if not RetainedRecord.objects.filter(retention_key_id=pk).exists())
     if months:
         RetentionKey.objects.filter(month__in=months).delete()
     return months
@@ -241,33 +242,43 @@ def _sweep_logs(deleted: Counter[tuple[str, str]], months: list[str]) -> list[De
 def sweep_retained_records(*, today: date | None = None) -> int:
     """Destroy the retained records past their date and the keys of past months left empty; how many records (P8.5).
 
-    A set-based delete of the rows, then the month keys: every copy sealed under a destroyed key
-    (a WAL, a backup) can no longer be opened. The log says what, how many, how and why; never the data.
+    On PostgreSQL the partition of each past month is dropped whole (privacy.retained_partitions), then the
+    current month's due records are deleted in one statement; elsewhere that one statement does it all. Then
+    the month keys: every copy sealed under a destroyed key (a WAL, a backup) can no longer be opened. The log
+    says what, how many, how and why; never the data.
     """
     today = today or timezone.localdate()
     with _roomy_page_cache(), transaction.atomic():
+        dropped: Counter[tuple[str, str]] = Counter()
+        if retained_partitions.partitioned():
+            dropped = retained_partitions.drop_past_month_partitions(month_of(today))
         deleted = _delete_expired_records(today)
         months = _destroy_empty_past_month_keys(today)
-        DestructionLog.objects.bulk_create(_sweep_logs(deleted, months))
+        DestructionLog.objects.bulk_create(_sweep_logs(dropped + deleted, months))
     if deleted:
-        _reclaim_swept_space()
-    return sum(deleted.values())
+        _reclaim_swept_space(today)
+    return sum(dropped.values()) + sum(deleted.values())
 
 
-def _reclaim_swept_space() -> None:
-    """On PostgreSQL, VACUUM the table once the sweep has committed, so the next records reuse the freed pages.
+def _reclaim_swept_space(today: date) -> None:
+    """On PostgreSQL, VACUUM what rows were deleted from once the sweep has committed, so new records reuse it.
 
     A deleted row's space is reusable only after a vacuum. Autovacuum cannot be relied on for it: it may be off
     (it is on the CI machine), and at its default threshold (20% of the table dead) a table of 10,000,000
     records waits for 2,000,000 swept rows, growing meanwhile (bench/retention_sweep.py measures both). A plain
-    VACUUM takes no lock that stops reads or writes. Inside an outer transaction (a test) it cannot run and is
-    left out; SQLite reuses freed pages by itself (secure_delete zeroes them).
+    VACUUM takes no lock that stops reads or writes. Partitioned, rows are deleted only from the current
+    month's partition (past months were dropped whole), so only it is vacuumed. Inside an outer transaction
+    (a test) it cannot run and is left out; SQLite reuses freed pages by itself (secure_delete zeroes them).
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
-    table = connection.ops.quote_name(RetainedRecord._meta.db_table)
+    table = RetainedRecord._meta.db_table
+    if retained_partitions.partitioned():
+        table = retained_partitions.month_partitions().get(month_of(today))
+        if table is None:
+            return
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM {table}")
+        cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
 
 
 # --- Extension (P8.4) ---------------------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""Django's database sessions, with a new session written once, when it holds what it will hold (P7.9).
+
+Django's store makes a session's row the moment it draws its key (login() does so to rotate the key): it asks
+whether the key is taken, inserts an empty row inside a savepoint, and at the end of the request
+SessionMiddleware writes the row again with what the sign-in put in it. Four statements more than needed on
+every sign-in, besides the hash the only costly step. Here a new key is only drawn (32 characters of 36,
+165 random bits: a collision would fail the insert, never share a session), the first save inserts the row
+with everything in it, and a save that would write what the row already holds is skipped.
+"""
+
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import DatabaseError, IntegrityError, router, transaction
+from django.utils.crypto import get_random_string
+
+
+class SessionStore(DatabaseSessionStore):
+    def __init__(self, session_key: str | None = None) -> None:
+        super().__init__(session_key)
+        self._row_missing = False  # a key drawn, its row not yet inserted
+        self._written: bytes | None = None  # the data the row holds, as serialized, when this store wrote it
+
+    def _get_new_session_key(self) -> str:
+        return get_random_string(32, VALID_KEY_CHARS)
+
+    def create(self) -> None:
+        # The key only; the row comes with the first save (login() rotates the key, then fills the session).
+        self._session_key = self._get_new_session_key()
+        self._row_missing = True
+        self._written = None
+        self.modified = True
+
+    def save(self, must_create: bool = False) -> None:
+        if self.session_key is None:
+            self.create()
+        must_create = must_create or self._row_missing
+        data = self._get_session(no_load=must_create)
+        serialized = self.serializer().dumps(data)
+        if not must_create and serialized == self._written:
+            return
+        row = self.create_model_instance(data)
+        using = router.db_for_write(self.model, instance=row)
+        try:
+            # No savepoint inside a caller's transaction (the sign-in's): a failed insert fails all of it.
+            with transaction.atomic(using=using, savepoint=False):
+                row.save(force_insert=must_create, force_update=not must_create, using=using)
+        except IntegrityError:
+            if must_create:
+                raise CreateError from None
+            raise
+        except DatabaseError:
+            if not must_create:
+                raise UpdateError from None
+            raise
+        self._row_missing = False
+        self._written = serialized
+
+    def delete(self, session_key: str | None = None) -> None:
+        if session_key is None or session_key == self.session_key:
+            self._row_missing = False
+            self._written = None
+        super().delete(session_key)
