@@ -52,14 +52,14 @@ def check_actor(actor: object, *, system: bool, where: str) -> None:
         return
     if isinstance(actor, AbstractBaseUser) and actor.pk is not None:
         return
-    allowed = "a staff member or a SystemActor" if system else "a staff member"
+    allowed = "a member or a SystemActor" if system else "a member"
     raise ActorRequired(f"{where} needs {allowed} as its actor, not {type(actor).__name__}")
 
 
 def acting(parameter: str, *, system: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Mark `parameter` as the service's actor: a required keyword, checked before the service runs.
 
-    system=True lets the operator or a scheduled job act (SystemActor); otherwise only a staff member.
+    system=True lets the operator or a scheduled job act (SystemActor); otherwise only a member (staff included).
     """
 
     def decorate(service: Callable[P, R]) -> Callable[P, R]:

@@ -83,6 +83,7 @@ def _disclose(payment: Payment, reference: str) -> None:
     )
 
 
+@acting("actor")
 def open_payment_window(*, actor: AbstractBaseUser, number: str, success_url: str, fail_url: str) -> str:
     """The payment window's URL for the buyer's awaiting card payment, with a new order reference and confirm key,
     and its disclosure to the payment processor recorded (what the browser carries there: reference, amount, name).
@@ -136,6 +137,7 @@ def _buyers_card_payment(actor: AbstractBaseUser, number: str) -> Payment:
     return payment
 
 
+@acting("actor")
 def confirm_card_payment(*, actor: AbstractBaseUser, number: str, query: dict[str, str]) -> Return:
     """The buyer is back from the window with a payment key: confirm it for our stored amount, once.
 

@@ -95,6 +95,7 @@ def _store_photos(order: GroupOrder, photos: Sequence[ItemPhoto]) -> None:
     )
 
 
+@acting("actor")
 def open_order(
     *, actor: AbstractBaseUser, space: Space, terms: OrderTerms, account: BankAccount, photos: Sequence[ItemPhoto] = ()
 ) -> GroupOrder:

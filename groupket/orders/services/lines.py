@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groupket.accounts.services.profile import DeliveryDetails, save_delivery_details
+from groupket.core.actors import acting
 from groupket.orders import permissions
 from groupket.orders.models import PICKUP, SHIPPING, Delivery, GroupOrder, OrderLine, Payment, SubmittedForm
 from groupket.orders.partners import get_partner
@@ -164,6 +165,7 @@ def write_line(*, actor: AbstractBaseUser, order: GroupOrder, checkout: Checkout
     return line
 
 
+@acting("actor")
 def place_order(*, actor: AbstractBaseUser, order: GroupOrder, checkout: Checkout) -> Outcome:
     """Checkout: the member's line, its payment (bank transfer, or card paid next in the gateway's window) and,
     for delivery, its sealed details and consent."""

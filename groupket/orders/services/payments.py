@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from groupket.core.actors import acting
 from groupket.orders import permissions
 from groupket.orders.models import PICKUP, GroupOrder, OrderLine, Payment, Refund
 from groupket.orders.services import history
@@ -29,6 +30,7 @@ def _line_of(order: GroupOrder, line_id: int) -> OrderLine:
     return line
 
 
+@acting("actor")
 def mark_payment_received(*, actor: AbstractBaseUser, order: GroupOrder, line_id: int) -> bool:
     """The organiser saw the buyer's transfer arrive; False when it was marked already."""
     with transaction.atomic():
@@ -79,6 +81,7 @@ def confirm_refund_received(*, actor: AbstractBaseUser, refund_id: int) -> bool:
     return True
 
 
+@acting("actor")
 def check_off_pickup(*, actor: AbstractBaseUser, order: GroupOrder, code: str) -> OrderLine:
     """The buyer shows their pickup code and the organiser types it: that line is handed over."""
     with transaction.atomic():
