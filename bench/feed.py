@@ -213,7 +213,8 @@ def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict,
     """1,000 posts in each space by its members over the last two years, sealed under each author's key."""
     sealed = _sealer("spaces.Post")
     now = datetime.now(UTC)
-    columns = ["space_id", "author_id", "data_key_id", "title", "body", "created_at", "like_count", "comment_count"]
+    columns = ["space_id", "author_id", "data_key_id", "title", "body", "created_at", "like_count", "comment_count",
+               "state", "censored"]  # fmt: skip
     per_space = POSTS // len(members_of)
     batch: list[tuple] = []
     for space_id, member_ids in members_of.items():
@@ -224,7 +225,8 @@ def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict,
             text = rng.choice(BODIES).format(n=number, h=hour, e=hour + 6, m=mention)
             title = sealed(plain, "title", f"Walk {number} in space {space_id}") if number % 10 < 7 else None
             created = now - timedelta(seconds=rng.randint(60, 730 * 86400))
-            batch.append((space_id, author, key_id, title, sealed(plain, "body", text), created, rng.randint(0, 30), 0))
+            batch.append((space_id, author, key_id, title, sealed(plain, "body", text), created, rng.randint(0, 30), 0,
+                          "shown", False))  # fmt: skip
         if len(batch) >= CHUNK:
             _copy("spaces_post", columns, batch)
             progress.advance(len(batch))
