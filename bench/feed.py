@@ -213,7 +213,8 @@ def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict,
     """1,000 posts in each space by its members over the last two years, sealed under each author's key."""
     sealed = _sealer("spaces.Post")
     now = datetime.now(UTC)
-    columns = ["space_id", "author_id", "data_key_id", "title", "body", "created_at", "like_count", "comment_count"]
+    columns = ["space_id", "author_id", "data_key_id", "title", "body", "created_at", "like_count", "comment_count",
+               "state", "censored"]  # fmt: skip
     per_space = POSTS // len(members_of)
     batch: list[tuple] = []
     for space_id, member_ids in members_of.items():
@@ -224,7 +225,8 @@ def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict,
             text = rng.choice(BODIES).format(n=number, h=hour, e=hour + 6, m=mention)
             title = sealed(plain, "title", f"Walk {number} in space {space_id}") if number % 10 < 7 else None
             created = now - timedelta(seconds=rng.randint(60, 730 * 86400))
-            batch.append((space_id, author, key_id, title, sealed(plain, "body", text), created, rng.randint(0, 30), 0))
+            batch.append((space_id, author, key_id, title, sealed(plain, "body", text), created, rng.randint(0, 30), 0,
+                          "shown", False))  # fmt: skip
         if len(batch) >= CHUNK:
             _copy("spaces_post", columns, batch)
             progress.advance(len(batch))
@@ -391,15 +393,17 @@ def main() -> int:
     bare = figures["bare"]["p95_ms"]
     ratios = {name: round(figures[name]["p95_ms"] / bare, 2) for name in ("space_feed", "home_feed")}
     passed = all(ratio <= TARGET for ratio in ratios.values())
+    target = f"p95 <= {TARGET}x the bare view's (space feed, home feed of a member in 50 spaces; wall time)"
     result = {"members": MEMBERS, "spaces": SPACES, "posts": POSTS, "samples": SAMPLES, "target_ratio": TARGET,
-              "figures": figures, "p95_ratios": ratios, "passed": passed}  # fmt: skip
+              "target": target, "figures": figures, "p95_ratios": ratios, "passed": passed}  # fmt: skip
     summary = (
         f"p50/p95 ms: bare {figures['bare']['p50_ms']}/{bare}, space feed {figures['space_feed']['p50_ms']}/"
         f"{figures['space_feed']['p95_ms']} (x{ratios['space_feed']}), home feed {figures['home_feed']['p50_ms']}/"
         f"{figures['home_feed']['p95_ms']} (x{ratios['home_feed']}), target p95 <= x{TARGET}; "
         f"{POSTS:,} posts, {MEMBERS:,} members"
     )
-    write_result("feed", result, summary)
+    figure = f"p95 ratio {ratios['space_feed']} (space feed), {ratios['home_feed']} (home feed)"
+    write_result("feed", result, summary, figure)
     print(summary)
     return 0 if passed else 1
 

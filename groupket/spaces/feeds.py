@@ -21,10 +21,13 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 from groupket.core.keys import open_data_keys, open_loaded_data_keys
 from groupket.spaces import markdown
+from groupket.spaces.links import PostLinks
 from groupket.spaces.models import Comment, Membership, Post, Reaction, Space
 from groupket.spaces.selectors import mention_links
 
@@ -76,11 +79,37 @@ def decode_cursor(raw: str) -> tuple[datetime, int]:
 
 @dataclass(frozen=True)
 class ShownPost:
+    """A post as a page shows it: its body rendered, whether the viewer liked it, and its links (links.PostLinks)."""
+
     post: Post
     body_html: SafeString
-    liked: bool = False
+    liked: bool
+    url: str
+    space_url: str
+    like_url: str
+    author_url: str | None
     # The addresses of the post's photos that its text does not place itself: shown under it, in order.
     images_below: tuple[str, ...] = ()
+
+    # What the post's card says of its time and counts, as the `date` filter and `{% blocktranslate count %}` said
+    # it: the same text in the visitor's time zone and language, without the template's cost for each post.
+    @property
+    def created_iso(self) -> str:
+        return timezone.localtime(self.post.created_at).isoformat()  # date:"c"
+
+    @property
+    def created_text(self) -> str:
+        return timezone.localtime(self.post.created_at).strftime("%Y-%m-%d %H:%M")  # date:"Y-m-d H:i"
+
+    @property
+    def likes_text(self) -> str:
+        count = self.post.like_count
+        return ngettext("%(counter)s like", "%(counter)s likes", count) % {"counter": count}
+
+    @property
+    def comments_text(self) -> str:
+        count = self.post.comment_count
+        return ngettext("%(counter)s comment", "%(counter)s comments", count) % {"counter": count}
 
 
 @dataclass(frozen=True)
@@ -159,8 +188,18 @@ def render_bodies(rows: Sequence[Post | Comment]) -> list[SafeString]:
 def show_posts(posts: Sequence[Post], viewer: AbstractBaseUser | None) -> list[ShownPost]:
     open_in_bulk(posts)
     liked = _liked(viewer, posts)
+    links = PostLinks()
     return [
-        ShownPost(post, html, post.pk in liked, below)
+        ShownPost(
+            post,
+            html,
+            liked=post.pk in liked,
+            url=links.post(post.space.slug, post.pk),
+            space_url=links.space(post.space.slug),
+            like_url=links.like(post.space.slug, post.pk),
+            author_url=links.member(post.author_id) if post.author_id else None,
+            images_below=below,
+        )
         for post, (html, below) in zip(posts, _rendered(posts), strict=True)
     ]
 

@@ -62,6 +62,9 @@ def _mentioned_name(match: re.Match[str]) -> str:
 class Parsed:
     tokens: list[Token]
     mentioned_keys: set[str]
+    # The text tokens (inline parent, position, token) holding a mention, found while parsing, so that `render`
+    # does not walk every token again (a feed renders 20 bodies a page).
+    mention_spots: list[tuple[Token, int, Token]]
 
 
 def _text_tokens(tokens: Iterable[Token]) -> Iterable[tuple[Token, int, Token]]:
@@ -79,12 +82,14 @@ def _text_tokens(tokens: Iterable[Token]) -> Iterable[tuple[Token, int, Token]]:
 
 def parse(text: str) -> Parsed:
     tokens = _markdown.parse(text)
-    keys = {
-        mention_key(_mentioned_name(match))
-        for _block, _position, child in _text_tokens(tokens)
-        for match in MENTION.finditer(child.content)
-    }
-    return Parsed(tokens, {key for key in keys if len(key) >= 3})
+    keys: set[str] = set()
+    spots = []
+    for spot in _text_tokens(tokens):
+        found = {mention_key(_mentioned_name(match)) for match in MENTION.finditer(spot[2].content)}
+        if found:
+            keys |= found
+            spots.append(spot)
+    return Parsed(tokens, {key for key in keys if len(key) >= 3}, spots)
 
 
 def _split_mentions(content: str, link_to: Callable[[str], str | None]) -> list[Token]:
@@ -140,10 +145,10 @@ def _drop_foreign_images(tokens: list[Token], images: Collection[str]) -> None:
 def render(parsed: Parsed, mention_links: Mapping[str, str], images: Collection[str] = ()) -> SafeString:
     """The sanitised HTML of a parsed text; `mention_links` maps a mentioned ID's key to the link for it,
     `images` holds the addresses of the photos attached to this post: the only images it may show."""
-    _drop_foreign_images(parsed.tokens, images)
-    for block, position, child in reversed(list(_text_tokens(parsed.tokens))):
-        if "@" in child.content:
-            block.children[position : position + 1] = _split_mentions(child.content, mention_links.get)
+    _drop_foreign_images(parsed.tokens, images)  # one token for one: the mention spots keep their positions
+    # Last first, so that splitting one text token does not move the positions of those before it.
+    for block, position, child in reversed(parsed.mention_spots):
+        block.children[position : position + 1] = _split_mentions(child.content, mention_links.get)
     _shift_headings(parsed.tokens)
     html = _markdown.renderer.render(parsed.tokens, _markdown.options, {})
     return mark_safe(_cleaner.clean(html))  # noqa: S308 - nh3 has just sanitised it

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from groupket.spaces import permissions
 from groupket.spaces.feeds import post_rows
 from groupket.spaces.models import Comment, Membership, Post, Space
-from groupket.spaces.selectors import membership_of
+from groupket.spaces.selectors import membership_of, space_for_visitor
 
 View = Callable[..., HttpResponse]
 
@@ -25,6 +25,14 @@ def space_or_404(request: HttpRequest, slug: str) -> tuple[Space, Membership | N
     if not permissions.can_see_space(space, membership):
         raise Http404
     return space, membership
+
+
+def space_home_or_404(request: HttpRequest, slug: str) -> tuple[Space, Membership | None, int]:
+    """space_or_404 with the space's active members count, all in one query (the space's home shows the count)."""
+    found = space_for_visitor(slug, request.user)
+    if found is None or not permissions.can_see_space(found[0], found[1]):
+        raise Http404
+    return found
 
 
 def readable_space_or_404(request: HttpRequest, slug: str) -> tuple[Space, Membership | None]:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from groupket.core.keys import open_data_keys
 from groupket.spaces.feeds import FeedPage, InvalidCursor, author_feed, home_feed
+from groupket.spaces.links import LinkPattern
 from groupket.spaces.models import Membership
 from groupket.spaces.selectors import member_spaces, shares_a_space, suggested_spaces
 
@@ -25,7 +26,9 @@ def member_home(request: HttpRequest) -> HttpResponse:
     """The feed of the member's spaces, their spaces and invitations; suggestions for a member in none."""
     memberships = member_spaces(request.user)
     active = [row for row in memberships if row.is_active]
+    space_page = LinkPattern("spaces:home", slug=str)  # reversed once for the list, not once a space
     context = {
+        "my_spaces": [(row, space_page.fill(slug=row.space.slug)) for row in active],
         "feed": _page(request, home_feed, member=request.user, space_ids=[row.space_id for row in active])
         if active
         else None,

@@ -13,7 +13,7 @@ from groupket.spaces.models import Membership, Space
 from groupket.spaces.selectors import active_members_count
 from groupket.spaces.services import members as member_services
 from groupket.spaces.services.members import token_matches
-from groupket.spaces.views.common import answers_refusals, member_action, space_or_404
+from groupket.spaces.views.common import answers_refusals, member_action, space_home_or_404, space_or_404
 
 
 def _feed(request: HttpRequest, space: Space) -> FeedPage:
@@ -31,14 +31,18 @@ def render_home(
     *,
     post_form: PostForm | None = None,
     status: int = 200,
+    members_count: int | None = None,
 ) -> HttpResponse:
-    """The space's home; `post_form` is a form sent back with its errors, else a fresh one for members."""
+    """The space's home; `post_form` is a form sent back with its errors, else a fresh one for members.
+
+    `members_count` when the caller read it with the space (space_home_or_404), else it is counted here.
+    """
     readable = permissions.can_read_posts(space, membership)
     may_post = membership is not None and membership.is_active and not space.is_closed
     context = {
         "space": space,
         "membership": membership,
-        "members_count": active_members_count(space),
+        "members_count": active_members_count(space) if members_count is None else members_count,
         "feed": _feed(request, space) if readable else None,
         "readable": readable,
         "post_form": (post_form or PostForm()) if may_post else None,
@@ -49,8 +53,8 @@ def render_home(
 
 @require_safe
 def home(request: HttpRequest, slug: str) -> HttpResponse:
-    space, membership = space_or_404(request, slug)
-    return render_home(request, space, membership)
+    space, membership, members_count = space_home_or_404(request, slug)
+    return render_home(request, space, membership, members_count=members_count)
 
 
 @member_action("POST")
