@@ -214,7 +214,7 @@ def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict,
     sealed = _sealer("spaces.Post")
     now = datetime.now(UTC)
     columns = ["space_id", "author_id", "data_key_id", "title", "body", "created_at", "like_count", "comment_count",
-               "state", "censored"]  # fmt: skip
+               "state", "censored", "image_ids"]  # fmt: skip
     per_space = POSTS // len(members_of)
     batch: list[tuple] = []
     for space_id, member_ids in members_of.items():
@@ -226,7 +226,7 @@ def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict,
             title = sealed(plain, "title", f"Walk {number} in space {space_id}") if number % 10 < 7 else None
             created = now - timedelta(seconds=rng.randint(60, 730 * 86400))
             batch.append((space_id, author, key_id, title, sealed(plain, "body", text), created, rng.randint(0, 30), 0,
-                          "shown", False))  # fmt: skip
+                          "shown", False, "[]"))  # fmt: skip
         if len(batch) >= CHUNK:
             _copy("spaces_post", columns, batch)
             progress.advance(len(batch))

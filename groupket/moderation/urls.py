@@ -12,6 +12,11 @@ urlpatterns = [
     path("s/<slug:slug>/c/<int:comment_id>/report/", member.report_comment, name="report_comment"),
     path("s/<slug:slug>/moderation/", organisers.queue, name="space_queue"),
     path("s/<slug:slug>/moderation/cases/<int:case_id>/", organisers.case, name="space_case"),
+    path(
+        "s/<slug:slug>/moderation/cases/<int:case_id>/photos/<int:image_id>/",
+        organisers.case_photo,
+        name="space_case_photo",
+    ),
     path("s/<slug:slug>/moderation/appeals/<int:appeal_id>/", organisers.appeal, name="space_appeal"),
     path("s/<slug:slug>/moderation/words/", organisers.words, name="space_words"),
 ]

@@ -167,22 +167,25 @@ def image_addresses(post: Post) -> list[str]:
     return [reverse("spaces:post_image", args=[post.space.slug, post.pk, pk]) for pk in post.image_ids]
 
 
-def _rendered(rows: Sequence[Post | Comment]) -> list[tuple[SafeString, tuple[str, ...]]]:
-    """Each row's body as sanitised HTML with its photos not placed in the text; mentions looked up in one query."""
+def _rendered(rows: Sequence[Post | Comment], *, with_images: bool = True) -> list[tuple[SafeString, tuple[str, ...]]]:
+    """Each row's body as sanitised HTML with its photos not placed in the text; mentions looked up in one query.
+
+    Without images, a photo placed in the text shows as its description (the moderation desk lists the photos apart,
+    at addresses of its own)."""
     parsed = [markdown.parse(row.body) for row in rows]
     links = mention_links(set().union(*(one.mentioned_keys for one in parsed)))
     rendered = []
     for row, one in zip(rows, parsed, strict=True):
-        images = image_addresses(row) if isinstance(row, Post) else []
+        images = image_addresses(row) if with_images and isinstance(row, Post) else []
         placed = markdown.placed_images(one)
         below = tuple(address for address in images if address not in placed)
         rendered.append((markdown.render(one, links, images), below))
     return rendered
 
 
-def render_bodies(rows: Sequence[Post | Comment]) -> list[SafeString]:
+def render_bodies(rows: Sequence[Post | Comment], *, with_images: bool = True) -> list[SafeString]:
     """Each row's body as sanitised HTML, every mentioned ID on the page looked up in one query."""
-    return [html for html, _below in _rendered(rows)]
+    return [html for html, _below in _rendered(rows, with_images=with_images)]
 
 
 def show_posts(posts: Sequence[Post], viewer: AbstractBaseUser | None) -> list[ShownPost]:

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from groupket.core import blind_index
 from groupket.core.keys import open_data_keys
 from groupket.spaces.links import LinkPattern
-from groupket.spaces.models import Membership, Space
+from groupket.spaces.models import Membership, Post, PostImage, Space
 
 SEARCH_WORDS_MAX = 8
 SUGGESTED = 6
@@ -140,3 +140,10 @@ def listed_space_names(space_ids: Iterable[int]) -> dict[int, str]:
 def spaces_with_slugs(slugs: Iterable[str]) -> dict[str, Space]:
     """The spaces of these slugs, by slug, in one query; a slug no space has is missing from the answer."""
     return {space.slug: space for space in Space.objects.filter(slug__in=list(slugs))}
+
+
+def image_of_post(post: Post, image_id: int) -> PostImage | None:
+    """One of the post's own photos (its content opened when read, under the author's key), or None."""
+    if image_id not in post.image_ids:
+        return None
+    return PostImage.objects.filter(pk=image_id, post=post).only("data_key", "content", "content_type").first()

@@ -82,7 +82,16 @@ MODERATOR = Role(
     _("Reviews reported posts: sees usernames only, never an email, a name or a phone number."),
     # The writing under review too (P10.1), each look logged; never an email, a name or a phone (P7.8).
     frozenset(
-        {"username", "post_title", "post_body", "comment_body", "report_note", "appeal_statement", "appeal_answer"}
+        {
+            "username",
+            "post_title",
+            "post_body",
+            "post_images",
+            "comment_body",
+            "report_note",
+            "appeal_statement",
+            "appeal_answer",
+        }
     ),
     frozenset({LOOK_UP_MEMBERS, MODERATE}),
 )

@@ -15,6 +15,8 @@ from groupket.spaces.models import Post
 from groupket.staff.models import AccessLogEntry
 from tests.conftest import sign_in, sign_in_staff
 from tests.factories import MemberFactory, join, make_post, make_space
+from tests.markup import attribute, fragment, fragments
+from tests.spaces.test_post_images import post_with_photos
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +241,35 @@ def test_an_appeal_of_a_staff_decision_goes_to_a_different_staff_moderator(peopl
         == 302
     )
     assert Appeal.objects.get().outcome == "rejected" and Post.objects.get(pk=post.pk).state == "removed"
+
+
+@pytest.mark.clause("P7.8")
+def test_the_desk_shows_a_reported_posts_photos_and_logs_each_a_staff_moderator_opens(people) -> None:
+    post = post_with_photos(people.writer, people.space, count=2)
+    other = post_with_photos(people.writer, people.space, count=1)
+    report(people.reader, people.space, post, "abuse")
+    case = Case.objects.get()
+    first, second = post.image_ids
+
+    staff = client_of(people.moderator, staff=True)
+    page = staff.get(f"/staff/moderation/cases/{case.pk}/").content.decode()
+    photos = [f"/staff/moderation/cases/{case.pk}/photos/{image_id}/" for image_id in (first, second)]
+    shown = [attribute(tag, "src") for tag in fragments(fragment(page, class_="post-images"), tag="img")]
+    assert shown == photos
+    logged_before = AccessLogEntry.objects.filter(items=["post_images"]).count()
+    photo = staff.get(photos[0])
+    assert photo.status_code == 200, photo.content.decode()[-1500:]
+    assert photo["Content-Type"] == "image/webp"
+    assert "no-store" in photo["Cache-Control"]
+    looks = AccessLogEntry.objects.filter(items=["post_images"])
+    assert looks.count() == logged_before + 1
+    assert (looks.last().member_ref, looks.last().reason) == (people.writer.pk, "moderation")
+    # Only the case's own post's photos, at either desk.
+    assert staff.get(f"/staff/moderation/cases/{case.pk}/photos/{other.image_ids[0]}/").status_code == 404
+
+    organiser = client_of(people.organiser)
+    desk = f"/s/{people.space.slug}/moderation/cases/{case.pk}/"
+    assert f"{desk}photos/{second}/" in organiser.get(desk).content.decode()
+    assert organiser.get(f"{desk}photos/{second}/").status_code == 200
+    assert AccessLogEntry.objects.filter(items=["post_images"]).count() == logged_before + 1  # a member, not staff
+    assert client_of(people.reader).get(f"{desk}photos/{second}/").status_code == 403

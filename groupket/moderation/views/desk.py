@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,8 @@ from groupket.moderation.services import appeals as appeal_services
 from groupket.moderation.services import decisions as decision_services
 from groupket.moderation.services import words as word_services
 from groupket.spaces.feeds import open_in_bulk, render_bodies
-from groupket.spaces.models import Comment, Membership, Space
+from groupket.spaces.models import Comment, Membership, Post, Space
+from groupket.spaces.selectors import image_of_post
 from groupket.staff.services.access_log import MODERATION, log_member_view
 
 
@@ -98,9 +99,14 @@ def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
     return render(request, "moderation/queue.html", context)
 
 
-def _shown_writing(written) -> dict[str, object]:
+def _shown_writing(written, desk: Desk, case_id: int | None) -> dict[str, object]:
+    """The writing as the desk shows it: its text, with a post's photos listed under it at the desk's own
+    addresses (a staff moderator is no member of the space, and each photo they open is logged)."""
     open_in_bulk([written])
-    return {"written": written, "body_html": render_bodies([written])[0]}
+    photos = []
+    if isinstance(written, Post) and case_id is not None:
+        photos = [desk.url("case_photo", case_id, image_id) for image_id in written.image_ids]
+    return {"written": written, "body_html": render_bodies([written], with_images=False)[0], "photos": photos}
 
 
 def case_page(request: HttpRequest, desk: Desk, case_id: int) -> HttpResponse:
@@ -120,7 +126,7 @@ def case_page(request: HttpRequest, desk: Desk, case_id: int) -> HttpResponse:
     context = {
         "desk": desk,
         "case": case,
-        **_shown_writing(written),
+        **_shown_writing(written, desk, case.pk),
         "screening": screening_labels(case.screening),
         "reports": [(report, rule_text(report.reason, report.rule_number, case.space)) for report in reports],
         "history": [(entry, history_label(entry)) for entry in selectors.case_history(case)],
@@ -129,6 +135,20 @@ def case_page(request: HttpRequest, desk: Desk, case_id: int) -> HttpResponse:
     }
     response = render(request, "moderation/case.html", context, status=400 if request.method == "POST" else 200)
     add_never_cache_headers(response)
+    return response
+
+
+def case_photo(request: HttpRequest, desk: Desk, case_id: int, image_id: int) -> HttpResponse:
+    """One photo of a case's post, for the desk that may open the case; a staff moderator's look is logged."""
+    cases = Case.objects.select_related("post")
+    case = get_object_or_404(cases, pk=case_id, **({} if desk.by_staff else {"space": desk.space}))
+    image = image_of_post(case.post, image_id) if case.post is not None else None
+    if image is None:
+        raise Http404
+    _log_staff_view(request, desk, member_id=case.post.author_id, items=["post_images"], case_id=case.pk)
+    response = HttpResponse(image.content, content_type=image.content_type)
+    add_never_cache_headers(response)
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -158,7 +178,7 @@ def appeal_page(request: HttpRequest, desk: Desk, appeal_id: int) -> HttpRespons
         "appeal": appeal,
         "decision": decision,
         "rule": rule_text(decision.rule, decision.rule_number, decision.space),
-        **(_shown_writing(written) if written is not None else {}),
+        **(_shown_writing(written, desk, decision.case_id) if written is not None else {}),
         "overdue": appeal.decided_at is None and appeal.due_at < timezone.now(),
         "same_moderator": decision.actor_ref == request.user.pk,
         "form": form,

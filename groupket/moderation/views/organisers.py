@@ -10,6 +10,7 @@ from groupket.spaces.views.common import member_action, space_or_404
 NAMES = {
     "queue": "moderation:space_queue",
     "case": "moderation:space_case",
+    "case_photo": "moderation:space_case_photo",
     "appeal": "moderation:space_appeal",
     "words": "moderation:space_words",
 }
@@ -33,6 +34,12 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 @answers_moderation_refusals
 def case(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
     return desk.case_page(request, _desk(request, slug), case_id)
+
+
+@member_action("GET")
+@answers_moderation_refusals
+def case_photo(request: HttpRequest, slug: str, case_id: int, image_id: int) -> HttpResponse:
+    return desk.case_photo(request, _desk(request, slug), case_id, image_id)
 
 
 @member_action("GET", "POST")

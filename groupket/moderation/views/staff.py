@@ -11,6 +11,7 @@ from groupket.staff.roles import MODERATE
 NAMES = {
     "queue": "moderation_staff:queue",
     "case": "moderation_staff:case",
+    "case_photo": "moderation_staff:case_photo",
     "appeal": "moderation_staff:appeal",
     "words": "moderation_staff:words",
 }
@@ -28,6 +29,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 @answers_moderation_refusals
 def case(request: HttpRequest, case_id: int) -> HttpResponse:
     return desk.case_page(request, DESK, case_id)
+
+
+@require_safe
+@staff_view(MODERATE)
+def case_photo(request: HttpRequest, case_id: int, image_id: int) -> HttpResponse:
+    return desk.case_photo(request, DESK, case_id, image_id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from groupket.accounts.photos import uploads_kept_in_memory
-from groupket.spaces import permissions
+from groupket.spaces import permissions, selectors
 from groupket.spaces.feeds import image_addresses, open_in_bulk, post_comments, show_posts
 from groupket.spaces.forms import CommentForm, PostForm, PostPhotosUploadHandler
-from groupket.spaces.models import Comment, Post, PostImage, Space, Written
+from groupket.spaces.models import Comment, Post, Space, Written
 from groupket.spaces.screening import ScreeningRefused
 from groupket.spaces.services import posts as post_services
 from groupket.spaces.views.common import (
@@ -122,9 +122,7 @@ def post_image(request: HttpRequest, slug: str, post_id: int, image_id: int) -> 
     """A post's photo, to those who may read the post, and a 404 to everyone else (a hidden space says nothing)."""
     space, membership = readable_space_or_404(request, slug)
     post = visible_post_or_404(request, space, membership, post_id)
-    image = None
-    if image_id in post.image_ids:
-        image = PostImage.objects.filter(pk=image_id, post=post).only("data_key", "content", "content_type").first()
+    image = selectors.image_of_post(post, image_id)
     if image is None:
         raise Http404
     response = HttpResponse(image.content, content_type=image.content_type)
