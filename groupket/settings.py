@@ -287,6 +287,11 @@ GROUPKET_SCHEDULES = {
         "function": "groupket.privacy.services.retention.sweep_retained_records",
         "every_hours": 24,
     },
+    # The retained records' month partitions ahead of need, so that no Unregister makes one (PostgreSQL).
+    "make_upcoming_retained_partitions": {
+        "function": "groupket.privacy.services.retention.make_upcoming_retained_partitions",
+        "every_hours": 24,
+    },
     # Emails to the privacy officer become requests on the desk (P6.2); nothing when no mailbox is set.
     "fetch_officer_mail": {
         "function": "groupket.staff.services.intake.fetch_officer_mail",

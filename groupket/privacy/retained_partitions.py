@@ -2,9 +2,12 @@
 
 Every record of a month is due once the month is over, so the daily sweep destroys a past month by dropping
 its partition: no row is rewritten, no dead row is left for VACUUM, and the files go back to the system. Only
-the current month's records that are due are deleted row by row. A month's partition is made with its key
-(retention_keys.open_month_keys): a record is always sealed under the key of its destruction month, so the
-partition it goes to always exists. SQLite keeps one plain table (tests, development).
+the current month's records that are due are deleted row by row. A daily job makes, each in its own short
+transaction, the partitions of every month a record made today could be due in (the longest retention rule
+ahead); making a partition locks the whole table, so a withdrawal should never have to. A month's partition is
+also made with its key (retention_keys.open_month_keys), for a month past that horizon (an extended retention):
+a record is always sealed under the key of its destruction month, so the partition it goes to always exists.
+SQLite keeps one plain table (tests, development).
 
 What partitioning costs: PostgreSQL's unique constraints on a partitioned table must include the partition
 key, so record_ref is unique with its destroy_on (a record_ref is a time-ordered UUID with 74 random bits, and
@@ -44,18 +47,30 @@ def _bounds(month: str) -> tuple[date, date]:
     return date(year, number, 1), date(year + number // 12, number % 12 + 1, 1)
 
 
-def make_month_partitions(months: list[str]) -> None:
-    """Make the partitions of these months that do not exist yet (PostgreSQL; nothing elsewhere)."""
+def make_month_partitions(months: list[str]) -> int:
+    """Make the partitions of these months that do not exist yet (PostgreSQL; nothing elsewhere); how many.
+
+    Existing ones are left without a statement: CREATE TABLE ... PARTITION OF locks the whole table even when
+    IF NOT EXISTS finds the partition there."""
     if not months or not partitioned():
-        return
+        return 0
+    existing = month_partitions()
+    missing = [month for month in months if month not in existing]
     with connection.cursor() as cursor:
-        for month in months:
+        for month in missing:
             first, after = _bounds(month)
             name = connection.ops.quote_name(partition_name(month))
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {connection.ops.quote_name(TABLE)}"
                 f" FOR VALUES FROM ('{first.isoformat()}') TO ('{after.isoformat()}')"
             )
+    return len(missing)
+
+
+def months_ahead(today: date, count: int) -> list[str]:
+    """This month and the `count` after it, as "YYYY-MM"."""
+    index = today.year * 12 + today.month - 1
+    return [f"{month // 12:04d}-{month % 12 + 1:02d}" for month in range(index, index + count + 1)]
 
 
 def month_partitions() -> dict[str, str]:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from groupket.accounts.models import LoginRecord, Member
@@ -21,6 +22,7 @@ from groupket.core.keys import rewrap_data_keys, rewrap_model_keys, unwrap_key
 from groupket.core.models import DataKey
 from groupket.core.rotation import destroy_expired_master_keys, recompute_blind_indexes
 from groupket.privacy import inventory
+from groupket.privacy.inventory import add_months
 from groupket.privacy.models import DestructionLog, RetainedRecord, RetentionExtension, RetentionKey
 from groupket.privacy.retained_partitions import month_partitions
 from groupket.privacy.retention_keys import month_of, open_month_keys
@@ -29,6 +31,7 @@ from groupket.privacy.services.retention import (
     RetainedReadRefused,
     RetentionExtensionRefused,
     extend_retention,
+    make_upcoming_retained_partitions,
     read_retained_record,
     sweep_retained_records,
 )
@@ -436,3 +439,18 @@ def test_retention_report_prints_counts_by_month_and_the_destruction_log(withdra
     call_command("retention_report", "--last", "5", stdout=out)
     assert "retained rows deleted" in out.getvalue() and "retention month key destroyed" in out.getvalue()
     assert IP_NOW not in out.getvalue() and BROWSER not in out.getvalue()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the table is partitioned on PostgreSQL only")
+def test_the_daily_job_makes_the_partitions_ahead_so_a_withdrawal_makes_none(db: None) -> None:
+    today = date(2031, 5, 15)
+    made = make_upcoming_retained_partitions(today=today)
+    longest = max(rule.months for rule in inventory.RETENTION_RULES.values())
+    assert made >= longest and {"2031-05", month_of(add_months(today, longest))} <= set(month_partitions())
+    assert make_upcoming_retained_partitions(today=today) == 0  # nothing made twice
+
+    # A record due within the horizon finds its partition: making its key runs no CREATE TABLE, which would lock
+    # the whole table until the withdrawal commits.
+    with CaptureQueriesContext(connection) as queries:
+        open_month_keys({month_of(add_months(today, 12))})
+    assert not [query for query in queries.captured_queries if "CREATE TABLE" in query["sql"]]

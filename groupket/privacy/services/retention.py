@@ -260,6 +260,16 @@ def sweep_retained_records(*, today: date | None = None) -> int:
     return sum(dropped.values()) + sum(deleted.values())
 
 
+def make_upcoming_retained_partitions(*, today: date | None = None) -> int:
+    """Daily (PostgreSQL): the partitions of every month a record retained today may be due in, each made in its
+    own short transaction, so that a withdrawal's records find theirs and no Unregister waits on the lock that
+    making a partition takes on the whole table; how many were made."""
+    longest = max(rule.months + -(-rule.days // 28) for rule in inventory.RETENTION_RULES.values())
+    return retained_partitions.make_month_partitions(
+        retained_partitions.months_ahead(today or timezone.localdate(), longest + 1)
+    )
+
+
 def _reclaim_swept_space(today: date) -> None:
     """On PostgreSQL, VACUUM what rows were deleted from once the sweep has committed, so new records reuse it.
 
