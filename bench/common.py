@@ -5,7 +5,8 @@ A benchmark is a script, not a test: it configures Django itself, so run it from
 (`.venv/bin/python bench/unregister_cost.py` or `.venv/bin/python -m bench.unregister_cost`, or `make bench` for
 all of them). The PostgreSQL ones use `BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`) with a
 database `groupket_bench_<name>` they drop and make again (`BENCH_DATABASE` names another, for one who was given
-a database of their own), and Redis `BENCH_REDIS_URL` (default db 12).
+a database of their own; its name must begin with `groupket_bench`, so that no site's database is ever dropped),
+and Redis `BENCH_REDIS_URL` (default db 12). `DATABASE_URL` is never read here.
 """
 
 import atexit
@@ -33,26 +34,20 @@ POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
-def postgres_url(name: str, *, given: str | None = None) -> str:
-    """A fresh PostgreSQL database for benchmark `name` (dropped and made again): its URL.
-
-    `given` is the URL of a database to use instead (a worktree's own, when several people share the server): it
-    is dropped and made again the same way.
-    """
+def postgres_url(name: str) -> str:
+    """A fresh PostgreSQL database for benchmark `name` (dropped and made again): its URL."""
     import psycopg
 
     server, database = POSTGRES_SERVER, os.environ.get("BENCH_DATABASE") or f"groupket_bench_{name}"
-    if given:
-        server, _, database = given.rstrip("/").rpartition("/")
-    if not re.fullmatch(r"[a-z0-9_]+", database):
-        raise ValueError(f"benchmark database name {database!r}: lower-case letters, digits and _ only")
+    if not re.fullmatch(r"groupket_bench[a-z0-9_]*", database):
+        raise ValueError(f"benchmark database name {database!r}: groupket_bench, then lower-case letters, digits, _")
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {database}")
     return f"{server}/{database}"
 
 
-def setup_django(*, postgres: str | None = None, postgres_database_url: str | None = None, redis: bool = False) -> Path:
+def setup_django(*, postgres: str | None = None, redis: bool = False) -> Path:
     """Point Django at a fresh var dir (keyring, mail) and database, migrate it, and return the dir.
 
     The database is the var dir's SQLite file, or with `postgres="<name>"` a fresh PostgreSQL database; with
@@ -65,7 +60,7 @@ def setup_django(*, postgres: str | None = None, postgres_database_url: str | No
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     if postgres:
-        os.environ["DATABASE_URL"] = postgres_url(postgres, given=postgres_database_url)
+        os.environ["DATABASE_URL"] = postgres_url(postgres)
     if redis:
         flush_redis()
         os.environ["REDIS_URL"] = REDIS_URL

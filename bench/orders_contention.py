@@ -21,15 +21,13 @@ gunicorn's sync workers: threads of one process also queue for Python's lock bet
 locked. Order notices are published to Celery's in-memory broker after the commit, as a site publishes them to its
 broker, instead of being mailed in-process.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<database> .venv/bin/python -m bench.orders_contention \
-        [--buyers 200] [--processes 8] [--threads 8] [--turns 5]
+    .venv/bin/python -m bench.orders_contention [--buyers 200] [--processes 8] [--threads 8] [--turns 5]
 
-Without DATABASE_URL (a PostgreSQL one) it uses a fresh database groupket_bench_orders_contention; either way the
-database is dropped and made again.
+It uses a fresh database groupket_bench_orders_contention (or BENCH_DATABASE, see bench/common.py), dropped and
+made again; never the one DATABASE_URL names.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import threading
@@ -232,11 +230,6 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def database_url_given() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
 def main() -> int:  # noqa: PLR0915 - one run, told in order
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--buyers", type=int, default=200, help="buyers released at once in every round")
@@ -244,7 +237,7 @@ def main() -> int:  # noqa: PLR0915 - one run, told in order
     parser.add_argument("--threads", type=int, default=8, help="threads of each process, each with a connection")
     parser.add_argument("--turns", type=int, default=5, help="rounds of each kind")
     args = parser.parse_args()
-    setup_django(postgres="orders_contention", postgres_database_url=database_url_given())
+    setup_django(postgres="orders_contention")
     from django.db import connection
 
     from groupket.celery import app

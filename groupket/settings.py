@@ -471,6 +471,11 @@ GROUPKET_ANALYTICS_MIN_COUNT = 5
 # How long a page view's insert may wait on PostgreSQL (a lock, a slow disk) before it is given up: the worker
 # that sent the page is not held longer for a count.
 GROUPKET_ANALYTICS_INSERT_TIMEOUT = env.float("GROUPKET_ANALYTICS_INSERT_TIMEOUT", default=5.0)
+if not 0.001 <= GROUPKET_ANALYTICS_INSERT_TIMEOUT <= 3600:
+    # PostgreSQL reads a statement_timeout of 0 as none at all, and a negative one refuses every insert.
+    raise ImproperlyConfigured(
+        f"GROUPKET_ANALYTICS_INSERT_TIMEOUT must be seconds from 0.001 to 3600, not {GROUPKET_ANALYTICS_INSERT_TIMEOUT}"
+    )
 
 # --- Languages -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -311,7 +311,6 @@ class PhotosUploadHandler(PhotoUploadHandler):
                 BytesIO(), self.field_name, self.file_name, self.content_type, self.received, self.charset
             )
         upload = super().file_complete(file_size)
-        self.kept_one = False
         if upload is not None:
             self.kept += 1
         return upload

@@ -118,6 +118,7 @@ def open_order(
     return order
 
 
+@acting("actor")
 def replace_order_photos(*, actor: AbstractBaseUser, order: GroupOrder, photos: Sequence[ItemPhoto]) -> GroupOrder:
     """The organiser replaces the item's photos (none: removes them) while the order is open."""
     with transaction.atomic():

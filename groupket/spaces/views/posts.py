@@ -126,10 +126,11 @@ def post_image(request: HttpRequest, slug: str, post_id: int, image_id: int) -> 
     if image is None:
         raise Http404
     response = HttpResponse(image.content, content_type=image.content_type)
-    # A photo is its author's personal data: never in a shared cache, and kept by a browser only briefly, and only
-    # where anyone may read the post (a members' space's photo is not left behind on a shared computer).
+    # A photo is its author's personal data: never in a shared cache; a browser may keep a public post's photo but
+    # asks again each time it shows it (so a deleted post's photo is gone at once), and keeps none of a members'
+    # space (not left behind on a shared computer).
     anyone_reads = space.visibility == Space.PUBLIC and post.is_shown
-    response["Cache-Control"] = "private, max-age=300" if anyone_reads else "private, no-store"
+    response["Cache-Control"] = "private, no-cache" if anyone_reads else "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
