@@ -145,12 +145,15 @@ def _create_line(order: GroupOrder, buyer: AbstractBaseUser, checkout: Checkout)
                     delivery_method=checkout.method,
                     pickup_code=_new_pickup_code(order) if checkout.method == PICKUP else "",
                 )
-        except IntegrityError:
+        except IntegrityError as clash:
             if _active_line(order, buyer.pk) is not None:
                 raise permissions.OrderActionDenied(
                     _("You have already ordered. Change or cancel your order instead.")
                 ) from None
-    raise RuntimeError(f"no free pickup code in group order {order.pk} after {PICKUP_CODE_TRIES} tries")
+            if checkout.method != PICKUP:
+                raise  # only a pickup code is drawn again; any other clash is not this loop's to hide
+            last_clash = clash
+    raise RuntimeError(f"no free pickup code in group order {order.pk} after {PICKUP_CODE_TRIES} tries") from last_clash
 
 
 def write_line(*, actor: AbstractBaseUser, order: GroupOrder, checkout: Checkout) -> OrderLine:

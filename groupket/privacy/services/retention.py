@@ -347,10 +347,12 @@ def _reseal(record: RetainedRecord, new_destroy_on: date) -> None:
 def _locked_record(record_ref: uuid.UUID | str) -> RetainedRecord:
     ref = _parse_ref(record_ref)
     held = RetainedRecord.objects.select_for_update(of=("self",)).select_related("retention_key")
-    record = held.filter(record_ref=ref, destroy_on__gte=timezone.localdate()).first() if ref else None
-    if record is None:
+    # On PostgreSQL record_ref is unique only with destroy_on (the partition key): should two rows ever share one,
+    # neither is chosen for the other.
+    found = list(held.filter(record_ref=ref, destroy_on__gte=timezone.localdate())[:2]) if ref else []
+    if len(found) != 1:
         raise RetentionExtensionRefused(_("No retained record with that reference is held."))
-    return record
+    return found[0]
 
 
 @acting("actor", system=True)
