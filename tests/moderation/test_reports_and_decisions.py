@@ -12,6 +12,7 @@ from django.utils import timezone
 from groupket.moderation.models import Appeal, Case, Decision, LogEntry, Report
 from groupket.moderation.services.cases import reporter_accuracy
 from groupket.spaces.models import Post
+from groupket.spaces.services.posts import edit_post
 from groupket.staff.models import AccessLogEntry
 from tests.conftest import sign_in, sign_in_staff
 from tests.factories import MemberFactory, join, make_post, make_space
@@ -273,3 +274,22 @@ def test_the_desk_shows_a_reported_posts_photos_and_logs_each_a_staff_moderator_
     assert organiser.get(f"{desk}photos/{second}/").status_code == 200
     assert AccessLogEntry.objects.filter(items=["post_images"]).count() == logged_before + 1  # a member, not staff
     assert client_of(people.reader).get(f"{desk}photos/{second}/").status_code == 403
+
+
+@pytest.mark.clause("P10.1")
+def test_moderators_read_an_edited_posts_earlier_versions_and_the_look_is_logged(people) -> None:
+    post = make_post(people.writer, people.space, "Meet at gate 3, call me on the group line")
+    edit_post(actor=people.writer, post=post, title="Changed", body="Nothing to see here")
+    report(people.reader, people.space, post, "abuse")
+    case = Case.objects.get()
+
+    page = client_of(people.moderator, staff=True).get(f"/staff/moderation/cases/{case.pk}/").content.decode()
+    earlier = fragment(page, tag="details", class_="revisions")
+    assert "1 earlier version" in earlier and "Meet at gate 3, call me on the group line" in earlier
+    looked = AccessLogEntry.objects.filter(member_ref=people.writer.pk, reason="moderation").last()
+    assert {"post_revision_title", "post_revision_body", "post_body"} <= set(looked.items)
+
+    desk = f"/s/{people.space.slug}/moderation/cases/{case.pk}/"
+    assert "Meet at gate 3" in client_of(people.organiser).get(desk).content.decode()
+    editing = client_of(people.writer).get(f"/s/{people.space.slug}/p/{post.pk}/edit/").content.decode()
+    assert "the space's organisers and Groupket's moderators" in editing  # the author is told who else sees them

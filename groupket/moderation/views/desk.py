@@ -28,7 +28,7 @@ from groupket.moderation.services import decisions as decision_services
 from groupket.moderation.services import words as word_services
 from groupket.spaces.feeds import open_in_bulk, render_bodies
 from groupket.spaces.models import Comment, Membership, Post, Space
-from groupket.spaces.selectors import image_of_post
+from groupket.spaces.selectors import earlier_versions, image_of_post
 from groupket.staff.services.access_log import MODERATION, log_member_view
 
 
@@ -83,7 +83,11 @@ def _log_staff_view(request: HttpRequest, desk: Desk, *, member_id: int, items: 
 
 
 def _writing_items(written) -> list[str]:
-    return ["username", "comment_body"] if isinstance(written, Comment) else ["username", "post_title", "post_body"]
+    """What a staff look at the writing opens: its text and, when it was edited, its earlier versions."""
+    if isinstance(written, Comment):
+        return ["username", "comment_body", *(["comment_revision_body"] if written.edited_at else [])]
+    edited = ["post_revision_title", "post_revision_body"] if written.edited_at else []
+    return ["username", "post_title", "post_body", *edited]
 
 
 def queue(request: HttpRequest, desk: Desk) -> HttpResponse:
@@ -106,7 +110,12 @@ def _shown_writing(written, desk: Desk, case_id: int | None) -> dict[str, object
     photos = []
     if isinstance(written, Post) and case_id is not None:
         photos = [desk.url("case_photo", case_id, image_id) for image_id in written.image_ids]
-    return {"written": written, "body_html": render_bodies([written], with_images=False)[0], "photos": photos}
+    return {
+        "written": written,
+        "body_html": render_bodies([written], with_images=False)[0],
+        "photos": photos,
+        "revisions": earlier_versions(written),
+    }
 
 
 def case_page(request: HttpRequest, desk: Desk, case_id: int) -> HttpResponse:
