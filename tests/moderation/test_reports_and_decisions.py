@@ -9,9 +9,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from groupket.accounts.models import Member
 from groupket.moderation.models import Appeal, Case, Decision, LogEntry, Report
 from groupket.moderation.services.cases import reporter_accuracy
-from groupket.spaces.models import Post
+from groupket.spaces.models import NotificationSettings, Post
 from groupket.spaces.services.posts import edit_post
 from groupket.staff.models import AccessLogEntry
 from tests.conftest import sign_in, sign_in_staff
@@ -293,3 +294,29 @@ def test_moderators_read_an_edited_posts_earlier_versions_and_the_look_is_logged
     assert "Meet at gate 3" in client_of(people.organiser).get(desk).content.decode()
     editing = client_of(people.writer).get(f"/s/{people.space.slug}/p/{post.pk}/edit/").content.decode()
     assert "the space's organisers and Groupket's moderators" in editing  # the author is told who else sees them
+
+
+@pytest.mark.clause("P10.1")
+def test_a_decision_and_an_appeals_answer_reach_the_authors_notifications_and_mail_only_if_kept_on(
+    people, mail_dir: Path, django_capture_on_commit_callbacks
+) -> None:
+    NotificationSettings.objects.create(member=people.writer, email_off=["moderation"])
+    post = make_post(people.writer, people.space, "Buy my stuff")
+    report(people.reader, people.space, post, "spam")
+    url = f"/s/{people.space.slug}/moderation/cases/{Case.objects.get().pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert decide(client_of(people.organiser), url, kind="hide", rule="spam").status_code == 302
+
+    author = client_of(people.writer)
+    listed = author.get("/me/notifications/").content.decode()
+    assert "A moderator hid your post or comment." in listed and 'href="/me/moderation/"' in listed
+    assert Member.objects.get(pk=people.writer.pk).unread_notifications == 1
+    assert not [path for path in mail_dir.glob("*.eml") if people.writer.email in message_text(path)]
+
+    decision = Decision.objects.get()
+    author.post(f"/me/moderation/{decision.pk}/appeal/", {"statement": "It was a giveaway."})
+    appeal_url = f"/s/{people.space.slug}/moderation/appeals/{Appeal.objects.get().pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(client_of(people.owner), appeal_url, outcome="rejected", answer="Still an ad.")
+    assert "Your appeal was refused." in author.get("/me/notifications/").content.decode()
+    assert not [path for path in mail_dir.glob("*.eml") if people.writer.email in message_text(path)]

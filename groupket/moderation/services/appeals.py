@@ -12,7 +12,7 @@ from groupket.core.tasks import enqueue
 from groupket.moderation import permissions, tasks
 from groupket.moderation.models import Appeal, Decision
 from groupket.moderation.services import log
-from groupket.moderation.services.decisions import expiry, undo_decision
+from groupket.moderation.services.decisions import expiry, notify_decision, undo_decision
 from groupket.spaces.models import Membership
 
 
@@ -69,5 +69,7 @@ def decide_appeal(
             subject_id=decision.subject_id,
             code=outcome,
         )
-        transaction.on_commit(partial(enqueue, tasks.send_appeal_answer, appeal.pk))
+        code = "appeal_upheld" if outcome == Appeal.UPHELD else "appeal_refused"
+        if notify_decision(actor=actor, decision=decision, code=code):
+            transaction.on_commit(partial(enqueue, tasks.send_appeal_answer, appeal.pk))
     return appeal

@@ -11,6 +11,7 @@ from functools import partial
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from groupket.core.actors import acting
@@ -23,12 +24,16 @@ from groupket.moderation.models import (
     HIDE,
     SILENCE,
     SUSPEND,
+    WARN,
     Case,
     Decision,
     Report,
 )
 from groupket.moderation.services import log
 from groupket.spaces.models import Comment, Membership, Written
+from groupket.spaces.notifications import kinds
+from groupket.spaces.notifications.selectors import wants_mail
+from groupket.spaces.notifications.services import notify
 from groupket.spaces.services.moderated import set_written_state
 
 RETENTION_DAYS = 365
@@ -131,8 +136,42 @@ def _record_decision(*, actor, authority, case: Case, written, ruling: Ruling) -
         created_at=now,
         expires_at=expiry(now, until),
     )
-    transaction.on_commit(partial(enqueue, tasks.send_decision_notice, decision.pk))
+    if notify_decision(actor=actor, decision=decision, code=DECISION_NOTICES[ruling.kind]):
+        transaction.on_commit(partial(enqueue, tasks.send_decision_notice, decision.pk))
     return decision
+
+
+# What the member's list of notifications says of each kind of decision (spaces.notifications.kinds.DECISIONS).
+DECISION_NOTICES = {
+    APPROVE: "approved",
+    HIDE: "hidden",
+    DELETE: "deleted",
+    WARN: "warned",
+    SILENCE: "silenced",
+    SUSPEND: "suspended",
+}
+
+
+def notify_decision(*, actor: AbstractBaseUser, decision: Decision, code: str) -> bool:
+    """Put a decision (or an appeal's answer) in its member's notifications; whether to mail it too.
+
+    The mail says what was done, under which rule and why, so the notification sends none of its own; it goes
+    unless the member turned moderation mails off. Writing left under "Withdrawn member" has nobody to tell.
+    """
+    if decision.subject_id is None:
+        return False
+    notify(
+        actor=actor,
+        member_id=decision.subject_id,
+        kind=kinds.MODERATION_DECISION,
+        decision=code,
+        link=reverse("moderation:mine"),
+        space_id=decision.space_id,
+        post_id=decision.post_id,
+        comment_id=decision.comment_id,
+        mail=False,
+    )
+    return wants_mail(decision.subject_id, kinds.MODERATION_DECISION)
 
 
 def undo_decision(*, actor: AbstractBaseUser, decision: Decision) -> None:

@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 
 from groupket.core.keys import open_data_keys
 from groupket.spaces.feeds import InvalidCursor, after
-from groupket.spaces.models import Membership, Notification, Space
+from groupket.spaces.models import Membership, Notification, NotificationSettings, Space
 from groupket.spaces.notifications import kinds
 
 PAGE_SIZE = 30
@@ -117,3 +117,9 @@ def notifications_page(*, member: AbstractBaseUser, cursor: str | None) -> tuple
         active = Membership.objects.filter(member_id=member.pk, status=Membership.ACTIVE)
         theirs = set(active.values_list("space_id", flat=True))
     return [_show(row, theirs) for row in found], next_cursor
+
+
+def wants_mail(member_id: int, kind: str) -> bool:
+    """Whether the member keeps the email switch of this kind on (every switch is on until they change one)."""
+    off = NotificationSettings.objects.filter(member_id=member_id).values_list("email_off", flat=True).first()
+    return kinds.switch_of(kind) not in (off or [])

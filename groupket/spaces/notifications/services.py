@@ -47,11 +47,13 @@ def notify_members(
     post_id: int | None = None,
     comment_id: int | None = None,
     detail: str | None = None,
+    mail: bool = True,
 ) -> list[Notification]:
     """One notification of `kind` for each active member (never the actor), in the caller's transaction.
 
     Three queries whatever the number of members: the members with their keys, their switches, and one
-    insert; the unread counts rise in one update. Mail goes after commit, for those who keep the kind on.
+    insert; the unread counts rise in one update. Mail goes after commit, for those who keep the kind on,
+    unless `mail` is False (the caller sends its own mail for it).
     """
     wanted = set(member_ids) - {actor_id}
     keys = dict(get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", "data_key_id"))
@@ -68,7 +70,7 @@ def notify_members(
             post_id=post_id,
             comment_id=comment_id,
             detail=detail,
-            mail_due=switch not in off.get(member_id, set()),
+            mail_due=mail and switch not in off.get(member_id, set()),
         )
         for member_id, data_key_id in sorted(keys.items())
     ]
@@ -91,6 +93,7 @@ def notify(
     space_id: int | None = None,
     post_id: int | None = None,
     comment_id: int | None = None,
+    mail: bool = True,
 ) -> Notification | None:
     """Tell a member about a moderation decision concerning them; None when the member is gone.
 
@@ -108,7 +111,13 @@ def notify(
     detail = json.dumps({"decision": decision, "link": link})
     with transaction.atomic():
         rows = notify_members(
-            member_ids=[member_id], kind=kind, space_id=space_id, post_id=post_id, comment_id=comment_id, detail=detail
+            member_ids=[member_id],
+            kind=kind,
+            space_id=space_id,
+            post_id=post_id,
+            comment_id=comment_id,
+            detail=detail,
+            mail=mail,
         )
     return rows[0] if rows else None
 
