@@ -82,6 +82,9 @@ def staff_view(action: str | None = None, *, safeguards: bool = True) -> Callabl
             if action is not None:
                 check_action(slugs, action)
             request.staff_roles = slugs
+            # What this request's services check the staff member's items against (access_log._check_items),
+            # read once here, as Django's ModelBackend keeps a user's permissions on the user for the request.
+            request.user._staff_role_cache = frozenset(slugs)
             request.staff_pages = pages_open_to(allowed_actions(slugs))
             return view(request, *args, **kwargs)
 
