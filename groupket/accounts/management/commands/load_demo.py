@@ -33,6 +33,17 @@ DEMO_MEMBERS = (
 )
 
 
+def demo_members() -> dict[str, Member]:
+    """The demo members by ID, for the demos that build on them; CommandError when load_demo has not run."""
+    people = {}
+    for name in (demo.username for demo in DEMO_MEMBERS):
+        member = Member.objects.with_username(name).first()
+        if member is None:
+            raise CommandError(f"the demo member {name!r} is missing: run `manage.py load_demo` first")
+        people[name] = member
+    return people
+
+
 @contextlib.contextmanager
 def no_mail_to_demo_members() -> Iterator[None]:
     """What the spaces and orders demos do is done by and to the verified demo members, at a reserved domain that

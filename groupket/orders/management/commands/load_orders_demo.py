@@ -21,12 +21,11 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from groupket.accounts.management.commands.load_demo import DEMO_MEMBERS, no_mail_to_demo_members
+from groupket.accounts.management.commands.load_demo import demo_members, no_mail_to_demo_members
 from groupket.accounts.services.profile import DeliveryDetails
 from groupket.core.actors import SystemActor
 from groupket.orders.forms import new_submission_key
@@ -176,7 +175,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.GROUPKET_ENV == "production":
             raise CommandError("load_orders_demo fills spaces with demo orders; it does not run in production.")
-        people, spaces = self._demo_members(), self._demo_spaces()
+        people, spaces = demo_members(), self._demo_spaces()
         wanted = [demo for demo in DEMO_ORDERS if not self._exists(demo, spaces)]
         if wanted:
             with no_mail_to_demo_members(), sandbox_gateway():
@@ -187,16 +186,6 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Sign in as minji.kim and open {settings.SITE_URL}/s/mangwon-bread/orders/ to see them.")
-
-    @staticmethod
-    def _demo_members() -> dict[str, Any]:
-        people = {}
-        for name in (demo.username for demo in DEMO_MEMBERS):
-            member = get_user_model().objects.with_username(name).first()
-            if member is None:
-                raise CommandError(f"the demo member {name!r} is missing: run `manage.py load_demo` first")
-            people[name] = member
-        return people
 
     @staticmethod
     def _demo_spaces() -> dict[str, Space]:

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from groupket.accounts.management.commands.load_demo import DEMO_MEMBERS, no_mail_to_demo_members
+from groupket.accounts.management.commands.load_demo import demo_members, no_mail_to_demo_members
 from groupket.spaces.models import Space
 from groupket.spaces.services import members, posts
 from groupket.spaces.services.spaces import SpaceDetails, create_space
@@ -125,7 +124,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.GROUPKET_ENV == "production":
             raise CommandError("load_spaces_demo fills spaces with demo content; it does not run in production.")
-        people = self._demo_members()
+        people = demo_members()
         created = 0
         with no_mail_to_demo_members():
             for demo in DEMO_SPACES:
@@ -137,16 +136,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"{created} demo spaces created, {len(DEMO_SPACES) - created} already there.")
         )
         self.stdout.write(f"Open {settings.SITE_URL}/spaces/ or sign in as minji.kim to see her home feed.")
-
-    @staticmethod
-    def _demo_members() -> dict[str, Any]:
-        people = {}
-        for name in (demo.username for demo in DEMO_MEMBERS):
-            member = get_user_model().objects.with_username(name).first()
-            if member is None:
-                raise CommandError(f"the demo member {name!r} is missing: run `manage.py load_demo` first")
-            people[name] = member
-        return people
 
     @staticmethod
     def _create(demo: DemoSpace, people: dict[str, Any]) -> None:
