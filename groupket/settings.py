@@ -109,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "groupket.accounts.context_processors.member_notices",
                 "groupket.staff.context_processors.staff_console_link",
-                "groupket.spaces.context_processors.written_actions",
+                "groupket.spaces.context_processors.space_desk_links",
             ],
         },
     },
@@ -247,9 +247,11 @@ GROUPKET_EXPORT_SECTIONS = [
 ]
 # Feeds (spaces.feeds): posts per page.
 GROUPKET_FEED_PAGE_SIZE = 20
-# Screening before a post or comment is shown (spaces.screening, P10.1), and the report link beside each.
+# Screening before a post or comment is shown (spaces.screening, P10.1), and the report link beside each: a
+# written action is a function called once a page that returns the maker of its HTML for one post or comment,
+# `make(written, kind="post" or "comment", slug=<the space's>)` (spaces.cards.written_actions).
 GROUPKET_SCREENING = "groupket.moderation.screening.screen"
-GROUPKET_WRITTEN_ACTIONS = ["moderation/_report_link.html"]
+GROUPKET_WRITTEN_ACTIONS = ["groupket.moderation.links.report_links"]
 GROUPKET_SPACE_DESK_LINKS = ["moderation/_space_link.html"]
 
 # Scheduled jobs (core.schedules): Celery beat in production, `manage.py run_schedules` from cron.

@@ -130,15 +130,16 @@ def _item_messages(
 ) -> list[checks.CheckMessage]:
     name = f"inventory item {item.key!r}"
     found: list[checks.CheckMessage] = []
-    if _resolve(item.field, by_label) is None:
-        found.append(
-            checks.Error(
-                f"{name} points at {item.field!r}, which is no field of an installed model.",
-                hint='Write the field as "app_label.Model.field".',
-                obj=name,
-                id="privacy.E003",
+    for column in item.columns:
+        if _resolve(column, by_label) is None:
+            found.append(
+                checks.Error(
+                    f"{name} points at {column!r}, which is no field of an installed model.",
+                    hint='Write the field as "app_label.Model.field", and a copy as a field of the same model.',
+                    obj=name,
+                    id="privacy.E003",
+                )
             )
-        )
     category_topic = prohibited_topic(item.category)
     if category_topic:
         found.append(
@@ -293,7 +294,7 @@ def check_inventory(
     categories = set(inventory.CATEGORY_LABELS if categories is None else categories)
     purposes = set(inventory.PURPOSE_LABELS if purposes is None else purposes)
     by_label = {model._meta.label: model for model in model_list}
-    declared = {item.field for item in items}
+    declared = {column for item in items for column in item.columns}
     found = _duplicate_messages(items)
     for item in items:
         found += _item_messages(item, by_label, categories, purposes)

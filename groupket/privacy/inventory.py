@@ -219,10 +219,18 @@ class Item:
     basis: Promise = SERVICE_CONTRACT_BASIS
     # How a row of the item's model names the member it is about (a lookup on that model).
     owner: str = "member_id"
+    # Other columns of the same row holding a copy made from the item and sealed under the same key (a post's body
+    # as pages show it): declared with the item, gone with it, neither listed nor exported apart.
+    copies: tuple[str, ...] = ()
 
     @property
     def path(self) -> ItemPath:
         return ItemPath.parse(self.field)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The item's field and its copies, each as "app_label.Model.field"."""
+        return (self.field, *(f"{self.path.model}.{copy}" for copy in self.copies))
 
 
 def _kept_order_record(
@@ -420,6 +428,7 @@ ITEMS: tuple[Item, ...] = (
         (SERVICE,),
         CONTENT_RETENTION,
         owner="author_id",
+        copies=("body_html",),
     ),
     Item(
         "post_images",
@@ -460,6 +469,7 @@ ITEMS: tuple[Item, ...] = (
         (SERVICE,),
         CONTENT_RETENTION,
         owner="author_id",
+        copies=("body_html",),
     ),
     Item(
         "comment_revision_body",

@@ -6,17 +6,21 @@ the photos attached to that very post (`render`'s `images`); any other image, an
 a data: URI, another post's photo, becomes its alt text. nh3 then keeps an <img> src only in
 the shape of our photo addresses, a second lock on the same door. Headings start at <h3>
 so a post never outranks its page, and every link carries rel="nofollow ugc noopener".
-Rendering happens on each read: no rendered copy of a post is stored or cached, since it
-would be plaintext outside the author's key (P8.5).
-
 Mentions are resolved in two steps so that a page of many posts looks every mentioned ID
 up in one query: `parse` each text and collect `mentioned_keys`, look them all up at
 once, then `render` each with the answer.
+
+A post's or comment's HTML is made once, when it is written (`cook`), and stored beside its
+text sealed under the same key (Post.body_html), never in plain or in a cache (P8.5). Only
+its mentions are left to each read: who an @ID names changes (a member unregisters, an ID
+is changed), so the cooked HTML holds a placeholder link for each, and `Cooked` text is
+rendered by turning each placeholder into the member's link, or back into plain text.
 """
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from html import escape
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -51,6 +55,13 @@ _cleaner = nh3.Cleaner(
     url_schemes={"http", "https", "mailto"},
     link_rel="nofollow ugc noopener",
 )  # fmt: skip
+
+
+# The placeholder a cooked text holds for a mention, and the markup nh3 makes of it; a key is a normalised ID
+# (MENTION's characters, lower-cased), so it needs no quoting in an attribute.
+_MENTION_PLACEHOLDER = "/@mention/{}/"
+_COOKED_MENTION = re.compile(r'<a href="/@mention/([a-z0-9._-]+)/" rel="nofollow ugc noopener">(@[^<]*)</a>')
+_COOKED_IMAGE = re.compile(r'<img src="([^"]*)"')
 
 
 def _mentioned_name(match: re.Match[str]) -> str:
@@ -129,11 +140,6 @@ def _image_tokens(tokens: Iterable[Token]) -> Iterable[tuple[Token, int, Token]]
                 yield block, position, child
 
 
-def placed_images(parsed: Parsed) -> set[str]:
-    """The src of every image the text places, allowed or not (a post's photos not placed are shown under it)."""
-    return {child.attrGet("src") for _block, _position, child in _image_tokens(parsed.tokens)}
-
-
 def _drop_foreign_images(tokens: list[Token], images: Collection[str]) -> None:
     for block, position, child in list(_image_tokens(tokens)):
         if child.attrGet("src") not in images:
@@ -142,13 +148,54 @@ def _drop_foreign_images(tokens: list[Token], images: Collection[str]) -> None:
             child.attrs = {"src": child.attrGet("src"), "alt": ""}  # alt comes from the children; no title
 
 
-def render(parsed: Parsed, mention_links: Mapping[str, str], images: Collection[str] = ()) -> SafeString:
-    """The sanitised HTML of a parsed text; `mention_links` maps a mentioned ID's key to the link for it,
-    `images` holds the addresses of the photos attached to this post: the only images it may show."""
+@dataclass(frozen=True)
+class Cooked:
+    """A text's HTML as `cook` made it when the text was written, its mentions still placeholders."""
+
+    html: str
+
+    @property
+    def mentioned_keys(self) -> set[str]:
+        return {match.group(1) for match in _COOKED_MENTION.finditer(self.html)}
+
+
+def cook(text: str, images: Collection[str] = ()) -> str:
+    """The sanitised HTML of a text, to be stored sealed beside it: every mention a placeholder (see `Cooked`)."""
+    parsed = parse(text)
+    return _render_parsed(parsed, {key: _MENTION_PLACEHOLDER.format(key) for key in parsed.mentioned_keys}, images)
+
+
+def placed_images(text: "Parsed | Cooked") -> set[str]:
+    """The src of every image the text places, allowed or not (a post's photos not placed are shown under it)."""
+    if isinstance(text, Cooked):
+        return {match.group(1) for match in _COOKED_IMAGE.finditer(text.html)}
+    return {child.attrGet("src") for _block, _position, child in _image_tokens(text.tokens)}
+
+
+def render(text: "Parsed | Cooked", mention_links: Mapping[str, str], images: Collection[str] = ()) -> SafeString:
+    """The sanitised HTML of a text; `mention_links` maps a mentioned ID's key to the link for it,
+    `images` holds the addresses of the photos attached to this post: the only images it may show (a cooked
+    text was given them when it was cooked)."""
+    if isinstance(text, Parsed):
+        return mark_safe(_render_parsed(text, mention_links, images))  # noqa: S308 - nh3 has just sanitised it
+
+    def mention(match: re.Match[str]) -> str:
+        link = mention_links.get(match.group(1))
+        return (
+            match.group(2)
+            if link is None
+            else f'<a href="{escape(link)}" rel="nofollow ugc noopener">{match.group(2)}</a>'
+        )
+
+    # The cooked HTML was sanitised by nh3 when it was made; a link is one of ours (spaces:member), escaped.
+    return mark_safe(_COOKED_MENTION.sub(mention, text.html))  # noqa: S308
+
+
+def _render_parsed(parsed: Parsed, mention_links: Mapping[str, str], images: Collection[str]) -> str:
     _drop_foreign_images(parsed.tokens, images)  # one token for one: the mention spots keep their positions
     # Last first, so that splitting one text token does not move the positions of those before it.
     for block, position, child in reversed(parsed.mention_spots):
         block.children[position : position + 1] = _split_mentions(child.content, mention_links.get)
     _shift_headings(parsed.tokens)
     html = _markdown.renderer.render(parsed.tokens, _markdown.options, {})
-    return mark_safe(_cleaner.clean(html))  # noqa: S308 - nh3 has just sanitised it
+    return _cleaner.clean(html)

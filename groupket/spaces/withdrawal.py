@@ -106,8 +106,8 @@ def _leave_writing_behind(member: AbstractBaseUser) -> None:
     made: dict[int, int] = {}
     left: dict[int, dict[str, int]] = {}
     batches = (
-        ("posts", Post.objects.filter(author=member), ("title", "body"), lambda row: row.space_id),
-        ("comments", Comment.objects.filter(author=member).select_related("post"), ("body",),
+        ("posts", Post.objects.filter(author=member), ("title", "body", "body_html"), lambda row: row.space_id),
+        ("comments", Comment.objects.filter(author=member).select_related("post"), ("body", "body_html"),
          lambda row: row.post.space_id),
         ("images", PostImage.objects.filter(author=member).select_related("post"), ("content",),
          lambda row: row.post.space_id),

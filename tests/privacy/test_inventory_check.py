@@ -242,3 +242,24 @@ def test_manage_py_check_fails_when_a_real_personal_column_is_left_undeclared(mo
     with pytest.raises(SystemCheckError) as failure:
         call_command("check")
     assert "privacy.E001" in str(failure.value) and "accounts.Member.phone" in str(failure.value)
+
+
+@pytest.mark.clause("P1.4")
+def test_a_sealed_copy_is_declared_with_its_item_and_a_copy_that_is_no_field_fails() -> None:
+    with isolate_apps("groupket.privacy"):
+
+        class Diary(models.Model):
+            entry = EncryptedTextField()
+            entry_html = EncryptedTextField(null=True)
+
+            class Meta:
+                app_label = "privacy"
+
+        entry = item("entry", "privacy.Diary.entry")
+        assert ids(check_inventory((entry,), [Diary], not_personal={})) == ["privacy.E001"]  # the copy undeclared
+        declared = (item("entry", "privacy.Diary.entry", copies=("entry_html",)),)
+        assert check_inventory(declared, [Diary], not_personal={}) == []
+        mistyped = (item("entry", "privacy.Diary.entry", copies=("entry_htm",)),)
+        messages = check_inventory(mistyped, [Diary], not_personal={})
+    assert sorted(ids(messages)) == ["privacy.E001", "privacy.E003"]  # the mistyped copy, and the real one undeclared
+    assert any(message.id == "privacy.E003" and "privacy.Diary.entry_htm" in message.msg for message in messages)

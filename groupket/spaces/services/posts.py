@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from groupket.accounts.photos import ProfilePhoto
 from groupket.spaces import permissions
+from groupket.spaces.feeds import cook
 from groupket.spaces.models import Comment, CommentRevision, Membership, Post, PostRevision, Reaction, Space, Written
 from groupket.spaces.notifications import events
 from groupket.spaces.screening import COMMENT, POST, Draft, Verdict, screen, state_after_edit
@@ -43,7 +44,7 @@ def create_post(
         permissions.check_can_post(space, membership)
         permissions.check_can_attach_images(space, membership, adding=len(images), total=len(images))
         verdict = screen(Draft(actor, space, membership, POST, title, body, confirmed=confirmed))
-        post = Post.objects.create(
+        post = Post(
             space=space,
             author=actor,
             data_key_id=actor.data_key_id,
@@ -52,9 +53,12 @@ def create_post(
             state=verdict.state,
             censored=verdict.censored,
         )
+        cook(post)
+        post.save(force_insert=True)
         if images:
             post.image_ids = post_images.attach(post, images)
-            post.save(update_fields=["image_ids"])
+            cook(post)  # again, now that the post has photos its text may place
+            post.save(update_fields=["image_ids", "body_html"])
         log.record(space, actor=actor, action=log.POST_CREATED, post=post, state=post.state, **_counted(images=images))
         _after_written(verdict, post)
         if post.is_shown:  # a held post tells nobody until a moderator lets it through
@@ -97,7 +101,8 @@ def edit_post(
         post_images.detach(post, removed)
         post.image_ids = kept + post_images.attach(post, add_images)
         post.edited_at = timezone.now()
-        post.save(update_fields=["title", "body", "edited_at", "state", "censored", "image_ids"])
+        cook(post)
+        post.save(update_fields=["title", "body", "body_html", "edited_at", "state", "censored", "image_ids"])
         detail = _counted(images_added=add_images, images_removed=removed)
         log.record(post.space, actor=actor, action=log.POST_EDITED, post=post, state=post.state, **detail)
         if rewritten is not None:
@@ -184,7 +189,7 @@ def add_comment(
         membership = locked_membership(post.space, actor.pk)
         permissions.check_can_comment(post.space, membership, post, parent)
         verdict = screen(Draft(actor, post.space, membership, COMMENT, None, body, confirmed=confirmed))
-        comment = Comment.objects.create(
+        comment = Comment(
             post=post,
             parent=parent,
             author=actor,
@@ -193,6 +198,8 @@ def add_comment(
             state=verdict.state,
             censored=verdict.censored,
         )
+        cook(comment)
+        comment.save(force_insert=True)
         if comment.is_shown:
             Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
         log.record(post.space, actor=actor, action=log.COMMENT_ADDED, post=post, comment=comment, state=comment.state)
@@ -228,7 +235,8 @@ def edit_comment(*, actor: AbstractBaseUser, comment: Comment, body: str, confir
         comment.body, comment.edited_at = verdict.body, timezone.now()
         comment.state = state_after_edit(comment.state, verdict)
         comment.censored = comment.censored or verdict.censored
-        comment.save(update_fields=["body", "edited_at", "state", "censored"])
+        cook(comment)
+        comment.save(update_fields=["body", "body_html", "edited_at", "state", "censored"])
         count_comment_change(comment.post_id, was_shown, comment.is_shown)
         log.record(space, actor=actor, action=log.COMMENT_EDITED, post=comment.post, comment=comment)
         _after_written(verdict, comment)

@@ -28,7 +28,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
     active = [row for row in memberships if row.is_active]
     space_page = LinkPattern("spaces:home", slug=str)  # reversed once for the list, not once a space
     context = {
-        "my_spaces": [(row, space_page.fill(slug=row.space.slug)) for row in active],
+        "my_spaces": [(space_page.fill(slug=row.slug), row) for row in active],
         "feed": _page(request, home_feed, member=request.user, space_ids=[row.space_id for row in active])
         if active
         else None,

@@ -1,0 +1,38 @@
+"""The "Report" link beside what someone else wrote (moderation.links, settings.GROUPKET_WRITTEN_ACTIONS)."""
+
+import pytest
+from django.test import Client
+
+from groupket.spaces.services.posts import add_comment
+from tests.conftest import sign_in
+from tests.factories import MemberFactory, join, make_post, make_space
+from tests.markup import attribute, fragment, fragments
+
+
+@pytest.mark.django_db
+def test_a_report_link_is_beside_others_posts_and_comments_and_never_beside_ones_own(client: Client) -> None:
+    owner, reader = MemberFactory(), MemberFactory()
+    space = make_space(owner, slug="hiking-club")
+    join(reader, space)
+    theirs = make_post(owner, space, "Owner's post")
+    mine = make_post(reader, space, "Reader's post")
+    their_comment = add_comment(actor=owner, post=theirs, body="Owner's comment")
+    my_comment = add_comment(actor=reader, post=theirs, body="Reader's comment")
+    sign_in(client, reader)
+
+    home = client.get("/").content.decode()
+    their_card, my_card = (fragment(home, tag="article", id=f"post-{post.pk}") for post in (theirs, mine))
+    assert attribute(their_card, "href", tag="a", **{"class": "report-link"}) == f"/s/hiking-club/p/{theirs.pk}/report/"
+    assert fragments(my_card, tag="a", **{"class": "report-link"}) == []
+
+    page = client.get(f"/s/hiking-club/p/{theirs.pk}/").content.decode()
+    their_reply = fragment(page, tag="article", id=f"comment-{their_comment.pk}")
+    wanted = f"/s/hiking-club/c/{their_comment.pk}/report/"
+    assert attribute(their_reply, "href", tag="a", **{"class": "report-link"}) == wanted
+    assert (
+        fragments(fragment(page, tag="article", id=f"comment-{my_comment.pk}"), tag="a", **{"class": "report-link"})
+        == []
+    )
+    # A space's own feed links each post's page instead, where the link is.
+    space_feed = client.get("/s/hiking-club/").content.decode()
+    assert fragments(space_feed, tag="a", **{"class": "report-link"}) == []
