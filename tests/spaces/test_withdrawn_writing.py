@@ -95,6 +95,8 @@ def test_kept_writing_stays_under_withdrawn_member_with_nothing_that_links_it_to
         WRITTEN["body"],
         WRITTEN["comment"],
     )
+    # The HTML kept beside each text went with it, sealed under the space's key.
+    assert WRITTEN["body"] in kept_post.body_html and WRITTEN["comment"] in kept_comment.body_html
     assert kept_post.author_id is None and kept_comment.author_id is None
     assert kept_post.data_key_id == kept_comment.data_key_id == space.withdrawn_key_id
     assert not DataKey.objects.filter(pk=leaver.data_key_id).exists()
