@@ -83,6 +83,7 @@ class Progress:
 
 
 def is_seeded() -> bool:
+    from groupket.spaces.markdown import COOK_VERSION
     from groupket.spaces.models import Post, Space
 
     keyring = Path(VAR_DIR / "keyring.json")
@@ -90,8 +91,8 @@ def is_seeded() -> bool:
         keyring.exists()
         and Space.objects.filter(slug=SLUG.format(SPACES - 1)).exists()
         and (Post.objects.count() >= POSTS)
-        # Seeded before posts kept their HTML: seed again, or the feeds would parse every body as for old posts.
-        and not Post.objects.filter(body_html__isnull=True).exists()
+        # Seeded before posts kept their HTML, or by an older cook: seed again, or the feeds would parse every body.
+        and not Post.objects.exclude(cooked_with=COOK_VERSION).exists()
     )
 
 
@@ -214,12 +215,12 @@ BODIES = (
 
 def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict, progress: Progress) -> None:
     """1,000 posts in each space by its members over the last two years, sealed under each author's key."""
-    from groupket.spaces.markdown import cook
+    from groupket.spaces.markdown import COOK_VERSION, cook
 
     sealed = _sealer("spaces.Post")
     now = datetime.now(UTC)
-    columns = ["space_id", "author_id", "data_key_id", "title", "body", "body_html", "created_at", "like_count",
-               "comment_count", "state", "censored", "image_ids"]  # fmt: skip
+    columns = ["space_id", "author_id", "data_key_id", "title", "body", "body_html", "cooked_with", "created_at",
+               "like_count", "comment_count", "state", "censored", "image_ids"]  # fmt: skip
     per_space = POSTS // len(members_of)
     batch: list[tuple] = []
     for space_id, member_ids in members_of.items():
@@ -231,8 +232,8 @@ def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict,
             title = sealed(plain, "title", f"Walk {number} in space {space_id}") if number % 10 < 7 else None
             created = now - timedelta(seconds=rng.randint(60, 730 * 86400))
             batch.append((space_id, author, key_id, title, sealed(plain, "body", text),
-                          sealed(plain, "body_html", cook(text)), created, rng.randint(0, 30), 0, "shown", False,
-                          "[]"))  # fmt: skip
+                          sealed(plain, "body_html", cook(text)), COOK_VERSION, created, rng.randint(0, 30), 0,
+                          "shown", False, "[]"))  # fmt: skip
         if len(batch) >= CHUNK:
             _copy("spaces_post", columns, batch)
             progress.advance(len(batch))

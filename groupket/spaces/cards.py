@@ -4,10 +4,11 @@ It was the template spaces/_post.html, included once a post. On a feed page of 2
 for the card's some 40 tags and variables, each looked up through the page's stack of contexts, was 7 ms of the
 home page's 24 (bench/feed.py): more than the bare page the feeds are measured against; format_html, one call a
 part, still cost 3 ms. Here the card is this module's markup with each value put in by an f-string, and every
-value that is not this module's own markup passes through `escape` (html.escape, what Django's escape and
-`{{ }}` call), but for the body, which is sanitised HTML already (spaces.markdown). The texts are gettext msgids,
-so their Korean is in the same catalogue. Nothing else renders a post's card; tests/spaces/test_post_cards.py
-renders it in every state with hostile names and titles.
+value from a member or the database passes through `escape` (html.escape, what Django's escape and `{{ }}`
+call); the rest is safe as it is: the body (sanitised HTML, spaces.markdown), the times (digits and signs made
+from a datetime), the CSRF input and the written actions (SafeStrings, conditional_escape'd). The texts are
+gettext msgids, so their Korean is in the same catalogue. Nothing else renders a post's card;
+tests/spaces/test_post_cards.py renders it in every state with hostile names and titles.
 
 What later apps put beside another member's post or comment (settings.GROUPKET_WRITTEN_ACTIONS: moderation's
 report link) is asked of them once a page (`written_actions`). The photos under a post stay a template
@@ -20,6 +21,7 @@ from html import escape
 from django.conf import settings
 from django.template import Context
 from django.template.defaulttags import CsrfTokenNode
+from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -30,7 +32,9 @@ from groupket.spaces.models import Comment, Post
 _CSRF_INPUT = CsrfTokenNode()
 _LINE = "\n"
 _FROM_FEED = '<input type="hidden" name="from" value="feed">'
-# Kept in the render context, so that a page of cards finds its templates and its CSRF input once.
+# Kept in the page's outermost render context (where {% include %} keeps the templates it found: an included
+# template, a comment of a post page among them, gets a render context of its own), so that a page finds its
+# templates, its CSRF input and its written actions once, however many cards and comments it shows.
 _PAGE_PARTS = "spaces.cards: the page's parts"
 
 
@@ -82,16 +86,14 @@ def _like_form(shown: ShownPost, csrf_input: str, options: CardOptions) -> str:
 
 
 def _page_parts(context: Context) -> dict:
-    parts = context.render_context.get(_PAGE_PARTS)
-    if parts is None:
-        engine = context.template.engine
-        parts = {
+    page = context.render_context.dicts[0]
+    if _PAGE_PARTS not in page:
+        page[_PAGE_PARTS] = {
             "csrf_input": _CSRF_INPUT.render(context),
             "written_actions": [import_string(path)() for path in settings.GROUPKET_WRITTEN_ACTIONS],
-            "photos": engine.get_template("spaces/_photos.html"),
+            "photos": context.template.engine.get_template("spaces/_photos.html"),
         }
-        context.render_context[_PAGE_PARTS] = parts
-    return parts
+    return page[_PAGE_PARTS]
 
 
 def _rendered(template, context: Context, **values: object) -> str:  # noqa: ANN001 - a django Template
@@ -105,7 +107,8 @@ def written_actions(context: Context, written: Post | Comment, *, kind: str, slu
     user = context.get("user")
     if not (user is not None and user.is_authenticated and written.author_id != user.pk):
         return []
-    return [make(written, kind=kind, slug=slug) for make in _page_parts(context)["written_actions"]]
+    # conditional_escape: a maker returns safe HTML (SafeString); anything else is shown as text.
+    return [conditional_escape(make(written, kind=kind, slug=slug)) for make in _page_parts(context)["written_actions"]]
 
 
 def render_card(shown: ShownPost, context: Context) -> SafeString:

@@ -35,9 +35,9 @@ from groupket.spaces.selectors import mention_links
 CURSOR_VERSION = "1"
 _TIME_FORMAT = "%Y%m%d%H%M%S%f"
 POST_FIELDS = (
-    "space", "author", "data_key", "title", "body", "body_html", "created_at", "edited_at", "pinned_at", "like_count",
-    "comment_count", "state", "censored", "image_ids", "author__data_key", "author__username", "space__name",
-    "space__slug", "data_key__wrapped", "data_key__master_key_id",
+    "space", "author", "data_key", "title", "body", "body_html", "cooked_with", "created_at", "edited_at",
+    "pinned_at", "like_count", "comment_count", "state", "censored", "image_ids", "author__data_key",
+    "author__username", "space__name", "space__slug", "data_key__wrapped", "data_key__master_key_id",
 )  # fmt: skip
 COMMENT_FIELDS = (
     "post",
@@ -46,6 +46,7 @@ COMMENT_FIELDS = (
     "data_key",
     "body",
     "body_html",
+    "cooked_with",
     "created_at",
     "edited_at",
     "state",
@@ -177,15 +178,19 @@ def image_addresses(post: Post) -> list[str]:
     return [reverse("spaces:post_image", args=[post.space.slug, post.pk, pk]) for pk in post.image_ids]
 
 
+COOKED_FIELDS = ("body_html", "cooked_with")
+
+
 def cook(row: Post | Comment) -> None:
-    """Make the row's body_html from its body (and a post's photos), before the row is saved (markdown.cook)."""
+    """Make the row's body_html (COOKED_FIELDS) from its body and a post's photos, before it is saved."""
     row.body_html = markdown.cook(row.body, image_addresses(row) if isinstance(row, Post) else ())
+    row.cooked_with = markdown.COOK_VERSION
 
 
 def _text(row: Post | Comment, *, with_images: bool) -> markdown.Parsed | markdown.Cooked:
-    # A row written before body_html was kept is parsed; so is every row when its photos are not to be shown,
-    # since the cooked HTML has them in place.
-    if with_images and row.body_html is not None:
+    # A row whose HTML is missing or was made by an older cook is parsed; so is every row when its photos are not
+    # to be shown, since the cooked HTML has them in place.
+    if with_images and row.cooked_with == markdown.COOK_VERSION and row.body_html is not None:
         return markdown.Cooked(row.body_html)
     return markdown.parse(row.body)
 

@@ -2,7 +2,8 @@
 
 Raw HTML is never passed through (markdown-it's `html` option is off, and nh3 keeps only
 the tags below). An image (`![alt](src)`) is shown only when its src is the address of one of
-the photos attached to that very post (`render`'s `images`); any other image, another site's,
+the photos attached to that very post (the `images` given to `cook`, or to `render` for a parsed text); any
+other image, another site's,
 a data: URI, another post's photo, becomes its alt text. nh3 then keeps an <img> src only in
 the shape of our photo addresses, a second lock on the same door. Headings start at <h3>
 so a post never outranks its page, and every link carries rel="nofollow ugc noopener".
@@ -62,6 +63,7 @@ _cleaner = nh3.Cleaner(
 _MENTION_PLACEHOLDER = "/@mention/{}/"
 _COOKED_MENTION = re.compile(r'<a href="/@mention/([a-z0-9._-]+)/" rel="nofollow ugc noopener">(@[^<]*)</a>')
 _COOKED_IMAGE = re.compile(r'<img src="([^"]*)"')
+_MENTION_LINK = '<a href="{}" rel="nofollow ugc noopener">{}</a>'
 
 
 def _mentioned_name(match: re.Match[str]) -> str:
@@ -156,7 +158,19 @@ class Cooked:
 
     @property
     def mentioned_keys(self) -> set[str]:
-        return {match.group(1) for match in _COOKED_MENTION.finditer(self.html)}
+        return {match.group(1) for match in _cooked_mentions(self.html)}
+
+
+def _cooked_mentions(html: str) -> Iterable[re.Match[str]]:
+    """The placeholders `cook` made. A link a member wrote to the same address counts only if its text is the @ID
+    of its address, which mentions that member just as typing the @ID does (`[@Someone](/@mention/other/)` links
+    nobody)."""
+    return (match for match in _COOKED_MENTION.finditer(html) if mention_key(match.group(2)[1:]) == match.group(1))
+
+
+# Raise it with any change to what `cook` makes of a text (nh3's rules, markdown-it's options, the headings, the
+# placeholders): pages then parse the texts cooked before, until `manage.py recook_bodies` cooks them again.
+COOK_VERSION = 1
 
 
 def cook(text: str, images: Collection[str] = ()) -> str:
@@ -179,16 +193,14 @@ def render(text: "Parsed | Cooked", mention_links: Mapping[str, str], images: Co
     if isinstance(text, Parsed):
         return mark_safe(_render_parsed(text, mention_links, images))  # noqa: S308 - nh3 has just sanitised it
 
-    def mention(match: re.Match[str]) -> str:
-        link = mention_links.get(match.group(1))
-        return (
-            match.group(2)
-            if link is None
-            else f'<a href="{escape(link)}" rel="nofollow ugc noopener">{match.group(2)}</a>'
-        )
-
+    html, cursor, pieces = text.html, 0, []
+    for match in _cooked_mentions(html):
+        link, shown = mention_links.get(match.group(1)), match.group(2)  # shown: "@" and an ID, nothing to escape
+        pieces += [html[cursor : match.start()], shown if link is None else _MENTION_LINK.format(escape(link), shown)]
+        cursor = match.end()
+    pieces.append(html[cursor:])
     # The cooked HTML was sanitised by nh3 when it was made; a link is one of ours (spaces:member), escaped.
-    return mark_safe(_COOKED_MENTION.sub(mention, text.html))  # noqa: S308
+    return mark_safe("".join(pieces))  # noqa: S308
 
 
 def _render_parsed(parsed: Parsed, mention_links: Mapping[str, str], images: Collection[str]) -> str:

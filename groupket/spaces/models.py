@@ -125,8 +125,10 @@ class Post(Written):
     title = EncryptedTextField(null=True)
     body = EncryptedTextField()
     # The body as pages show it, made when it is written (spaces.feeds.cook) and sealed under the same key: a feed
-    # page opens 20 of these instead of parsing 20 bodies. None for a post written before it was kept.
+    # page opens 20 of these instead of parsing 20 bodies. Made by the cook of `cooked_with` (markdown.COOK_VERSION);
+    # a page parses a body whose HTML is missing or older, until `manage.py recook_bodies` makes it again.
     body_html = EncryptedTextField(null=True)
+    cooked_with = models.PositiveSmallIntegerField(null=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     pinned_at = models.DateTimeField(null=True, blank=True)
@@ -208,6 +210,7 @@ class Comment(Written):
     data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
     body = EncryptedTextField()
     body_html = EncryptedTextField(null=True)  # as Post.body_html
+    cooked_with = models.PositiveSmallIntegerField(null=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
 

@@ -36,3 +36,32 @@ def test_a_report_link_is_beside_others_posts_and_comments_and_never_beside_ones
     # A space's own feed links each post's page instead, where the link is.
     space_feed = client.get("/s/hiking-club/").content.decode()
     assert fragments(space_feed, tag="a", **{"class": "report-link"}) == []
+
+
+MADE: list[str] = []
+
+
+def counting_report_links():  # noqa: ANN201 - a written action, as settings name one
+    """moderation's report links, counting how often a page asks for them."""
+    from groupket.moderation.links import report_links
+
+    MADE.append("made")
+    return report_links()
+
+
+@pytest.mark.django_db
+def test_a_page_asks_for_its_written_actions_once_however_many_posts_and_comments(client: Client, settings) -> None:
+    settings.GROUPKET_WRITTEN_ACTIONS = ["tests.moderation.test_report_links.counting_report_links"]
+    owner, reader = MemberFactory(), MemberFactory()
+    space = make_space(owner, slug="hiking-club")
+    join(reader, space)
+    post = make_post(owner, space, "Owner's post")
+    for number in range(3):
+        add_comment(actor=owner, post=post, body=f"Comment {number}")
+    sign_in(client, reader)
+    MADE.clear()
+    page = client.get(f"/s/hiking-club/p/{post.pk}/").content.decode()
+    assert len(fragments(page, tag="a", **{"class": "report-link"})) == 4 and MADE == ["made"]
+    MADE.clear()
+    client.get("/")
+    assert MADE == ["made"]

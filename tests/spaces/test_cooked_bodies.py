@@ -6,13 +6,17 @@ sealed under the author's key like the text (P8.5: tests/spaces/test_content_pri
 for both) and declared with it in the inventory.
 """
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from groupket.accounts.services.unregister import unregister_member
 from groupket.privacy import inventory
 from groupket.spaces.feeds import cook
-from groupket.spaces.models import Post
+from groupket.spaces.markdown import COOK_VERSION
+from groupket.spaces.models import Comment, Post
 from groupket.spaces.services.posts import add_comment, edit_comment, edit_post
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory, join, make_post, make_space
@@ -103,3 +107,38 @@ def test_the_kept_html_is_declared_with_the_text_it_is_made_from() -> None:
     columns = {column: item.key for item in inventory.ITEMS for column in item.columns}
     assert columns["spaces.Post.body_html"] == columns["spaces.Post.body"] == "post_body"
     assert columns["spaces.Comment.body_html"] == columns["spaces.Comment.body"] == "comment_body"
+
+
+@pytest.mark.django_db
+def test_a_link_written_to_look_like_a_mention_links_nobody(client: Client) -> None:
+    author, scammer = MemberFactory(), MemberFactory(username="scammer")
+    space = make_space(author)
+    post = make_post(author, space, "Pay [@Trusted.Org](/@mention/scammer/) now, or ask @scammer")
+    sign_in(client, author)
+    body = feed_body(client, f"/s/{space.slug}/", post)
+    # Only the typed @ID links its member; the disguised link goes nowhere of a member's.
+    assert [text(link) for link in fragments(body, tag="a", href=f"/members/{scammer.pk}/")] == ["@scammer"]
+    assert "@Trusted.Org" in text(body)
+
+
+@pytest.mark.django_db
+def test_html_from_an_older_cook_is_not_shown_and_recook_bodies_makes_it_again(client: Client) -> None:
+    author = MemberFactory()
+    space = make_space(author)
+    post = make_post(author, space, "Walk on **Sunday**")
+    comment = add_comment(actor=author, post=post, body="See you *there*")
+    post.body_html, post.cooked_with = "<p>Made by the old cook</p>", COOK_VERSION - 1
+    post.save(update_fields=["body_html", "cooked_with"])
+    Comment.objects.filter(pk=comment.pk).update(body_html=None, cooked_with=None)  # written before it was kept
+    sign_in(client, author)
+    assert text(feed_body(client, f"/s/{space.slug}/", post)) == "Walk on Sunday"  # the text, parsed
+
+    out = StringIO()
+    call_command("recook_bodies", stdout=out)
+    assert "2 posts and comments cooked again" in out.getvalue()
+    post.refresh_from_db()
+    comment.refresh_from_db()
+    assert (post.body_html, post.cooked_with) == ("<p>Walk on <strong>Sunday</strong></p>\n", COOK_VERSION)
+    assert (comment.body_html, comment.cooked_with) == ("<p>See you <em>there</em></p>\n", COOK_VERSION)
+    call_command("recook_bodies", stdout=out)
+    assert "0 posts and comments cooked again" in out.getvalue()

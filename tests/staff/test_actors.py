@@ -34,6 +34,7 @@ CALLERS = [*sorted((ROOT / "staff" / "views").glob("*.py")), *sorted(ROOT.glob("
 NO_ACTOR = {
     "groupket.privacy.services.documents.check_publication": "checks a draft; changes nothing",
     "groupket.privacy.services.documents.latest_version": "a read",
+    "groupket.spaces.services.cooking.count_stale_bodies": "a read (for recook_bodies' progress bar)",
     "groupket.staff.services.retained.find_retained_records": "a read that lists no contents",
     "groupket.staff.services.retained.parse_reference": "parses text",
     "groupket.staff.services.requests.file_web_request": "the requester acts (the public contact form)",

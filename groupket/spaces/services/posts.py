@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from groupket.accounts.photos import ProfilePhoto
 from groupket.spaces import permissions
-from groupket.spaces.feeds import cook
+from groupket.spaces.feeds import COOKED_FIELDS, cook
 from groupket.spaces.models import Comment, CommentRevision, Membership, Post, PostRevision, Reaction, Space, Written
 from groupket.spaces.notifications import events
 from groupket.spaces.screening import COMMENT, POST, Draft, Verdict, screen, state_after_edit
@@ -58,7 +58,7 @@ def create_post(
         if images:
             post.image_ids = post_images.attach(post, images)
             cook(post)  # again, now that the post has photos its text may place
-            post.save(update_fields=["image_ids", "body_html"])
+            post.save(update_fields=["image_ids", *COOKED_FIELDS])
         log.record(space, actor=actor, action=log.POST_CREATED, post=post, state=post.state, **_counted(images=images))
         _after_written(verdict, post)
         if post.is_shown:  # a held post tells nobody until a moderator lets it through
@@ -102,7 +102,7 @@ def edit_post(
         post.image_ids = kept + post_images.attach(post, add_images)
         post.edited_at = timezone.now()
         cook(post)
-        post.save(update_fields=["title", "body", "body_html", "edited_at", "state", "censored", "image_ids"])
+        post.save(update_fields=["title", "body", *COOKED_FIELDS, "edited_at", "state", "censored", "image_ids"])
         detail = _counted(images_added=add_images, images_removed=removed)
         log.record(post.space, actor=actor, action=log.POST_EDITED, post=post, state=post.state, **detail)
         if rewritten is not None:
@@ -236,7 +236,7 @@ def edit_comment(*, actor: AbstractBaseUser, comment: Comment, body: str, confir
         comment.state = state_after_edit(comment.state, verdict)
         comment.censored = comment.censored or verdict.censored
         cook(comment)
-        comment.save(update_fields=["body", "body_html", "edited_at", "state", "censored"])
+        comment.save(update_fields=["body", *COOKED_FIELDS, "edited_at", "state", "censored"])
         count_comment_change(comment.post_id, was_shown, comment.is_shown)
         log.record(space, actor=actor, action=log.COMMENT_EDITED, post=comment.post, comment=comment)
         _after_written(verdict, comment)
