@@ -5,7 +5,8 @@ authors it spans: one for the posts with their authors, spaces, wrapped data key
 no second query opens them: core.keys.open_loaded_data_keys, the keyring read once for the
 page) and whether the viewer liked each, and one for the mentioned IDs. A body's HTML is made
 when it is written (`cook`) and stored sealed beside it; a read opens it and links its
-mentions, and parses only a body written before its HTML was kept.
+mentions, and parses only a body whose HTML is missing or older than the cook
+(markdown.COOK_VERSION; services.cooking makes it again).
 
 The cursor is opaque to visitors: the (created_at, id) of the last post shown, as URL-safe
 base64. A cursor that does not decode raises InvalidCursor, and the view starts again from

@@ -2,11 +2,11 @@
 
 Raw HTML is never passed through (markdown-it's `html` option is off, and nh3 keeps only
 the tags below). An image (`![alt](src)`) is shown only when its src is the address of one of
-the photos attached to that very post (the `images` given to `cook`, or to `render` for a parsed text); any
-other image, another site's,
-a data: URI, another post's photo, becomes its alt text. nh3 then keeps an <img> src only in
-the shape of our photo addresses, a second lock on the same door. Headings start at <h3>
-so a post never outranks its page, and every link carries rel="nofollow ugc noopener".
+the photos attached to that very post (the `images` given to `cook`, or to `render` for a
+parsed text); any other image, another site's, a data: URI, another post's photo, becomes its
+alt text. nh3 then keeps an <img> src only in the shape of our photo addresses, a second lock
+on the same door. Headings start at <h3> so a post never outranks its page, and every link
+carries rel="nofollow ugc noopener".
 Mentions are resolved in two steps so that a page of many posts looks every mentioned ID
 up in one query: `parse` each text and collect `mentioned_keys`, look them all up at
 once, then `render` each with the answer.
