@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
+from groupket.staff.middleware import STAFF_SESSION
 from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 from tests.markup import fragment, fragments
@@ -154,3 +155,18 @@ def test_a_sign_in_writes_its_session_once_with_all_it_holds(member: Member) -> 
     assert session[SIGN_IN_ID] == SignIn.objects.get(member=member).pk
     assert int(session["_auth_user_id"]) == member.pk
     assert is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_a_sign_in_reads_the_staff_role_and_the_cookie_answer_with_the_member(
+    member: Member, django_assert_num_queries: Callable[..., object]
+) -> None:
+    # The member's row, then the transaction: login record, last_login, listing, session (savepoint and release in
+    # the test's transaction). The staff role and the ledger's cookie answer come with the member's row
+    # (settings.GROUPKET_SIGN_IN_READS), not in a query each.
+    client = Client()
+    with django_assert_num_queries(7) as queries:
+        response = client.post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert not [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT 1 AS")]
+    assert client.session[STAFF_SESSION] == {"staff": False}
