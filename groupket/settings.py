@@ -115,6 +115,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's renderer, with the plain <input> widgets drawn without their two templates (core.form_renderer).
+FORM_RENDERER = "groupket.core.form_renderer.FormRenderer"
+
 # --- Database -------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
