@@ -10,12 +10,8 @@ from groupket.core.models import DataKey
 
 
 class MemberManager(BaseUserManager["Member"]):
-    def username_lookup(self, username: str) -> models.Q:
-        """The condition on the username's blind index under every master key still alive."""
-        return models.Q(username_index__in=blind_index.candidates("username", normalise_username_key(username)))
-
     def with_username(self, username: str) -> "models.QuerySet[Member]":
-        return self.filter(self.username_lookup(username))
+        return self.filter(username_index__in=blind_index.candidates("username", normalise_username_key(username)))
 
     def with_email(self, email: str) -> "models.QuerySet[Member]":
         return self.filter(email_index__in=blind_index.candidates("email", normalise_email_key(email)))

@@ -6,10 +6,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
 from groupket.staff.middleware import STAFF_SESSION
-from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
+from groupket.staff.models import RoleGrant
+from tests.conftest import MEMBER_PAGE_QUERIES, make_staff, sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 from tests.markup import fragment, fragments
 
@@ -169,4 +171,19 @@ def test_a_sign_in_reads_the_staff_role_and_the_cookie_answer_with_the_member(
         response = client.post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     assert not [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT 1 AS")]
+    assert client.session[STAFF_SESSION] == {"staff": False}
+
+
+@pytest.mark.django_db
+def test_a_staff_member_signing_in_through_the_form_is_timed_as_staff_and_a_revoked_one_is_not() -> None:
+    staff = make_staff("support_handler")
+    client = Client()
+    response = client.post("/accounts/login/", {"username": staff.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    state = client.session[STAFF_SESSION]
+    assert state["staff"] is True and state["started"] == state["seen"]
+
+    RoleGrant.objects.filter(member_ref=staff.pk).update(revoked_at=timezone.now())
+    client = Client()
+    client.post("/accounts/login/", {"username": staff.username, "password": DEFAULT_PASSWORD})
     assert client.session[STAFF_SESSION] == {"staff": False}
