@@ -115,6 +115,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's renderer, with the plain <input> widgets drawn without their two templates (core.form_renderer).
+FORM_RENDERER = "groupket.core.form_renderer.FormRenderer"
+
 # --- Database -------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
@@ -218,6 +221,13 @@ GROUPKET_PASSWORD_SNOOZE_DAYS = 30
 # recorder(*, member, old_password_hash), called after each change in the same transaction.
 GROUPKET_PASSWORD_POLICIES = ["groupket.staff.services.safeguards.staff_password_policy"]
 GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record_password_change"]
+# What apps below accounts learn about a member as they sign in, read in the sign-in's own member query rather
+# than in one query each after it (accounts.backends): {attribute: "path.to.read"}, read(member) -> an expression
+# over the member's row (member is OuterRef("pk")), whose value is left on the signed-in member as that attribute.
+GROUPKET_SIGN_IN_READS = {
+    "holds_staff_role": "groupket.staff.selectors.holds_role",
+    "cookie_choice_in_ledger": "groupket.analytics.selectors.cookie_choice_in_ledger",
+}
 # Steps of apps below accounts run by Unregister in its transaction, before the member's key is destroyed:
 # step(*, member, keep_writing) -> {destruction-log category: count} (accounts.services.unregister);
 # keep_writing is the member's choice to leave their posts and comments under "Withdrawn member".

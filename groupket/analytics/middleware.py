@@ -28,7 +28,7 @@ _SIGNED_IN = "_analytics_signed_in"
 def note_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     """user_logged_in receiver: the middleware reads the member's ledger choice once, on this response."""
     if request is not None:
-        setattr(request, _SIGNED_IN, user.pk)
+        setattr(request, _SIGNED_IN, user)
 
 
 def _countable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -46,10 +46,14 @@ def _countable(request: HttpRequest, response: HttpResponse) -> bool:
 
 def _choice_after(request: HttpRequest) -> browser.CookieChoice:
     choice: browser.CookieChoice = request.cookie_choice
-    member_id = getattr(request, _SIGNED_IN, None)
-    if member_id is None or choice.stored:
+    member = getattr(request, _SIGNED_IN, None)
+    if member is None or choice.stored:
         return choice
-    accepted = member_cookie_choice(member_id)
+    # Read with the member's row by the sign-in's own query (GROUPKET_SIGN_IN_READS); asked here otherwise.
+    if hasattr(member, "cookie_choice_in_ledger"):
+        accepted = member.cookie_choice_in_ledger
+    else:
+        accepted = member_cookie_choice(member.pk)
     if accepted is None:
         return choice
     # The ledger's answer, as the member gave it elsewhere; a GPC signal here still counts as Reject.

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 
 from groupket.analytics.models import Aggregate
 from groupket.analytics.services.rollup import (
@@ -33,6 +34,12 @@ def member_cookie_choice(member_id: int) -> bool | None:
     """The member's latest answer about analytics cookies in the ledger: accepted, rejected, or None."""
     latest = member_consents(member_id).filter(document=ANALYTICS).values_list("granted", flat=True).first()
     return latest
+
+
+def cookie_choice_in_ledger(member: OuterRef) -> Subquery:
+    """member_cookie_choice as an expression over a member query: read with the member's row at sign-in
+    (GROUPKET_SIGN_IN_READS), so the choice a browser takes from the ledger costs no query of its own."""
+    return Subquery(member_consents(member).filter(document=ANALYTICS).values("granted")[:1])
 
 
 def _minimum() -> int:

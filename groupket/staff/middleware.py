@@ -31,8 +31,11 @@ def remember_sign_in(sender: object, request: HttpRequest | None, user: Any, **k
     if request is None or not hasattr(request, "session"):
         return
     now = _now()
-    staff = is_staff(user.pk)
-    request.session[STAFF_SESSION] = {"staff": staff, "started": now, "seen": now} if staff else {"staff": False}
+    # Read with the member's row by the sign-in's own query (GROUPKET_SIGN_IN_READS); asked here otherwise.
+    staff = getattr(user, "holds_staff_role", None)
+    if staff is None:
+        staff = is_staff(user.pk)
+    request.session[STAFF_SESSION] = {"staff": True, "started": now, "seen": now} if staff else {"staff": False}
 
 
 class StaffSessionMiddleware:

@@ -6,9 +6,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
-from tests.conftest import MEMBER_PAGE_QUERIES, sign_in
+from groupket.staff.middleware import STAFF_SESSION
+from groupket.staff.models import RoleGrant
+from tests.conftest import MEMBER_PAGE_QUERIES, make_staff, sign_in
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 from tests.markup import fragment, fragments
 
@@ -154,3 +157,33 @@ def test_a_sign_in_writes_its_session_once_with_all_it_holds(member: Member) -> 
     assert session[SIGN_IN_ID] == SignIn.objects.get(member=member).pk
     assert int(session["_auth_user_id"]) == member.pk
     assert is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_a_sign_in_reads_the_staff_role_and_the_cookie_answer_with_the_member(
+    member: Member, django_assert_num_queries: Callable[..., object]
+) -> None:
+    # The member's row, then the transaction: login record, last_login, listing, session (savepoint and release in
+    # the test's transaction). The staff role and the ledger's cookie answer come with the member's row
+    # (settings.GROUPKET_SIGN_IN_READS), not in a query each.
+    client = Client()
+    with django_assert_num_queries(7) as queries:
+        response = client.post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert not [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT 1 AS")]
+    assert client.session[STAFF_SESSION] == {"staff": False}
+
+
+@pytest.mark.django_db
+def test_a_staff_member_signing_in_through_the_form_is_timed_as_staff_and_a_revoked_one_is_not() -> None:
+    staff = make_staff("support_handler")
+    client = Client()
+    response = client.post("/accounts/login/", {"username": staff.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    state = client.session[STAFF_SESSION]
+    assert state["staff"] is True and state["started"] == state["seen"]
+
+    RoleGrant.objects.filter(member_ref=staff.pk).update(revoked_at=timezone.now())
+    client = Client()
+    client.post("/accounts/login/", {"username": staff.username, "password": DEFAULT_PASSWORD})
+    assert client.session[STAFF_SESSION] == {"staff": False}
