@@ -7,7 +7,8 @@ copied into another column does not open.
 
 Only a value sealed by the field on save reaches the column. QuerySet.update(),
 bulk_update() and filters have no instance, hence no data key to seal with: a
-value given to them is refused (UnsealedValue) instead of being stored in plain.
+value given to them is refused (UnsealedValue) instead of being stored in plain, and Django's
+serializers (dumpdata) are refused one (NotSerialisable) instead of writing it out in plain.
 """
 
 from typing import Any
@@ -29,6 +30,10 @@ class _SealedForSave(bytes):
 
 class UnsealedValue(TypeError):
     """A value reached an encrypted column without being sealed under its row's data key (a developer error)."""
+
+
+class NotSerialisable(TypeError):
+    """Django's serializers (dumpdata, fixtures) asked for a sealed value: it would leave its key in plain."""
 
 
 class _PlaintextAttribute:
@@ -98,6 +103,15 @@ class EncryptedField(models.BinaryField):
                 f"instance and call save(update_fields=[{self.name!r}]) instead"
             )
         return super().get_db_prep_value(value, connection, prepared)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        # What dumpdata writes: the attribute is the plaintext, which a dump would carry out of its key and past
+        # the crypto-shredding of Unregister (P8.5). Refused, saying what keeps it sealed.
+        raise NotSerialisable(
+            f"{self.model._meta.label}.{self.name} is sealed under its row's data key and Django's serializers "
+            "(dumpdata) do not write it out: back up the database itself, apart from the keyring (README, "
+            '"Keyring backups")'
+        )
 
     def to_plain_bytes(self, value: Any) -> bytes:
         raise NotImplementedError

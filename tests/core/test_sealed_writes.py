@@ -2,15 +2,17 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
 from groupket.accounts.models import Member, SignIn
 from groupket.core.fields import EncryptedField, UnsealedValue
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, make_post, make_space
 
 PLAIN_PHOTO = b"\x89PNG plain photo bytes of the member"
 
@@ -88,3 +90,14 @@ def test_every_model_with_an_encrypted_field_refuses_a_plaintext_update() -> Non
                 manager.filter(pk__isnull=True).update(**{field.name: b"plain"})
             with _refused():
                 manager.filter(pk__isnull=True).update(**{field.name: "plain"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", ["accounts.Member", "spaces.Post"])
+def test_dumpdata_refuses_a_sealed_column_instead_of_writing_it_out_in_plain(label: str) -> None:
+    member = MemberFactory(name="Kim Dumped-Name")
+    make_post(member, make_space(member), "Dumped-body-secret")
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"is sealed under its row's data key .* back up the database itself"):
+        call_command("dumpdata", label, stdout=out)
+    assert "Dumped" not in out.getvalue()
