@@ -224,6 +224,8 @@ GROUPKET_PASSWORD_CHANGE_RECORDERS = ["groupket.staff.services.safeguards.record
 # What apps below accounts learn about a member as they sign in, read in the sign-in's own member query rather
 # than in one query each after it (accounts.backends): {attribute: "path.to.read"}, read(member) -> an expression
 # over the member's row (member is OuterRef("pk")), whose value is left on the signed-in member as that attribute.
+# The query is compiled once per process (accounts.backends._sign_in_statement): a read may hold no value of the
+# moment (a time, a setting read at call time), which would stay as it was at the first sign-in.
 GROUPKET_SIGN_IN_READS = {
     "holds_staff_role": "groupket.staff.selectors.holds_role",
     "cookie_choice_in_ledger": "groupket.analytics.selectors.cookie_choice_in_ledger",
