@@ -214,7 +214,12 @@ BODIES = (
 
 
 def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict, progress: Progress) -> None:
-    """1,000 posts in each space by its members over the last two years, sealed under each author's key."""
+    """1,000 posts in each space by its members over the last two years, sealed under each author's key.
+
+    Written oldest first, as a site receives them: the table's rows and ids then follow time, as on a site, and
+    not space after space (which put a home feed page's 20 posts in 20 far-apart places of the table, and a space's
+    feed page in one).
+    """
     from groupket.spaces.markdown import COOK_VERSION, cook
 
     sealed = _sealer("spaces.Post")
@@ -222,24 +227,24 @@ def seed_posts(rng: random.Random, members_of: dict[int, list[int]], keys: dict,
     columns = ["space_id", "author_id", "data_key_id", "title", "body", "body_html", "cooked_with", "created_at",
                "like_count", "comment_count", "state", "censored", "image_ids"]  # fmt: skip
     per_space = POSTS // len(members_of)
-    batch: list[tuple] = []
-    for space_id, member_ids in members_of.items():
-        for number in range(per_space):
-            author = rng.choice(member_ids)
+    written = sorted(
+        (now - timedelta(seconds=rng.randint(60, 730 * 86400)), space_id, number)
+        for space_id in members_of
+        for number in range(per_space)
+    )
+    for start in range(0, len(written), CHUNK):
+        batch = []
+        for created, space_id, number in written[start : start + CHUNK]:
+            author = rng.choice(members_of[space_id])
             key_id, plain = keys[author]
             hour, mention = rng.randint(6, 11), rng.randint(1, MEMBERS)
             text = rng.choice(BODIES).format(n=number, h=hour, e=hour + 6, m=mention)
             title = sealed(plain, "title", f"Walk {number} in space {space_id}") if number % 10 < 7 else None
-            created = now - timedelta(seconds=rng.randint(60, 730 * 86400))
             batch.append((space_id, author, key_id, title, sealed(plain, "body", text),
                           sealed(plain, "body_html", cook(text)), COOK_VERSION, created, rng.randint(0, 30), 0,
                           "shown", False, "[]"))  # fmt: skip
-        if len(batch) >= CHUNK:
-            _copy("spaces_post", columns, batch)
-            progress.advance(len(batch))
-            batch = []
-    _copy("spaces_post", columns, batch)
-    progress.advance(len(batch))
+        _copy("spaces_post", columns, batch)
+        progress.advance(len(batch))
 
 
 def seed_viewer(rng: random.Random, members_of: dict[int, list[int]]):  # noqa: ANN201

@@ -21,10 +21,11 @@ from html import escape
 from django.conf import settings
 from django.template import Context
 from django.template.defaulttags import CsrfTokenNode
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from groupket.spaces.feeds import ShownPost
 from groupket.spaces.models import Comment, Post
@@ -51,37 +52,43 @@ class CardOptions:
         return cls(bool(context.get("show_space")), bool(context.get("may_react")), bool(context.get("in_feed")))
 
 
-def _tag(css_class: str, text: str) -> str:
-    return f'<span class="{css_class}">{escape(text)}</span>'
+def _labels() -> dict[str, str]:
+    """The card's fixed texts in the page's language, each already escaped: asked once a page, not once a card."""
+    texts = {"pinned": gettext("Pinned"), "withdrawn": gettext("Withdrawn member"), "edited": gettext("edited"),
+             "masked": gettext("Some words masked"), "like": gettext("Like")}  # fmt: skip
+    return {name: escape(text) for name, text in texts.items()}
 
 
-def _meta(shown: ShownPost, options: CardOptions) -> str:
+def _meta(shown: ShownPost, options: CardOptions, labels: dict[str, str]) -> str:
     post = shown.post
     parts = []
     if post.pinned_at:
-        parts.append(_tag("tag current", gettext("Pinned")))
+        parts.append(f'<span class="tag current">{labels["pinned"]}</span>')
     if options.show_space:
         parts.append(f'<a href="{escape(shown.space_url)}">{escape(post.space.name)}</a> ·')
     if post.author_id:
         parts.append(f'<a href="{escape(shown.author_url)}">@{escape(post.author.username)}</a> ·')
     else:
-        parts.append(f"{_tag('muted', gettext('Withdrawn member'))} ·")
-    parts.append(f'<a href="{escape(shown.url)}"><time datetime="{shown.created_iso}">{shown.created_text}</time></a>')
+        parts.append(f'<span class="muted">{labels["withdrawn"]}</span> ·')
+    # In the visitor's time zone, as the `date` filter wrote it ("c", and "Y-m-d H:i").
+    moment = timezone.localtime(post.created_at)
+    created = f'<time datetime="{moment.isoformat()}">{moment.strftime("%Y-%m-%d %H:%M")}</time>'
+    parts.append(f'<a href="{escape(shown.url)}">{created}</a>')
     if post.edited_at:
-        parts.append(_tag("muted", f"({gettext('edited')})"))
+        parts.append(f'<span class="muted">({labels["edited"]})</span>')
     if not post.is_shown:
-        parts.append(_tag("tag overdue", post.get_state_display()))
+        parts.append(f'<span class="tag overdue">{escape(post.get_state_display())}</span>')
     if post.censored:
-        parts.append(_tag("tag", gettext("Some words masked")))
+        parts.append(f'<span class="tag">{labels["masked"]}</span>')
     return f'<p class="post-meta">{" ".join(parts)}</p>'
 
 
-def _like_form(shown: ShownPost, csrf_input: str, options: CardOptions) -> str:
+def _like_form(shown: ShownPost, parts: dict, options: CardOptions) -> str:
     return (
-        f'<form method="post" action="{escape(shown.like_url)}" class="inline">{csrf_input}'
+        f'<form method="post" action="{escape(shown.like_url)}" class="inline">{parts["csrf_input"]}'
         f'<input type="hidden" name="like" value="{0 if shown.liked else 1}">{_FROM_FEED if options.in_feed else ""}'
         f'<button class="secondary small" type="submit" aria-pressed="{"true" if shown.liked else "false"}">'
-        f"{escape(gettext('Like'))}</button></form>"
+        f"{parts['labels']['like']}</button></form>"
     )
 
 
@@ -92,6 +99,7 @@ def _page_parts(context: Context) -> dict:
             "csrf_input": _CSRF_INPUT.render(context),
             "written_actions": [import_string(path)() for path in settings.GROUPKET_WRITTEN_ACTIONS],
             "photos": context.template.engine.get_template("spaces/_photos.html"),
+            "labels": _labels(),
         }
     return page[_PAGE_PARTS]
 
@@ -116,10 +124,15 @@ def render_card(shown: ShownPost, context: Context) -> SafeString:
     post, options, parts = shown.post, CardOptions.of(context), _page_parts(context)
     title = f'<h3 class="post-title">{escape(post.title)}</h3>\n' if post.title else ""
     photos = _rendered(parts["photos"], context, photos=shown.images_below) + "\n" if shown.images_below else ""
+    # As {% blocktranslate count %} said them; the msgids literal here, where makemessages finds them.
+    likes = ngettext("%(counter)s like", "%(counter)s likes", post.like_count) % {"counter": post.like_count}
+    comments = ngettext("%(counter)s comment", "%(counter)s comments", post.comment_count) % {
+        "counter": post.comment_count
+    }
     actions = [
-        _like_form(shown, parts["csrf_input"], options) if options.may_react else "",
-        f"<span>{escape(shown.likes_text)}</span>",
-        f'<a href="{escape(shown.url)}#comments">{escape(shown.comments_text)}</a>',
+        _like_form(shown, parts, options) if options.may_react else "",
+        f"<span>{escape(likes)}</span>",
+        f'<a href="{escape(shown.url)}#comments">{escape(comments)}</a>',
         # Not in a space's own feed, nor beside a withdrawn member's post (as the card has always been).
         *(
             []
@@ -128,7 +141,7 @@ def render_card(shown: ShownPost, context: Context) -> SafeString:
         ),
     ]
     return mark_safe(  # noqa: S308 - this module's markup; every other value escaped above, the body sanitised
-        f'<article class="card post" id="post-{post.pk}">\n{_meta(shown, options)}\n{title}'
+        f'<article class="card post" id="post-{post.pk}">\n{_meta(shown, options, parts["labels"])}\n{title}'
         f'<div class="post-body">{shown.body_html}</div>\n{photos}'
         f'<div class="post-actions">{_LINE.join(action for action in actions if action)}</div>\n</article>\n'
     )

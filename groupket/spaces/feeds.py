@@ -23,9 +23,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import ngettext
 
 from groupket.core.keys import open_data_keys, open_loaded_data_keys
 from groupket.spaces import markdown
@@ -94,26 +92,6 @@ class ShownPost:
     author_url: str | None
     # The addresses of the post's photos that its text does not place itself: shown under it, in order.
     images_below: tuple[str, ...] = ()
-
-    # What the post's card says of its time and counts, as the `date` filter and `{% blocktranslate count %}` said
-    # it: the same text in the visitor's time zone and language, without the template's cost for each post.
-    @property
-    def created_iso(self) -> str:
-        return timezone.localtime(self.post.created_at).isoformat()  # date:"c"
-
-    @property
-    def created_text(self) -> str:
-        return timezone.localtime(self.post.created_at).strftime("%Y-%m-%d %H:%M")  # date:"Y-m-d H:i"
-
-    @property
-    def likes_text(self) -> str:
-        count = self.post.like_count
-        return ngettext("%(counter)s like", "%(counter)s likes", count) % {"counter": count}
-
-    @property
-    def comments_text(self) -> str:
-        count = self.post.comment_count
-        return ngettext("%(counter)s comment", "%(counter)s comments", count) % {"counter": count}
 
 
 @dataclass(frozen=True)
