@@ -4,9 +4,10 @@ that matters), migrated, and the results files.
 A benchmark is a script, not a test: it configures Django itself, so run it from the project root
 (`.venv/bin/python bench/unregister_cost.py` or `.venv/bin/python -m bench.unregister_cost`, or `make bench` for
 all of them). The PostgreSQL ones use `BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`) with a
-database `groupket_bench_<name>` they drop and make again (`BENCH_DATABASE` names another, for one who was given
-a database of their own; its name must begin with `groupket_bench`, so that no site's database is ever dropped),
-and Redis `BENCH_REDIS_URL` (default db 12). `DATABASE_URL` is never read here.
+database `groupket_bench_<name>` they drop and make again; bench/feed.py keeps its own from run to run, since it
+takes minutes to seed. `BENCH_DATABASE` names another, for one who was given a database of their own; its name
+must begin with `groupket_bench`, so that no site's database is ever dropped. Redis is `BENCH_REDIS_URL`
+(default db 12). `DATABASE_URL` is never read here.
 """
 
 import atexit
@@ -34,17 +35,27 @@ POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
-def postgres_url(name: str) -> str:
-    """A fresh PostgreSQL database for benchmark `name` (dropped and made again): its URL."""
-    import psycopg
-
-    server, database = POSTGRES_SERVER, os.environ.get("BENCH_DATABASE") or f"groupket_bench_{name}"
+def _database_name(name: str) -> str:
+    database = os.environ.get("BENCH_DATABASE") or f"groupket_bench_{name}"
     if not re.fullmatch(r"groupket_bench[a-z0-9_]*", database):
         raise ValueError(f"benchmark database name {database!r}: groupket_bench, then lower-case letters, digits, _")
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+    return database
+
+
+def postgres_url(name: str, *, keep: bool = False) -> str:
+    """A fresh PostgreSQL database for benchmark `name` (dropped and made again): its URL.
+
+    keep: the database of an earlier run is kept, and made only if missing (bench/feed.py seeds for minutes)."""
+    import psycopg
+
+    database = _database_name(name)
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if exists and keep:
+            return f"{POSTGRES_SERVER}/{database}"
         connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {database}")
-    return f"{server}/{database}"
+    return f"{POSTGRES_SERVER}/{database}"
 
 
 def setup_django(*, postgres: str | None = None, redis: bool = False) -> Path:

@@ -18,8 +18,9 @@ body's HTML (made by spaces.markdown.cook, as for a post written on the site) se
 It is written with COPY, not the ORM, for speed. A seeded database is reused by later runs (the keyring stays
 in var/bench-feed/); --reseed starts again.
 
-PostgreSQL only: DATABASE_URL must point at a database this bench may fill (it drops its tables on
---reseed). Without DATABASE_URL the bench says so and exits 0, so `make bench` runs without PostgreSQL.
+PostgreSQL only, on the benchmarks' server (BENCH_POSTGRES_URL, bench/common.py), in the database
+groupket_bench_feed (BENCH_DATABASE names another): made on the first run and kept for the next, since seeding
+takes minutes; --reseed empties it and seeds again. DATABASE_URL is never read.
 """
 
 import argparse
@@ -32,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, write_result  # noqa: E402
+from common import ROOT, postgres_url, write_result  # noqa: E402
 
 MEMBERS = 100_000
 SPACES = 1_000
@@ -387,10 +388,7 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true", help="drop the tables and seed again")
     parser.add_argument("--profile", action="store_true", help="only print where a space feed page spends its time")
     options = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        print("bench/feed.py skipped: it needs PostgreSQL. Set DATABASE_URL=postgres://... to a database it may fill.")
-        return 0
+    os.environ["DATABASE_URL"] = postgres_url("feed", keep=True)
     setup_django()
     from django.core.management import call_command
 
