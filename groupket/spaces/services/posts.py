@@ -53,11 +53,13 @@ def create_post(
             state=verdict.state,
             censored=verdict.censored,
         )
-        cook(post)
+        if not images:
+            cook(post)
         post.save(force_insert=True)
         if images:
+            # Cooked once the photos have ids: their addresses are what the text may place.
             post.image_ids = post_images.attach(post, images)
-            cook(post)  # again, now that the post has photos its text may place
+            cook(post)
             post.save(update_fields=["image_ids", *COOKED_FIELDS])
         log.record(space, actor=actor, action=log.POST_CREATED, post=post, state=post.state, **_counted(images=images))
         _after_written(verdict, post)
