@@ -10,9 +10,7 @@ from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
-from groupket.accounts.models import Member
-from groupket.accounts.normalise import normalise_username_key
-from groupket.core import blind_index
+from groupket.accounts.models import Member, username_candidates
 
 # What signing in reads: the hash, and what login() and the sign-in records write. Not the sealed items (the
 # photo alone can be hundreds of kilobytes): a sign-in needs none of them.
@@ -38,7 +36,7 @@ def _sign_in_statement(reads: tuple[tuple[str, str], ...], indexes: int, using: 
 
 def find_member_to_sign_in(username: str) -> Member | None:
     """The active member with this ID, with what later apps read at sign-in annotated; one query."""
-    indexes = blind_index.candidates("username", normalise_username_key(username))
+    indexes = username_candidates(username)
     using = router.db_for_read(Member)
     sql, params, places = _sign_in_statement(tuple(settings.GROUPKET_SIGN_IN_READS.items()), len(indexes), using)
     params = params.copy()

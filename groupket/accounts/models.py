@@ -9,9 +9,14 @@ from groupket.core.fields import BlindIndexField, EncryptedBytesField, Encrypted
 from groupket.core.models import DataKey
 
 
+def username_candidates(username: str) -> list[str]:
+    """Every blind index an ID may be stored under (one for each master key in the keyring): how an ID is looked up."""
+    return blind_index.candidates("username", normalise_username_key(username))
+
+
 class MemberManager(BaseUserManager["Member"]):
     def with_username(self, username: str) -> "models.QuerySet[Member]":
-        return self.filter(username_index__in=blind_index.candidates("username", normalise_username_key(username)))
+        return self.filter(username_index__in=username_candidates(username))
 
     def with_email(self, email: str) -> "models.QuerySet[Member]":
         return self.filter(email_index__in=blind_index.candidates("email", normalise_email_key(email)))

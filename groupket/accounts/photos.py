@@ -94,6 +94,16 @@ def content_type_of(stored: bytes) -> str:
     return f"image/{image_format.lower()}"
 
 
+def photo_response(data: bytes, content_type: str, *, cache_control: str | None) -> HttpResponse:
+    """A stored photo as an <img> asks for it, never sniffed as another type; `cache_control` as its page allows
+    (None: the caller sets the caching headers)."""
+    response = HttpResponse(data, content_type=content_type)
+    if cache_control is not None:
+        response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def make_profile_photo(original: bytes) -> ProfilePhoto:
     """Check the uploaded bytes and return the re-encoded photo, or raise PhotoRejected."""
     if len(original) > settings.GROUPKET_PHOTO_MAX_BYTES:

@@ -152,7 +152,7 @@ class Attempt:
     def succeeded(self, *, forget: tuple[Limit, ...] = ()) -> None:
         """Start the `forget` windows afresh; give this attempt's slot back in every other one."""
         cache = _cache()
-        if isinstance(cache, RedisCache) and len(cache._servers) == 1:
+        if _single_redis(cache):
             forgotten = [bucket for limit, _, _ in self.taken if limit in forget for bucket in limit.buckets(self.now)]
             given_back = [bucket for limit, bucket, _ in self.taken if limit not in forget]
             keys = [cache.make_and_validate_key(key) for key in (*forgotten, *given_back)]
@@ -170,7 +170,7 @@ def begin(*limits: Limit, now: float | None = None) -> Attempt:
     """Take a slot in each window, in order; TooManyAttempts (every slot given back) when one is full or paused."""
     attempt = Attempt(now=time.time() if now is None else now)
     cache = _cache()
-    if isinstance(cache, RedisCache) and len(cache._servers) == 1:
+    if _single_redis(cache):
         return _begin_in_redis(cache, limits, attempt)
     for limit in limits:
         if _paused(limit, attempt.now):
@@ -225,6 +225,11 @@ def _give_back_all(attempt: Attempt) -> None:
 def _cache() -> BaseCache:
     # The backend itself, not django.core.cache.cache's proxy, so that it can be told apart.
     return caches["default"]
+
+
+def _single_redis(cache: BaseCache) -> bool:
+    """One Redis server: a whole attempt's bookkeeping can then be one Lua script, atomic on that server."""
+    return isinstance(cache, RedisCache) and len(cache._servers) == 1
 
 
 def increment(key: str, *, timeout: int) -> int:

@@ -20,6 +20,7 @@ from datetime import date
 
 from django.db import connection
 
+from groupket.privacy.inventory import add_months
 from groupket.privacy.models import RetainedRecord
 
 TABLE = RetainedRecord._meta.db_table
@@ -43,8 +44,8 @@ def partition_name(month: str) -> str:
 
 
 def _bounds(month: str) -> tuple[date, date]:
-    year, number = (int(part) for part in month.split("-"))
-    return date(year, number, 1), date(year + number // 12, number % 12 + 1, 1)
+    first = date.fromisoformat(f"{month}-01")
+    return first, add_months(first, 1)
 
 
 def make_month_partitions(months: list[str]) -> int:

@@ -8,7 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from groupket.accounts import photos
-from groupket.accounts.forms.fields import MultiplePhotoField, MultiplePhotoInput
+from groupket.accounts.forms.fields import MultiplePhotoField, MultiplePhotoInput, checked_photos
 from groupket.spaces.models import Post, Space
 from groupket.spaces.permissions import MAX_POST_IMAGES
 from groupket.spaces.screening import ScreeningRefused
@@ -187,13 +187,7 @@ class PostForm(ScreenedForm):
         return self.files.getlist("images") if hasattr(self.files, "getlist") else []
 
     def clean_images(self) -> list[photos.ProfilePhoto]:
-        uploads = self._uploads()
-        if len(uploads) > MAX_POST_IMAGES:  # refused before any is decoded or scanned
-            raise forms.ValidationError(TOO_MANY_PHOTOS, code="too_many")
-        try:
-            return [photos.check_upload(upload) for upload in uploads]
-        except photos.PhotoRejected as rejected:
-            raise forms.ValidationError(rejected.message, code=rejected.code) from None
+        return checked_photos(self._uploads(), most=MAX_POST_IMAGES, too_many=TOO_MANY_PHOTOS)
 
     def clean(self) -> dict:
         cleaned = super().clean()

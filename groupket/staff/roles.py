@@ -5,6 +5,7 @@ they may take. Nothing outside these lists is shown to them; a role is held only
 through a RoleGrant made by the privacy officer.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -125,6 +126,11 @@ ROLES: dict[str, Role] = {
     role.slug: role
     for role in (PRIVACY_OFFICER, SUPPORT_HANDLER, MODERATOR, BILLING_HANDLER, RECORDS_CUSTODIAN, ANALYST)
 }
+
+
+def items_of(slugs: Iterable[str]) -> frozenset[str]:
+    """The inventory items that holding these roles lets a staff member see."""
+    return frozenset(item for slug in slugs for item in ROLES[slug].items)
 
 
 def get_role(slug: str) -> Role:

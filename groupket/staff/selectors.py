@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,13 +27,17 @@ def active_roles(member_id: int) -> list[Role]:
     return [role for slug, role in ROLES.items() if slug in slugs]
 
 
+def _live_grants(member: int | OuterRef) -> QuerySet[RoleGrant]:
+    return RoleGrant.objects.filter(member_ref=member, revoked_at__isnull=True)
+
+
 def is_staff(member_id: int) -> bool:
-    return RoleGrant.objects.filter(member_ref=member_id, revoked_at__isnull=True).exists()
+    return _live_grants(member_id).exists()
 
 
 def holds_role(member: OuterRef) -> Exists:
     """is_staff as an expression over a member query: read with the member's row at sign-in (GROUPKET_SIGN_IN_READS)."""
-    return Exists(RoleGrant.objects.filter(member_ref=member, revoked_at__isnull=True))
+    return Exists(_live_grants(member))
 
 
 def role_holder_counts() -> dict[str, int]:

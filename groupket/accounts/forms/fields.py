@@ -1,9 +1,14 @@
 """Form fields shared by the accounts forms."""
 
 import re
+from collections.abc import Sequence
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from groupket.accounts import photos
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{3,30}$")
 # What a phone's keyboard and password manager need: no capital first letter, no spelling fixes, the right keys.
@@ -63,3 +68,14 @@ class MultiplePhotoField(forms.FileField):
     def clean(self, data: object, initial: object = None) -> list:
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         return [super(MultiplePhotoField, self).clean(upload, initial) for upload in files]
+
+
+def checked_photos(uploads: Sequence[UploadedFile], *, most: int, too_many: Promise | str) -> list[photos.ProfilePhoto]:
+    """A MultiplePhotoField's files, each checked as a profile photo is: more than `most` refused before any is
+    decoded or scanned, and the first file refused refuses them all, with its reason (ValidationError)."""
+    if len(uploads) > most:
+        raise forms.ValidationError(too_many, code="too_many")
+    try:
+        return [photos.check_upload(upload) for upload in uploads]
+    except photos.PhotoRejected as rejected:
+        raise forms.ValidationError(rejected.message, code=rejected.code) from None

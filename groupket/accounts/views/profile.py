@@ -66,7 +66,4 @@ def photo(request: HttpRequest) -> HttpResponse:
     data = request.user.photo
     if data is None:
         raise Http404
-    response = HttpResponse(data, content_type=photos.content_type_of(data))
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photos.photo_response(data, photos.content_type_of(data), cache_control="private, no-store")

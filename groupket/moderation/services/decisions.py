@@ -152,6 +152,7 @@ DECISION_NOTICES = {
 }
 
 
+@acting("actor")
 def notify_decision(*, actor: AbstractBaseUser, decision: Decision, code: str) -> bool:
     """Put a decision (or an appeal's answer) in its member's notifications; whether to mail it too.
 
@@ -174,6 +175,7 @@ def notify_decision(*, actor: AbstractBaseUser, decision: Decision, code: str) -
     return wants_mail(decision.subject_id, kinds.MODERATION_DECISION)
 
 
+@acting("actor")
 def undo_decision(*, actor: AbstractBaseUser, decision: Decision) -> None:
     """An upheld appeal: the writing is shown again, a silence or suspension ends; inside the caller's transaction."""
     written = decision.comment or decision.post

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from groupket.accounts.photos import photo_response
 from groupket.accounts.services.sign_in import client_ip
 from groupket.core.keys import open_data_keys
 from groupket.moderation import personal_info, selectors
@@ -114,7 +115,7 @@ def _shown_writing(written, desk: Desk, case_id: int | None) -> dict[str, object
         "written": written,
         "body_html": render_bodies([written], with_images=False)[0],
         "photos": photos,
-        "revisions": earlier_versions(written),
+        "revisions": earlier_versions(written) if written.edited_at else [],  # only an edit keeps a version
     }
 
 
@@ -155,9 +156,8 @@ def case_photo(request: HttpRequest, desk: Desk, case_id: int, image_id: int) ->
     if image is None:
         raise Http404
     _log_staff_view(request, desk, member_id=case.post.author_id, items=["post_images"], case_id=case.pk)
-    response = HttpResponse(image.content, content_type=image.content_type)
+    response = photo_response(image.content, image.content_type, cache_control=None)
     add_never_cache_headers(response)
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

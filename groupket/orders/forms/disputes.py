@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from groupket.accounts import photos
-from groupket.accounts.forms.fields import MultiplePhotoField, MultiplePhotoInput
+from groupket.accounts.forms.fields import MultiplePhotoField, MultiplePhotoInput, checked_photos
 from groupket.orders.dispute_uploads import MAX_IMAGES
 
 TEXT_MAX = 4000
@@ -26,15 +26,7 @@ class DisputeForm(forms.Form):
 
     def clean_images(self) -> list[photos.ProfilePhoto]:
         uploads = self.files.getlist("images") if hasattr(self.files, "getlist") else []
-        if len(uploads) > MAX_IMAGES:
-            raise forms.ValidationError(_("Send at most 3 photos."), code="too_many")
-        checked = []
-        for upload in uploads:
-            try:
-                checked.append(photos.check_upload(upload))
-            except photos.PhotoRejected as rejected:
-                raise forms.ValidationError(rejected.message, code=rejected.code) from None
-        return checked
+        return checked_photos(uploads, most=MAX_IMAGES, too_many=_("Send at most 3 photos."))
 
     def scanner_unavailable(self) -> bool:
         return self.has_error("images", code="scanner_unavailable")

@@ -59,12 +59,10 @@ def new_order_number() -> str:
     return f"GK-{code[:4]}-{code[4:]}"
 
 
-def _new_pickup_code(order: GroupOrder) -> str:
-    taken = set(OrderLine.objects.filter(order=order).values_list("pickup_code", flat=True))
-    while True:
-        code = f"{secrets.randbelow(10**6):06d}"
-        if code not in taken:
-            return code
+def _new_pickup_code() -> str:
+    # A code another line of the order holds clashes on orders_one_pickup_code, and _create_line draws again:
+    # no query for the codes taken, which a concurrent checkout could take meanwhile anyway.
+    return f"{secrets.randbelow(10**6):06d}"
 
 
 def _first_submission(key: str) -> bool:
@@ -143,7 +141,7 @@ def _create_line(order: GroupOrder, buyer: AbstractBaseUser, checkout: Checkout)
                     quantity=checkout.quantity,
                     amount=order.unit_price * checkout.quantity,
                     delivery_method=checkout.method,
-                    pickup_code=_new_pickup_code(order) if checkout.method == PICKUP else "",
+                    pickup_code=_new_pickup_code() if checkout.method == PICKUP else "",
                 )
         except IntegrityError as clash:
             if _active_line(order, buyer.pk) is not None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from groupket.accounts.photos import photo_response
 from groupket.orders import permissions
 from groupket.orders.forms.photos import OrderPhotosForm
 from groupket.orders.selectors import order_photo, order_photos
@@ -44,10 +45,7 @@ def _serve(request: HttpRequest, slug: str, order_id: int, photo_id: int, *, thu
     if found is None:
         raise Http404
     data, content_type = found
-    response = HttpResponse(data, content_type=content_type)
-    response["Cache-Control"] = PHOTO_CACHE
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(data, content_type, cache_control=PHOTO_CACHE)
 
 
 @require_safe

@@ -264,10 +264,12 @@ def make_upcoming_retained_partitions(*, today: date | None = None) -> int:
     """Daily (PostgreSQL): the partitions of every month a record retained today may be due in, each made in its
     own short transaction, so that a withdrawal's records find theirs and no Unregister waits on the lock that
     making a partition takes on the whole table; how many were made."""
-    longest = max(rule.months + -(-rule.days // 28) for rule in inventory.RETENTION_RULES.values())
-    return retained_partitions.make_month_partitions(
-        retained_partitions.months_ahead(today or timezone.localdate(), longest + 1)
-    )
+    today = today or timezone.localdate()
+    # The latest destruction date of a record retained today, by the rules' own reckoning; a month more for the
+    # records retained before the job runs again.
+    last = max(rule.keep_until(today) for rule in inventory.RETENTION_RULES.values())
+    months = (last.year - today.year) * 12 + last.month - today.month
+    return retained_partitions.make_month_partitions(retained_partitions.months_ahead(today, months + 1))
 
 
 def _reclaim_swept_space(today: date) -> None:

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from groupket.accounts.photos import uploads_kept_in_memory
+from groupket.accounts.photos import photo_response, uploads_kept_in_memory
 from groupket.spaces import permissions, selectors
 from groupket.spaces.feeds import image_addresses, open_in_bulk, post_comments, show_posts
 from groupket.spaces.forms import CommentForm, PostForm, PostPhotosUploadHandler
@@ -111,7 +111,7 @@ def edit_post(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
             _say_how_it_went(request, post, _("Your post is saved.") if changed else _("Nothing was changed."))
             return redirect("spaces:post", slug=space.slug, post_id=post.pk)
     # Earlier versions are the author's to read (and, later, moderators'): nobody else reaches this page.
-    revisions = list(post.revisions.all())
+    revisions = selectors.earlier_versions(post)
     images = list(zip(post.image_ids, image_addresses(post), strict=True))
     context = {"space": space, "post": post, "form": form, "revisions": revisions, "images": images}
     return render(request, "spaces/post_edit.html", context, status=form.error_status() if bound else 200)
@@ -125,14 +125,12 @@ def post_image(request: HttpRequest, slug: str, post_id: int, image_id: int) -> 
     image = selectors.image_of_post(post, image_id)
     if image is None:
         raise Http404
-    response = HttpResponse(image.content, content_type=image.content_type)
     # A photo is its author's personal data: never in a shared cache; a browser may keep a public post's photo but
     # asks again each time it shows it (so a deleted post's photo is gone at once), and keeps none of a members'
     # space (not left behind on a shared computer).
     anyone_reads = space.visibility == Space.PUBLIC and post.is_shown
-    response["Cache-Control"] = "private, no-cache" if anyone_reads else "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    caching = "private, no-cache" if anyone_reads else "private, no-store"
+    return photo_response(image.content, image.content_type, cache_control=caching)
 
 
 @member_action("GET", "POST")
@@ -216,7 +214,7 @@ def edit_comment(request: HttpRequest, slug: str, comment_id: int) -> HttpRespon
             comment.refresh_from_db(fields=["state", "censored"])
             _say_how_it_went(request, comment, _("Your comment is saved.") if changed else _("Nothing was changed."))
             return redirect(f"/s/{space.slug}/p/{comment.post_id}/#comment-{comment.pk}")
-    revisions = list(comment.revisions.all())
+    revisions = selectors.earlier_versions(comment)
     open_in_bulk([comment])
     context = {"space": space, "comment": comment, "form": form, "revisions": revisions}
     return render(request, "spaces/comment_edit.html", context, status=400 if request.method == "POST" else 200)

@@ -24,7 +24,7 @@ from groupket.staff.access_anchors import HEAD, START, anchor_key_ids, write_anc
 from groupket.staff.access_chain import APPEND_LOG_FORMAT, ChainBreak, chain_start, row_mac, verify_chain
 from groupket.staff.models import AccessLogEntry
 from groupket.staff.permissions import StaffActionDenied
-from groupket.staff.roles import ROLES
+from groupket.staff.roles import items_of
 from groupket.staff.selectors import active_role_slugs
 
 MEMBER_REQUEST = "member_request"
@@ -53,7 +53,7 @@ _REFERENCE_LIMIT = 200
 
 def allowed_items(staff_id: int) -> frozenset[str]:
     """The inventory items the staff member's live roles let them see."""
-    return frozenset(item for slug in active_role_slugs(staff_id) for item in ROLES[slug].items)
+    return items_of(active_role_slugs(staff_id))
 
 
 def _items_of_roles(staff: AbstractBaseUser) -> frozenset[str]:
@@ -62,7 +62,7 @@ def _items_of_roles(staff: AbstractBaseUser) -> frozenset[str]:
     slugs = getattr(staff, "_staff_role_cache", None)
     if slugs is None:
         return allowed_items(staff.pk)
-    return frozenset(item for slug in slugs for item in ROLES[slug].items)
+    return items_of(slugs)
 
 
 def _check_items(staff: AbstractBaseUser, items: Iterable[str]) -> list[str]:

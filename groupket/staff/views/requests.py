@@ -32,7 +32,7 @@ from groupket.staff.forms.desk import (
 )
 from groupket.staff.models import REQUEST_KIND_LABELS, REQUEST_STATUS_LABELS, PrivacyRequest, RequestAttachment
 from groupket.staff.permissions import StaffActionDenied, staff_view
-from groupket.staff.roles import ROLES, WORK_REQUESTS
+from groupket.staff.roles import WORK_REQUESTS, items_of
 from groupket.staff.services import requests as desk
 from groupket.staff.services.access_log import MEMBER_REQUEST, log_member_view
 
@@ -41,8 +41,8 @@ _LIST_FIELDS = ("pk", "kind", "channel", "status", "received_at", "due_on", "mem
 _DONE = (PrivacyRequest.ANSWERED, PrivacyRequest.CLOSED)
 
 
-def _allowed_items(request: HttpRequest) -> set[str]:
-    return {key for slug in request.staff_roles for key in ROLES[slug].items}
+def _allowed_items(request: HttpRequest) -> frozenset[str]:
+    return items_of(request.staff_roles)
 
 
 def _reference(filed: PrivacyRequest) -> str:
