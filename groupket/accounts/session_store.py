@@ -10,8 +10,10 @@ with everything in it, and a save that would write what the row already holds is
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import DatabaseError, IntegrityError, router, transaction
+from django.db import DatabaseError, IntegrityError
 from django.utils.crypto import get_random_string
+
+from groupket.core.rows import insert_row, update_row
 
 
 class SessionStore(DatabaseSessionStore):
@@ -39,11 +41,13 @@ class SessionStore(DatabaseSessionStore):
         if not must_create and serialized == self._written:
             return
         row = self.create_model_instance(data)
-        using = router.db_for_write(self.model, instance=row)
+        # One statement, made once per process (core.rows): inside the sign-in's transaction, a failure fails
+        # all of it; outside, the statement is its own.
         try:
-            # No savepoint inside a caller's transaction (the sign-in's): a failed insert fails all of it.
-            with transaction.atomic(using=using, savepoint=False):
-                row.save(force_insert=must_create, force_update=not must_create, using=using)
+            if must_create:
+                insert_row(row)
+            elif not update_row(row, fields=("session_data", "expire_date")):
+                raise UpdateError
         except IntegrityError:
             if must_create:
                 raise CreateError from None

@@ -155,7 +155,7 @@ class Attempt:
         if _single_redis(cache):
             forgotten = [bucket for limit, _, _ in self.taken if limit in forget for bucket in limit.buckets(self.now)]
             given_back = [bucket for limit, bucket, _ in self.taken if limit not in forget]
-            keys = [cache.make_and_validate_key(key) for key in (*forgotten, *given_back)]
+            keys = [cache.make_key(key) for key in (*forgotten, *given_back)]
             if keys:
                 cache._cache.get_client(keys[0], write=True).eval(_SUCCEED, len(keys), *keys, len(forgotten))
             return
@@ -193,7 +193,9 @@ def _begin_in_redis(cache: RedisCache, limits: tuple[Limit, ...], attempt: Attem
     currents = []
     for limit in limits:
         *earlier, current, following = limit.buckets(attempt.now)
-        keys += [cache.make_and_validate_key(key) for key in (limit.lock_key, current, *earlier, following)]
+        # make_key, not make_and_validate_key: our keys are ASCII without spaces (a prefix and a blind index), and
+        # the check walks every character of the 34 keys a sign-in names, in Python (0.15 ms of its CPU).
+        keys += [cache.make_key(key) for key in (limit.lock_key, current, *earlier, following)]
         args += [1 if limit.lock else 0, limit.limit, limit.window + limit.bucket_seconds, len(earlier) + 1]
         currents.append(current)
     client = cache._cache.get_client(keys[0], write=True)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
+from groupket.core.rows import insert_row, update_row
 
 
 def _session_store(session_key: str) -> SessionBase:
@@ -32,7 +33,7 @@ def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool
             # Ends when the browser closes; the middleware ends it after 30 idle minutes.
             request.session.set_expiry(0)
         now = timezone.now()
-        sign_in = SignIn.objects.create(
+        sign_in = SignIn(
             member=member,
             data_key_id=member.data_key_id,
             session_key=request.session.session_key,
@@ -41,9 +42,16 @@ def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool
             created_at=now,
             last_seen_at=now,
         )
+        insert_row(sign_in)
         request.session[SIGN_IN_ID] = sign_in.pk
         request.session.save()
     return sign_in
+
+
+def note_last_login(sender: type[Member], user: Member, **kwargs: object) -> None:
+    """user_logged_in receiver, in place of Django's: the time of the member's latest sign-in."""
+    user.last_login = timezone.now()
+    update_row(user, fields=("last_login",))
 
 
 def forget_sign_in(*, sign_in: SignIn) -> None:

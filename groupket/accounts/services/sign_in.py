@@ -11,6 +11,7 @@ from django.utils import timezone
 from groupket.accounts import throttle
 from groupket.accounts.models import SIGN_IN_ID, LoginRecord, Member, SignIn
 from groupket.accounts.services.sessions import end_sign_ins, start_sign_in
+from groupket.core.rows import insert_row
 from groupket.privacy.services import record_destruction
 
 PURGE_METHOD = "rows deleted"
@@ -63,15 +64,15 @@ def _record_wrong_password(*, request: HttpRequest, username: str) -> None:
 
 def record_login_attempt(*, member: Member, request: HttpRequest, succeeded: bool) -> LoginRecord:
     """One sign-in record: time, address and browser, sealed under the member's key (P7.9)."""
-    # No savepoint inside the sign-in's transaction: a failure here fails the whole sign-in anyway.
-    with transaction.atomic(savepoint=False):
-        return LoginRecord.objects.create(
-            member_id=member.pk,
-            data_key_id=member.data_key_id,
-            succeeded=succeeded,
-            ip_address=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:_USER_AGENT_LIMIT],
-        )
+    record = LoginRecord(
+        member_id=member.pk,
+        data_key_id=member.data_key_id,
+        succeeded=succeeded,
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:_USER_AGENT_LIMIT],
+    )
+    insert_row(record)
+    return record
 
 
 def sign_out(*, request: HttpRequest) -> None:

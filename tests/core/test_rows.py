@@ -1,0 +1,77 @@
+"""core.rows writes a row as save() would, with its statement made once per process."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from groupket.accounts.models import LoginRecord, Member
+from groupket.accounts.tokens import make_reset_token
+from groupket.core.rows import insert_row, update_row
+from tests.factories import DEFAULT_PASSWORD, MemberFactory
+
+
+def _raw(table: str, column: str, pk: int) -> bytes:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return bytes(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db
+def test_an_inserted_row_gets_its_key_its_defaults_and_its_sealed_columns() -> None:
+    member = MemberFactory()
+    record = LoginRecord(
+        member_id=member.pk, data_key_id=member.data_key_id, succeeded=True, ip_address="203.0.113.9", user_agent="UA"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        insert_row(record)
+    assert len(queries) == 1
+    assert record.pk is not None
+    assert not record._state.adding
+    stored = LoginRecord.objects.get(pk=record.pk)
+    assert stored.ip_address == "203.0.113.9"
+    assert stored.user_agent == "UA"
+    assert abs(stored.created_at - timezone.now()) < timedelta(minutes=1)
+    # Sealed under the member's key, never the address itself.
+    assert b"203.0.113.9" not in _raw("accounts_loginrecord", "ip_address", record.pk)
+
+
+@pytest.mark.django_db
+def test_a_row_whose_key_the_model_makes_is_inserted_with_it() -> None:
+    session = Session(session_key="k" * 32, session_data="data", expire_date=timezone.now() + timedelta(days=1))
+    insert_row(session)
+    assert Session.objects.get(pk="k" * 32).session_data == "data"
+
+
+@pytest.mark.django_db
+def test_an_update_writes_only_the_named_fields_and_says_whether_the_row_was_there() -> None:
+    member = MemberFactory(name="Before")
+    at = timezone.now() - timedelta(days=3)
+    member.last_login, member.name = at, "Not written"
+    assert update_row(member, fields=("last_login",)) is True
+    stored = Member.objects.get(pk=member.pk)
+    assert stored.last_login == at
+    assert stored.name == "Before"
+
+    gone = Member.objects.get(pk=member.pk)
+    Member.objects.filter(pk=member.pk).delete()
+    assert update_row(gone, fields=("last_login",)) is False
+
+
+@pytest.mark.django_db
+def test_a_sign_in_writes_last_login_so_an_earlier_reset_link_stops_working() -> None:
+    member = MemberFactory()
+    link = f"/accounts/password-reset/{make_reset_token(member)}/"
+    assert Client().get(link).status_code == 302  # valid: on to the form
+    client = Client()
+    response = client.post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.last_login is not None
+    assert abs(member.last_login - timezone.now()) < timedelta(minutes=1)
+    # The reset token covers last_login: the link mailed before this sign-in no longer lands on the form.
+    assert Client().get(link).status_code == 400
