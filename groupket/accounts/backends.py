@@ -1,11 +1,12 @@
 """Sign-in by ID (username) and password, looked up through the blind index (P7.1)."""
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
-from django.db import router
+from django.db import connections, router
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
@@ -23,26 +24,61 @@ def _sign_in_query(reads: tuple[tuple[str, str], ...]) -> QuerySet[Member]:
     return Member.objects.filter(is_active=True).only(*SIGN_IN_FIELDS).annotate(**reads_of_later_apps).order_by("pk")
 
 
+@dataclass(frozen=True)
+class _SignInStatement:
+    """The sign-in query as the ORM compiled it: SQL, constant parameters, and how to read its row."""
+
+    sql: str
+    params: tuple
+    index_places: tuple[int, ...]  # where the blind indexes go among the parameters
+    field_names: tuple[str, ...]  # the member's columns, in the model's order, then the annotations
+    annotations: tuple[str, ...]
+    converters: dict  # column number -> (functions, expression), as SQLCompiler.get_converters() gives them
+
+
 @lru_cache(maxsize=16)
-def _sign_in_statement(reads: tuple[tuple[str, str], ...], indexes: int, using: str) -> tuple[str, list, list[int]]:
-    # The query's SQL, made by the ORM once per process rather than at every sign-in: building and compiling its
-    # annotations costs more CPU than the queries they replace (0.65 ms against 0.2 ms run from here, measured
-    # for bench/sign_in.py). Its parameters are constants but for the blind indexes, whose places it returns.
+def _sign_in_statement(reads: tuple[tuple[str, str], ...], indexes: int, using: str) -> _SignInStatement:
+    # Made by the ORM once per process rather than at every sign-in: building and compiling the query's
+    # annotations, and RawQuerySet's mapping of its columns, cost more CPU than the query itself (measured for
+    # bench/sign_in.py). Its parameters are constants but for the blind indexes, whose places it keeps.
     markers = [f"blind index {number}" for number in range(indexes)]
-    query = _sign_in_query(reads).filter(username_index__in=markers)[:1].query
-    sql, params = query.get_compiler(using).as_sql()
-    return sql, list(params), [params.index(marker) for marker in markers]
+    compiler = _sign_in_query(reads).filter(username_index__in=markers)[:1].query.get_compiler(using)
+    sql, params = compiler.as_sql()
+    selected = [expression for expression, _sql, _alias in compiler.select]
+    annotations = tuple(alias for _expression, _sql, alias in compiler.select if alias)
+    columns = tuple(expression.target.attname for expression in selected[: len(selected) - len(annotations)])
+    return _SignInStatement(
+        sql=sql,
+        params=tuple(params),
+        index_places=tuple(params.index(marker) for marker in markers),
+        field_names=columns,
+        annotations=annotations,
+        converters=compiler.get_converters(selected),
+    )
 
 
 def find_member_to_sign_in(username: str) -> Member | None:
     """The active member with this ID, with what later apps read at sign-in annotated; one query."""
     indexes = username_candidates(username)
     using = router.db_for_read(Member)
-    sql, params, places = _sign_in_statement(tuple(settings.GROUPKET_SIGN_IN_READS.items()), len(indexes), using)
-    params = params.copy()
-    for place, index in zip(places, indexes, strict=True):
+    statement = _sign_in_statement(tuple(settings.GROUPKET_SIGN_IN_READS.items()), len(indexes), using)
+    params = list(statement.params)
+    for place, index in zip(statement.index_places, indexes, strict=True):
         params[place] = index
-    return next(iter(Member.objects.db_manager(using).raw(sql, params)), None)
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for number, (functions, expression) in statement.converters.items():
+        for function in functions:
+            values[number] = function(values[number], expression, connection)
+    member = Member.from_db(using, statement.field_names, values[: len(statement.field_names)])
+    for name, value in zip(statement.annotations, values[len(statement.field_names) :], strict=True):
+        setattr(member, name, value)
+    return member
 
 
 class MemberBackend(BaseBackend):
