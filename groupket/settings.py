@@ -117,6 +117,10 @@ TEMPLATES = [
 
 # Django's renderer, with the plain <input> widgets drawn without their two templates (core.form_renderer).
 FORM_RENDERER = "groupket.core.form_renderer.FormRenderer"
+# The empty login and signup pages of a visitor not signed in are rendered once per process, each response getting
+# its own CSRF token (core.page_shells). Production only: there the templates change only with a release, which
+# restarts gunicorn; on a laptop runserver reloads an edited template.
+GROUPKET_PAGE_SHELLS = PRODUCTION
 
 # --- Database -------------------------------------------------------------------
 DATABASES = {

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from groupket.accounts.forms.login import LoginForm
 from groupket.accounts.services import sign_in
+from groupket.core import page_shells
 from groupket.core.redirects import next_on_this_site
 
 
@@ -40,7 +41,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect(safe_next(request))
     context = {"form": form, "next": next_on_this_site(request)}
-    return render(request, "accounts/login.html", context, status=status)
+    # The empty form is the same page for every visitor not signed in: rendered once (core.page_shells).
+    return page_shells.render_page(request, "accounts/login.html", context, status=status)
 
 
 def logout_view(request: HttpRequest) -> HttpResponse:

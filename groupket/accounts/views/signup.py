@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from groupket.accounts.forms.signup import SignupForm
 from groupket.accounts.links import EmailedLink
 from groupket.accounts.services import registration
+from groupket.core import page_shells
 from groupket.core.redirects import next_on_this_site
 from groupket.privacy.models import PolicyDocument
 from groupket.privacy.selectors import current_document
@@ -33,15 +34,15 @@ def signup(request: HttpRequest) -> HttpResponse:
                 # Not signed in, and the same page, whether an account was made or the address was
                 # already taken: the visitor cannot tell which (the address's owner got a notice).
                 return redirect("accounts:signup_done")
-    return render(
+    terms, privacy = current_document(PolicyDocument.TERMS), current_document(PolicyDocument.PRIVACY)
+    # The empty form is the same page for every visitor not signed in, as long as the same versions are in force
+    # (a published version is never edited): rendered once for them (core.page_shells).
+    return page_shells.render_page(
         request,
         "accounts/signup.html",
-        {
-            "form": form,
-            "terms": current_document(PolicyDocument.TERMS),
-            "privacy": current_document(PolicyDocument.PRIVACY),
-        },
+        {"form": form, "terms": terms, "privacy": privacy},
         status=400 if form.is_bound and form.errors else 200,
+        depends_on=(terms.pk, privacy.pk),
     )
 
 
