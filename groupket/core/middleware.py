@@ -37,23 +37,31 @@ class ClientAddressMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.proxies = [ipaddress.ip_network(network, strict=False) for network in settings.GROUPKET_TRUSTED_PROXIES]
+        # The same addresses come again and again (the proxy's on every request): each is read once, not each time.
+        self._read = functools.lru_cache(maxsize=4096)(self._read_address)
 
-    def _trusted(self, address: Address | None) -> bool:
-        return address is not None and any(address in network for network in self.proxies)
+    def _read_address(self, text: str) -> tuple[str, bool] | None:
+        """The address as text, written the standard way, and whether it is a trusted proxy's; None if unreadable."""
+        address = parse_address(text)
+        if address is None:
+            return None
+        return str(address), any(address in network for network in self.proxies)
 
     def _visitor(self, forwarded_for: str) -> str:
-        chain = [parse_address(part) for part in forwarded_for.split(",")] if forwarded_for.strip() else []
-        for address in reversed(chain):
-            if address is None:
+        chain = [self._read(part) for part in forwarded_for.split(",")] if forwarded_for.strip() else []
+        for read in reversed(chain):
+            if read is None:
                 return ""
-            if not self._trusted(address):
-                return str(address)
+            address, trusted = read
+            if not trusted:
+                return address
         # Only proxies in the chain: the request began at a proxy (a health check, say).
-        return str(chain[0]) if chain else ""
+        return chain[0][0] if chain else ""
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Without trusted proxies (the default) the address is the peer's, and nothing is parsed.
-        if self.proxies and self._trusted(parse_address(request.META.get("REMOTE_ADDR", ""))):
+        peer = self._read(request.META.get("REMOTE_ADDR", "")) if self.proxies else None
+        if peer is not None and peer[1]:
             request.META["REMOTE_ADDR"] = self._visitor(request.META.get("HTTP_X_FORWARDED_FOR", ""))
         return self.get_response(request)
 
