@@ -1,8 +1,16 @@
+import functools
+import http.client
 import ipaddress
 from collections.abc import Callable
+from dataclasses import asdict
 
+import csp.middleware
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -29,23 +37,31 @@ class ClientAddressMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.proxies = [ipaddress.ip_network(network, strict=False) for network in settings.GROUPKET_TRUSTED_PROXIES]
+        # The same addresses come again and again (the proxy's on every request): each is read once, not each time.
+        self._read = functools.lru_cache(maxsize=4096)(self._read_address)
 
-    def _trusted(self, address: Address | None) -> bool:
-        return address is not None and any(address in network for network in self.proxies)
+    def _read_address(self, text: str) -> tuple[str, bool] | None:
+        """The address as text, written the standard way, and whether it is a trusted proxy's; None if unreadable."""
+        address = parse_address(text)
+        if address is None:
+            return None
+        return str(address), any(address in network for network in self.proxies)
 
     def _visitor(self, forwarded_for: str) -> str:
-        chain = [parse_address(part) for part in forwarded_for.split(",")] if forwarded_for.strip() else []
-        for address in reversed(chain):
-            if address is None:
+        chain = [self._read(part) for part in forwarded_for.split(",")] if forwarded_for.strip() else []
+        for read in reversed(chain):
+            if read is None:
                 return ""
-            if not self._trusted(address):
-                return str(address)
+            address, trusted = read
+            if not trusted:
+                return address
         # Only proxies in the chain: the request began at a proxy (a health check, say).
-        return str(chain[0]) if chain else ""
+        return chain[0][0] if chain else ""
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Without trusted proxies (the default) the address is the peer's, and nothing is parsed.
-        if self.proxies and self._trusted(parse_address(request.META.get("REMOTE_ADDR", ""))):
+        peer = self._read(request.META.get("REMOTE_ADDR", "")) if self.proxies else None
+        if peer is not None and peer[1]:
             request.META["REMOTE_ADDR"] = self._visitor(request.META.get("HTTP_X_FORWARDED_FOR", ""))
         return self.get_response(request)
 
@@ -78,4 +94,53 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if request.method == "POST" or (user is not None and user.is_authenticated):
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+# django-csp leaves the 404 and 500 pages of the debug view without a policy.
+_DEBUG_CODES = (http.client.NOT_FOUND, http.client.INTERNAL_SERVER_ERROR)
+# (report only, header, setting, the response attribute exempting it), as django-csp writes them.
+_POLICIES = (
+    (False, HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt"),
+    (True, HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro"),
+)
+# The parts of a response that neither asked for a nonce nor changed the policy.
+_SITE_PARTS = csp.middleware.PolicyParts()
+
+
+@functools.cache
+def site_policy(report_only: bool) -> str:
+    """The header of the settings' policy, as django-csp builds it (P7.5), built once per process."""
+    return build_policy(report_only=report_only)
+
+
+@receiver(setting_changed)
+def forget_site_policy(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        site_policy.cache_clear()
+
+
+class CSPMiddleware(csp.middleware.CSPMiddleware):
+    """django-csp's middleware, with the site's policy header built once instead of on every response.
+
+    The header only changes with a nonce or a view's own policy (orders' card pages update form-action);
+    those responses get theirs built as django-csp does.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if response.status_code in _DEBUG_CODES and settings.DEBUG:
+            return response
+        for report_only, header, setting, exempt in _POLICIES:
+            parts = self.get_policy_parts(request=request, response=response, report_only=report_only)
+            if parts == _SITE_PARTS:
+                policy = site_policy(report_only)
+            else:
+                policy = build_policy(**asdict(parts), report_only=report_only)
+            prefixes = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ())
+            exempted = getattr(response, exempt, False) is not False or request.path_info.startswith(prefixes)
+            if policy and header not in response and not exempted:
+                response[header] = policy
+        # After the header is written a nonce can no longer reach it: asking for one now is an error.
+        if getattr(request, "_csp_nonce", None) is None:
+            request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response

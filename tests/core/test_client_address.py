@@ -1,10 +1,11 @@
 """Behind a trusted reverse proxy, the visitor's address is the one throttled, recorded and gated (P7.4, P7.7)."""
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from groupket.accounts.models import LoginRecord
 from groupket.core.checks import check_network_lists
+from groupket.core.middleware import ClientAddressMiddleware
 from tests.conftest import make_staff, sign_in_staff
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
@@ -88,6 +89,25 @@ def test_sign_ins_are_recorded_and_throttled_by_the_visitors_address(behind_prox
     neighbour = Client()
     response = neighbour.post("/accounts/login/", login, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.50")
     assert response.status_code == 302
+
+
+@pytest.mark.clause("P7.4")
+def test_one_process_reads_each_request_s_own_visitor(settings) -> None:
+    # The middleware keeps what it read of each address: a request must never get another one's visitor.
+    settings.GROUPKET_TRUSTED_PROXIES = ["10.0.0.0/29"]
+    middleware = ClientAddressMiddleware(lambda request: request.META["REMOTE_ADDR"])
+
+    def visitor(peer: str, forwarded_for: str) -> str:
+        return middleware(RequestFactory().get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded_for))
+
+    assert visitor(PROXY, OFFICE) == OFFICE
+    assert visitor(PROXY, OUTSIDE) == OUTSIDE
+    assert visitor(PROXY, f"{OUTSIDE}, garbage") == ""
+    assert visitor(PROXY, f"{OFFICE}, 10.0.0.3") == OFFICE
+    assert visitor(PROXY, "2001:DB8:0:0::0001") == "2001:db8::1"  # written the standard way
+    assert visitor(PROXY, "10.0.0.3") == "10.0.0.3"  # only proxies: the first of them
+    assert visitor(OUTSIDE, OFFICE) == OUTSIDE
+    assert visitor(PROXY, OFFICE) == OFFICE
 
 
 def test_a_network_list_with_a_typo_fails_the_system_check(settings) -> None:
