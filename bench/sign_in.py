@@ -2,7 +2,7 @@
 
 A sign-in is the login form fetched (GET /accounts/login/) and then posted with the right password (302). The
 site runs as production does (README, "Running in production"): gunicorn with one sync worker per core,
-GROUPKET_ENV=production (persistent database connections, CONN_MAX_AGE=60; Django's cached template loader,
+GROUPKET_ENV=production (persistent database connections, held through the run; Django's cached template loader,
 DEBUG off; static files from collectstatic's manifest), PostgreSQL (database groupket_bench_signin, dropped and
 made again) and Redis (the cache and the throttle counters, db 12), behind a trusted proxy (the client sends
 X-Forwarded-For and X-Forwarded-Proto: https as nginx does). The clients are light processes speaking raw HTTP
@@ -70,6 +70,9 @@ def site_environment(var_dir: Path) -> dict[str, str]:
         "GROUPKET_KEYRING": keyring_json(),
         "GROUPKET_TRUSTED_PROXIES": "127.0.0.1/32",
         "GROUPKET_LOG_LEVEL": "WARNING",
+        # Production's persistent connections, but none ended during the run: a PostgreSQL backend that ends
+        # within a turn takes the CPU it used in that turn with it, and the turn would read too little.
+        "GROUPKET_DB_CONN_MAX_AGE": "3600",
         "DATABASE_URL": postgres_url("signin"),
         "REDIS_URL": REDIS_URL,
     }

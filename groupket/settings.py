@@ -123,10 +123,13 @@ FORM_RENDERER = "groupket.core.form_renderer.FormRenderer"
 GROUPKET_PAGE_SHELLS = PRODUCTION
 
 # --- Database -------------------------------------------------------------------
+# Persistent connections in production, each ended after this many seconds (so that a PostgreSQL backend's memory
+# does not only grow); bench/sign_in.py holds its own through a run. Outside production each request has its own.
+_CONN_MAX_AGE = env.int("GROUPKET_DB_CONN_MAX_AGE", default=60)
 DATABASES = {
     "default": dj_database_url.parse(
         env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'groupket.sqlite3'}"),
-        conn_max_age=0 if not PRODUCTION else 60,
+        conn_max_age=_CONN_MAX_AGE if PRODUCTION else 0,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

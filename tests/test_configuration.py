@@ -75,6 +75,7 @@ def startup_error(tmp_path: Path, **variables: str) -> str:
         ("GROUPKET_ARGON2_TIME_COST", "2x", "GROUPKET_ARGON2_TIME_COST must be a whole number, not '2x'"),
         ("GROUPKET_ARGON2_MEMORY_COST", "-1", "GROUPKET_ARGON2_MEMORY_COST must be a whole number, not '-1'"),
         ("GROUPKET_ENV", "prod", "GROUPKET_ENV must be one of development, production, not 'prod'"),
+        ("GROUPKET_DB_CONN_MAX_AGE", "1m", "GROUPKET_DB_CONN_MAX_AGE must be a whole number, not '1m'"),
         ("GROUPKET_LOG_LEVEL", "verbose", "GROUPKET_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ("GROUPKET_ANALYTICS_INSERT_TIMEOUT", "0", "GROUPKET_ANALYTICS_INSERT_TIMEOUT must be seconds from 0.001"),
         ("GROUPKET_ANALYTICS_INSERT_TIMEOUT", "-5", "GROUPKET_ANALYTICS_INSERT_TIMEOUT must be seconds from 0.001"),
