@@ -16,6 +16,10 @@ from django.utils.cache import patch_cache_control
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# An IPv6 address with an IPv4 tail, written in full, with room for the spaces around a header's parts.
+_LONGEST_ADDRESS = 64
+
+
 def parse_address(text: str) -> Address | None:
     try:
         return ipaddress.ip_address(text.strip())
@@ -38,7 +42,14 @@ class ClientAddressMiddleware:
         self.get_response = get_response
         self.proxies = [ipaddress.ip_network(network, strict=False) for network in settings.GROUPKET_TRUSTED_PROXIES]
         # The same addresses come again and again (the proxy's on every request): each is read once, not each time.
-        self._read = functools.lru_cache(maxsize=4096)(self._read_address)
+        self._read_once = functools.lru_cache(maxsize=4096)(self._read_address)
+
+    def _read(self, text: str) -> tuple[str, bool] | None:
+        # Only what could be an address is kept: the visitor writes X-Forwarded-For, and 4,096 parts of kilobytes
+        # each would hold tens of megabytes in every worker. The longest address is 45 characters.
+        if len(text) > _LONGEST_ADDRESS:
+            return None
+        return self._read_once(text)
 
     def _read_address(self, text: str) -> tuple[str, bool] | None:
         """The address as text, written the standard way, and whether it is a trusted proxy's; None if unreadable."""

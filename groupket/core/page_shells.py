@@ -20,6 +20,7 @@ loader, and change only with a release, which restarts gunicorn; on a laptop run
 """
 
 import secrets
+import threading
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -39,6 +40,7 @@ MOST_SHELLS = 32
 TOKEN_PLACEHOLDER = f"csrf-token-{secrets.token_hex(16)}"
 _PLACEHOLDER_BYTES = TOKEN_PLACEHOLDER.encode()
 _shells: dict[tuple[Hashable, ...], bytes] = {}
+_keeping = threading.Lock()
 
 
 def render_page(
@@ -76,6 +78,9 @@ def _same_for_every_visitor(request: HttpRequest, context: Mapping[str, Any], st
 
 
 def _keep(key: tuple[Hashable, ...], shell: bytes) -> None:
-    if len(_shells) >= MOST_SHELLS:
-        _shells.pop(next(iter(_shells), None), None)
-    _shells[key] = shell
+    # A lock for threaded servers (gunicorn's sync workers have one thread): the oldest is found and dropped while
+    # no other thread adds one.
+    with _keeping:
+        if len(_shells) >= MOST_SHELLS:
+            _shells.pop(next(iter(_shells)))
+        _shells[key] = shell

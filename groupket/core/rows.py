@@ -12,6 +12,7 @@ QuerySet.update() sends none: use them only for models no signal receiver watche
 from functools import lru_cache
 
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 
@@ -19,6 +20,7 @@ from django.db.models import Field, Model
 def _insert_statement(model: type[Model], using: str) -> tuple[str, tuple[Field, ...], bool]:
     """INSERT of every concrete column but a database-made key; its SQL, its fields, whether it returns the key."""
     meta, connection = model._meta, connections[using]
+    _refuse_what_save_alone_handles(model, connection)
     made_by_database = meta.auto_field is not None and meta.pk is meta.auto_field
     fields = tuple(field for field in meta.local_concrete_fields if not (made_by_database and field is meta.pk))
     quote = connection.ops.quote_name
@@ -28,6 +30,17 @@ def _insert_statement(model: type[Model], using: str) -> tuple[str, tuple[Field,
     if made_by_database:
         sql += f" RETURNING {quote(meta.pk.column)}"
     return sql, fields, made_by_database
+
+
+def _refuse_what_save_alone_handles(model: type[Model], connection: BaseDatabaseWrapper) -> None:
+    # Written for plain tables: a parent table, a column the database computes or fills, or a database that
+    # cannot return the new key would each need what save() does, so they are refused rather than written wrong.
+    meta = model._meta
+    if meta.parents or not connection.features.can_return_columns_from_insert:
+        raise NotImplementedError(f"core.rows cannot insert {meta.label} on {connection.vendor}: use save()")
+    for field in meta.local_concrete_fields:
+        if field.generated or field.has_db_default():
+            raise NotImplementedError(f"core.rows cannot write {meta.label}.{field.name}: use save()")
 
 
 def insert_row(instance: Model) -> None:
@@ -48,6 +61,8 @@ def insert_row(instance: Model) -> None:
 def _update_statement(model: type[Model], names: tuple[str, ...], using: str) -> tuple[str, tuple[Field, ...]]:
     meta, quote = model._meta, connections[using].ops.quote_name
     fields = tuple(meta.get_field(name) for name in names)
+    if meta.parents or any(field.generated for field in fields):
+        raise NotImplementedError(f"core.rows cannot update {meta.label}'s {names}: use save()")
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     where = f"{quote(meta.pk.column)} = %s"
     return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where}", fields  # noqa: S608

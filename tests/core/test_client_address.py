@@ -110,6 +110,18 @@ def test_one_process_reads_each_request_s_own_visitor(settings) -> None:
     assert visitor(PROXY, OFFICE) == OFFICE
 
 
+def test_what_cannot_be_an_address_is_not_kept(settings) -> None:
+    # The visitor writes X-Forwarded-For: a long part is unreadable and is not kept in the middleware's memory.
+    settings.GROUPKET_TRUSTED_PROXIES = ["10.0.0.0/29"]
+    middleware = ClientAddressMiddleware(lambda request: request.META["REMOTE_ADDR"])
+    long_part = "1" * 5000
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"{OFFICE}, {long_part}")
+    assert middleware(request) == ""
+    kept = middleware._read_once.cache_info().currsize
+    assert kept == 2  # the proxy's address and the office's, not the long part
+    assert middleware(RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=OFFICE)) == OFFICE
+
+
 def test_a_network_list_with_a_typo_fails_the_system_check(settings) -> None:
     settings.GROUPKET_TRUSTED_PROXIES = ["10.0.0.0/8", "10.0.0.0/33"]
     settings.GROUPKET_STAFF_NETWORKS = ["192.0.2.0/24", "office"]

@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.backends.base import CreateError, UpdateError
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import connection, models, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, isolate_apps
 from django.utils import timezone
 
 from groupket.accounts.models import LoginRecord, Member
+from groupket.accounts.session_store import SessionStore
 from groupket.accounts.tokens import make_reset_token
 from groupket.core.rows import insert_row, update_row
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
@@ -75,3 +77,37 @@ def test_a_sign_in_writes_last_login_so_an_earlier_reset_link_stops_working() ->
     assert abs(member.last_login - timezone.now()) < timedelta(minutes=1)
     # The reset token covers last_login: the link mailed before this sign-in no longer lands on the form.
     assert Client().get(link).status_code == 400
+
+
+@isolate_apps("tests")
+def test_a_column_the_database_fills_is_refused_rather_than_written_wrong() -> None:
+    class Counted(models.Model):
+        number = models.IntegerField(db_default=1)
+
+        class Meta:
+            app_label = "tests"
+
+    with pytest.raises(NotImplementedError, match="Counted.number"):
+        insert_row(Counted())
+
+
+@pytest.mark.django_db
+def test_the_session_store_says_when_its_row_is_gone_or_its_key_is_taken() -> None:
+    store = SessionStore()
+    store["seen"] = 1
+    store.save()
+    Session.objects.filter(pk=store.session_key).delete()
+    store["seen"] = 2
+    with pytest.raises(UpdateError):
+        store.save()
+
+    first = SessionStore()
+    first["a"] = 1
+    first.save()
+    clash = SessionStore()
+    clash._get_new_session_key = lambda: first.session_key
+    clash["b"] = 2
+    # In a savepoint: on PostgreSQL the failed insert aborts the transaction it runs in, as it should.
+    with pytest.raises(CreateError), transaction.atomic():
+        clash.save()
+    assert SessionStore(first.session_key).load() == {"a": 1}
