@@ -158,14 +158,14 @@ class Cooked:
 
     @property
     def mentioned_keys(self) -> set[str]:
-        return {match.group(1) for match in _cooked_mentions(self.html)}
+        return {match.group(1) for match in _COOKED_MENTION.finditer(self.html) if _is_mention(match)}
 
 
-def _cooked_mentions(html: str) -> Iterable[re.Match[str]]:
-    """The placeholders `cook` made. A link a member wrote to the same address counts only if its text is the @ID
-    of its address, which mentions that member just as typing the @ID does (`[@Someone](/@mention/other/)` links
-    nobody)."""
-    return (match for match in _COOKED_MENTION.finditer(html) if mention_key(match.group(2)[1:]) == match.group(1))
+def _is_mention(match: re.Match[str]) -> bool:
+    """Whether a placeholder-shaped link is one `cook` made. A link a member wrote to the same address counts only
+    if its text is the @ID of its address, which mentions that member just as typing the @ID does
+    (`[@Someone](/@mention/other/)` links nobody)."""
+    return mention_key(match.group(2)[1:]) == match.group(1)
 
 
 # Raise it with any change to what `cook` makes of a text (nh3's rules, markdown-it's options, the headings, the
@@ -193,14 +193,14 @@ def render(text: "Parsed | Cooked", mention_links: Mapping[str, str], images: Co
     if isinstance(text, Parsed):
         return mark_safe(_render_parsed(text, mention_links, images))  # noqa: S308 - nh3 has just sanitised it
 
-    html, cursor, pieces = text.html, 0, []
-    for match in _cooked_mentions(html):
+    def mention(match: re.Match[str]) -> str:
+        if not _is_mention(match):
+            return match.group(0)
         link, shown = mention_links.get(match.group(1)), match.group(2)  # shown: "@" and an ID, nothing to escape
-        pieces += [html[cursor : match.start()], shown if link is None else _MENTION_LINK.format(escape(link), shown)]
-        cursor = match.end()
-    pieces.append(html[cursor:])
+        return shown if link is None else _MENTION_LINK.format(escape(link), shown)
+
     # The cooked HTML was sanitised by nh3 when it was made; a link is one of ours (spaces:member), escaped.
-    return mark_safe("".join(pieces))  # noqa: S308
+    return mark_safe(_COOKED_MENTION.sub(mention, text.html))  # noqa: S308
 
 
 def _render_parsed(parsed: Parsed, mention_links: Mapping[str, str], images: Collection[str]) -> str:
