@@ -132,6 +132,16 @@ DATABASES = {
         conn_max_age=_CONN_MAX_AGE if PRODUCTION else 0,
     )
 }
+# On PostgreSQL, parameters travel apart from the statement (server-side binding), so that a statement run again on
+# a connection is parsed and planned once: psycopg prepares it at its sixth run, its own default (bench/sign_in.py:
+# a third of PostgreSQL's CPU for a sign-in). Off for a pooler that cannot keep prepared statements (PgBouncer in
+# transaction mode before 1.21).
+_PREPARED_STATEMENTS = env.bool("GROUPKET_DB_PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 5 if _PREPARED_STATEMENTS else None,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with the database file (and its -wal and -shm) created 0600.
     DATABASES["default"]["ENGINE"] = "groupket.core.sqlite"

@@ -22,7 +22,9 @@ from django.conf import settings
 django.setup()
 names = ["DEBUG", "SECRET_KEY", "GROUPKET_KEY_GRACE_HOURS", "LOGGING", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
          "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"]
-print(json.dumps({name: getattr(settings, name, None) for name in names}))
+seen = {name: getattr(settings, name, None) for name in names}
+seen["DATABASE_OPTIONS"] = settings.DATABASES["default"].get("OPTIONS", {})
+print(json.dumps(seen))
 """
 SMTP_PASSWORD = "s3cret%2Fpassword"
 
@@ -76,6 +78,7 @@ def startup_error(tmp_path: Path, **variables: str) -> str:
         ("GROUPKET_ARGON2_MEMORY_COST", "-1", "GROUPKET_ARGON2_MEMORY_COST must be a whole number, not '-1'"),
         ("GROUPKET_ENV", "prod", "GROUPKET_ENV must be one of development, production, not 'prod'"),
         ("GROUPKET_DB_CONN_MAX_AGE", "1m", "GROUPKET_DB_CONN_MAX_AGE must be a whole number, not '1m'"),
+        ("GROUPKET_DB_PREPARED_STATEMENTS", "5", "GROUPKET_DB_PREPARED_STATEMENTS must be one of 1, true, yes, on"),
         ("GROUPKET_LOG_LEVEL", "verbose", "GROUPKET_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ("GROUPKET_ANALYTICS_INSERT_TIMEOUT", "0", "GROUPKET_ANALYTICS_INSERT_TIMEOUT must be seconds from 0.001"),
         ("GROUPKET_ANALYTICS_INSERT_TIMEOUT", "-5", "GROUPKET_ANALYTICS_INSERT_TIMEOUT must be seconds from 0.001"),
@@ -122,6 +125,15 @@ def test_read_values_reach_the_settings(tmp_path: Path) -> None:
     assert (seen["EMAIL_HOST"], seen["EMAIL_PORT"]) == ("mail.example", 587)
     assert (seen["EMAIL_HOST_USER"], seen["EMAIL_HOST_PASSWORD"]) == ("no-reply@groupket.example", "p@ss/word")
     assert (seen["EMAIL_USE_TLS"], seen["EMAIL_USE_SSL"]) == (True, False)
+
+
+@pytest.mark.parametrize(("prepared", "threshold"), [({}, 5), ({"GROUPKET_DB_PREPARED_STATEMENTS": "off"}, None)])
+def test_postgresql_binds_parameters_on_the_server_and_prepares_what_runs_often(
+    tmp_path: Path, prepared: dict[str, str], threshold: int | None
+) -> None:
+    # Only named, not reached: setting Django up opens no connection.
+    seen = read_settings(tmp_path, DATABASE_URL="postgres://groupket@db.example:5432/groupket", **prepared)
+    assert seen["DATABASE_OPTIONS"] == {"server_side_binding": True, "prepare_threshold": threshold}
 
 
 def test_the_defaults_are_a_laptops(tmp_path: Path) -> None:

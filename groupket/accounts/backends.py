@@ -15,7 +15,7 @@ from groupket.accounts.models import Member, username_candidates
 
 # What signing in reads: the hash, and what login() and the sign-in records write. Not the sealed items (the
 # photo alone can be hundreds of kilobytes): a sign-in needs none of them.
-SIGN_IN_FIELDS = ("pk", "password", "last_login", "is_active", "data_key_id")
+SIGN_IN_FIELDS = ("pk", "password", "is_active", "data_key_id")
 
 
 def _sign_in_query(reads: tuple[tuple[str, str], ...]) -> QuerySet[Member]:

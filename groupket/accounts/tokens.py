@@ -9,7 +9,7 @@ from django.core import signing
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from groupket.accounts.models import Member
+from groupket.accounts.models import LoginRecord, Member
 from groupket.accounts.normalise import normalise_email_key
 from groupket.core import blind_index
 
@@ -19,8 +19,20 @@ VERIFY_SALT = "groupket.accounts.verify-email"
 class _ResetTokens(PasswordResetTokenGenerator):
     key_salt = "groupket.accounts.password-reset"
 
+    def _make_hash_value(self, user: Member, timestamp: int) -> str:
+        # Django's covers the time of the latest sign-in, so that a link stops working once the member has signed
+        # in; members keep no such time (accounts.models.Member), and the newest sign-in record names that sign-in.
+        email = getattr(user, user.get_email_field_name(), "") or ""
+        return f"{user.pk}{user.password}{latest_sign_in_record(user)}{timestamp}{email}"
+
 
 reset_tokens = _ResetTokens()
+
+
+def latest_sign_in_record(member: Member) -> int | None:
+    """The number of the member's newest successful sign-in record, if one is still kept (3 months, P7.9)."""
+    newest = LoginRecord.objects.filter(member_id=member.pk, succeeded=True).order_by("-pk")
+    return newest.values_list("pk", flat=True).first()
 
 
 def make_reset_token(member: Member) -> str:

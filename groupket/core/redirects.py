@@ -9,8 +9,11 @@ def next_on_this_site(request: HttpRequest) -> str:
 
     Only a path from the root: a bare word such as "0" would be taken by redirect() for a view name.
     """
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    # A GET has no form to read (reading request.POST would build an empty one, on every login page).
+    target = (request.method == "POST" and request.POST.get("next")) or request.GET.get("next") or ""
+    if not target.startswith("/"):
+        return ""
     on_this_site = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return target if target.startswith("/") and on_this_site else ""
+    return target if on_this_site else ""

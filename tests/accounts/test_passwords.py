@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from groupket.accounts.models import Member, SignIn
 from groupket.accounts.services.passwords import reset_tokens
+from groupket.accounts.tokens import make_reset_token
 from tests.factories import DEFAULT_PASSWORD, MemberFactory
 
 NEW_PASSWORD = "violet4meadow-Cloud"
@@ -162,6 +163,18 @@ def test_reset_link_expires_after_one_hour(
     later = datetime.now() + timedelta(minutes=minutes)
     monkeypatch.setattr(reset_tokens, "_now", lambda: later)
     assert client.get(reset_path(mails(mail_dir)[0])).status_code == status
+
+
+@pytest.mark.django_db
+def test_a_sign_in_after_the_link_was_mailed_ends_the_link_and_a_wrong_password_does_not(member: Member) -> None:
+    link = f"/accounts/password-reset/{make_reset_token(member)}/"
+    wrong = Client().post("/accounts/login/", {"username": member.username, "password": "not-the-Password9"})
+    assert wrong.status_code == 400
+    assert Client().get(link).status_code == 302  # still on to the form
+    browser(member)
+    assert Client().get(link).status_code == 400
+    # What ends it is the sign-in record: the member's row keeps no time of the latest sign-in.
+    assert "last_login" not in {field.column for field in Member._meta.concrete_fields}
 
 
 @pytest.mark.django_db

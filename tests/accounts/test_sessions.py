@@ -163,15 +163,32 @@ def test_a_sign_in_writes_its_session_once_with_all_it_holds(member: Member) -> 
 def test_a_sign_in_reads_the_staff_role_and_the_cookie_answer_with_the_member(
     member: Member, django_assert_num_queries: Callable[..., object]
 ) -> None:
-    # The member's row, then the transaction: login record, last_login, listing, session (savepoint and release in
+    # The member's row, then the transaction: login record, listing, session (savepoint and release in
     # the test's transaction). The staff role and the ledger's cookie answer come with the member's row
     # (settings.GROUPKET_SIGN_IN_READS), not in a query each.
     client = Client()
-    with django_assert_num_queries(7) as queries:
+    with django_assert_num_queries(6) as queries:
         response = client.post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     assert not [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT 1 AS")]
     assert client.session[STAFF_SESSION] == {"staff": False}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_on_postgresql_the_sign_in_statements_are_prepared_once_they_run_often(member: Member) -> None:
+    def prepared_writes() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'INSERT%'")
+            return [row[0] for row in cursor.fetchall()]
+
+    for _ in range(6):
+        response = Client().post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
+        assert response.status_code == 302
+    # Parsed and planned once on this connection, its parameters sent apart ($1 ...), from the sixth sign-in on.
+    writes = prepared_writes()
+    assert any('"accounts_loginrecord"' in statement and "$1" in statement for statement in writes), writes
+    assert any('"accounts_signin"' in statement for statement in writes), writes
 
 
 @pytest.mark.django_db

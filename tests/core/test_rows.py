@@ -6,15 +6,13 @@ import pytest
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 from django.contrib.sessions.models import Session
 from django.db import connection, models, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext, isolate_apps
 from django.utils import timezone
 
 from groupket.accounts.models import LoginRecord, Member
 from groupket.accounts.session_store import SessionStore
-from groupket.accounts.tokens import make_reset_token
 from groupket.core.rows import insert_row, update_row
-from tests.factories import DEFAULT_PASSWORD, MemberFactory
+from tests.factories import MemberFactory
 
 
 def _raw(table: str, column: str, pk: int) -> bytes:
@@ -53,30 +51,15 @@ def test_a_row_whose_key_the_model_makes_is_inserted_with_it() -> None:
 def test_an_update_writes_only_the_named_fields_and_says_whether_the_row_was_there() -> None:
     member = MemberFactory(name="Before")
     at = timezone.now() - timedelta(days=3)
-    member.last_login, member.name = at, "Not written"
-    assert update_row(member, fields=("last_login",)) is True
+    member.password_reminder_snoozed_until, member.name = at, "Not written"
+    assert update_row(member, fields=("password_reminder_snoozed_until",)) is True
     stored = Member.objects.get(pk=member.pk)
-    assert stored.last_login == at
+    assert stored.password_reminder_snoozed_until == at
     assert stored.name == "Before"
 
     gone = Member.objects.get(pk=member.pk)
     Member.objects.filter(pk=member.pk).delete()
-    assert update_row(gone, fields=("last_login",)) is False
-
-
-@pytest.mark.django_db
-def test_a_sign_in_writes_last_login_so_an_earlier_reset_link_stops_working() -> None:
-    member = MemberFactory()
-    link = f"/accounts/password-reset/{make_reset_token(member)}/"
-    assert Client().get(link).status_code == 302  # valid: on to the form
-    client = Client()
-    response = client.post("/accounts/login/", {"username": member.username, "password": DEFAULT_PASSWORD})
-    assert response.status_code == 302
-    member.refresh_from_db()
-    assert member.last_login is not None
-    assert abs(member.last_login - timezone.now()) < timedelta(minutes=1)
-    # The reset token covers last_login: the link mailed before this sign-in no longer lands on the form.
-    assert Client().get(link).status_code == 400
+    assert update_row(gone, fields=("password_reminder_snoozed_until",)) is False
 
 
 @isolate_apps("tests")

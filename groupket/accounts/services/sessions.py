@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
-from groupket.core.rows import insert_row, update_row
+from groupket.core.rows import insert_row
 
 
 def _session_store(session_key: str) -> SessionBase:
@@ -46,12 +46,6 @@ def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool
         request.session[SIGN_IN_ID] = sign_in.pk
         request.session.save()
     return sign_in
-
-
-def note_last_login(sender: type[Member], user: Member, **kwargs: object) -> None:
-    """user_logged_in receiver, in place of Django's: the time of the member's latest sign-in."""
-    user.last_login = timezone.now()
-    update_row(user, fields=("last_login",))
 
 
 def forget_sign_in(*, sign_in: SignIn) -> None:
