@@ -94,6 +94,7 @@ def _site_changes(*, ports: NginxPorts, nodes: tuple[int, int], folder: Path, st
         "certificate": f"ssl_certificate {folder / 'cert.pem'};",
         "certificate key": f"ssl_certificate_key {folder / 'key.pem'};",
         "static files": f"alias {static}/;",
+        "access log": f"access_log {folder / 'access.log'} groupket;",
     }
 
 
@@ -111,6 +112,7 @@ def render_site(*, ports: NginxPorts, nodes: tuple[int, int], folder: Path, stat
         pinned = location.replace("http://groupket_nodes", f"http://127.0.0.1:{node}")
         text += (
             f"\nserver {{\n    listen 127.0.0.1:{port} ssl;\n    server_name 127.0.0.1;\n"
+            f"    access_log {folder / 'access.log'} groupket;\n"
             f"    ssl_certificate {folder / 'cert.pem'};\n    ssl_certificate_key {folder / 'key.pem'};\n{pinned}\n}}\n"
         )
     return text
@@ -125,7 +127,7 @@ def nginx_main_config(folder: Path) -> str:
         f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'} warn;\n"
         "events { worker_connections 1024; }\n"
         f"http {{\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
-        f"    access_log {folder / 'access.log'};\n{temp}\n    include {folder / 'site.conf'};\n}}\n"
+        f"    access_log off;\n{temp}\n    include {folder / 'site.conf'};\n}}\n"
     )
 
 

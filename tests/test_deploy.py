@@ -1,12 +1,20 @@
 """The production files of deploy/: the environment template names every variable of the README, is read by the
 settings as they are, and the nginx site is valid for Debian's nginx (README, "Running in production")."""
 
+import contextlib
 import os
 import re
 import secrets
 import shutil
+import signal
+import socket
+import ssl
 import subprocess
 import sys
+import threading
+import time
+from http.client import HTTPConnection, HTTPSConnection
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -96,3 +104,72 @@ def test_each_unit_runs_a_program_of_the_virtualenv() -> None:
         start = re.search(r"^ExecStart=(\S+)", unit.read_text(), re.MULTILINE).group(1)
         assert Path(start).name in ("gunicorn", "celery"), unit.name
         assert shutil.which(Path(start).name, path=str(Path(sys.executable).parent)), unit.name
+
+
+class _Node(BaseHTTPRequestHandler):
+    """A stand-in for a gunicorn node behind the real nginx: it answers every GET 200."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="Debian's nginx is not installed")
+def test_nginx_logs_each_request_without_the_visitors_address_browser_query_or_emailed_token(tmp_path: Path) -> None:
+    node = ThreadingHTTPServer(("127.0.0.1", 0), _Node)
+    threading.Thread(target=node.serve_forever, daemon=True).start()
+    ports = NginxPorts(http=_free_port(), https=_free_port(), node_a=_free_port(), node_b=_free_port())
+    make_certificate(tmp_path / "cert.pem", tmp_path / "key.pem")
+    nodes = (node.server_address[1], node.server_address[1])
+    (tmp_path / "site.conf").write_text(render_site(ports=ports, nodes=nodes, folder=tmp_path, static=tmp_path))
+    (tmp_path / "nginx.conf").write_text(nginx_main_config(tmp_path))
+    for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp_path / kind).mkdir()
+    command = [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")]
+    nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    token = secrets.token_urlsafe(24)
+    visitor = {"User-Agent": "Private-Browser/9.9", "X-Forwarded-For": "198.51.100.7", "Host": "127.0.0.1"}
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", ports.https), timeout=1):
+                break
+            time.sleep(0.05)
+        secure = HTTPSConnection("127.0.0.1", ports.https, context=ssl._create_unverified_context(), timeout=10)  # noqa: S323
+        for path in (
+            f"/accounts/password-reset/{token}/?next=/me/",
+            "/accounts/password-reset/set-password/",
+            f"/news/unsubscribe/{token}/",
+            "/s/garden/?q=private+words",
+        ):
+            secure.request("GET", path, headers=visitor)
+            assert secure.getresponse().read() == b"ok"
+        plain = HTTPConnection("127.0.0.1", ports.http, timeout=10)
+        plain.request("GET", f"/accounts/verify/{token}/", headers=visitor)
+        assert plain.getresponse().status == 301
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(timeout=30)
+        node.shutdown()
+    lines = (tmp_path / "access.log").read_text().splitlines()
+    assert len(lines) == 5, lines
+    assert [line.split(" ")[2] for line in lines] == [
+        '"/accounts/password-reset/<token>/"',
+        '"/accounts/password-reset/set-password/"',
+        '"/news/unsubscribe/<token>/"',
+        '"/s/garden/"',
+        '"/accounts/verify/<token>/"',
+    ]
+    assert lines[0].split(" ")[3] == "200" and lines[-1].split(" ")[3] == "301"
+    for secret in (token, "Private-Browser", "198.51.100.7", "127.0.0.1", "next=", "private"):
+        assert secret not in "\n".join(lines)
