@@ -6,6 +6,7 @@ from groupket.accounts import throttle
 from groupket.accounts.normalise import normalise_email_key, normalise_username_key
 from groupket.core import blind_index
 from groupket.core.fields import BlindIndexField, EncryptedBytesField, EncryptedTextField
+from groupket.core.ids import random_row_id
 from groupket.core.models import DataKey
 
 
@@ -121,6 +122,9 @@ SIGN_IN_ID = "groupket_sign_in"
 class SignIn(models.Model):
     """One signed-in browser of a member, listed on /me/sessions/ (P7.9)."""
 
+    # Chosen before the row is written, so that the session naming it (SIGN_IN_ID) is written in the same
+    # statement (accounts.services.sessions.start_sign_in); random, so it is never handed out again.
+    id = models.BigIntegerField(primary_key=True, default=random_row_id, editable=False)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sign_ins")
     data_key = models.ForeignKey(DataKey, on_delete=models.CASCADE, related_name="+")
     session_key = models.CharField(max_length=64, unique=True)

@@ -5,11 +5,13 @@ whether the key is taken, inserts an empty row inside a savepoint, and at the en
 SessionMiddleware writes the row again with what the sign-in put in it. Four statements more than needed on
 every sign-in, besides the hash the only costly step. Here a new key is only drawn (32 characters of 36,
 165 random bits: a collision would fail the insert, never share a session), the first save inserts the row
-with everything in it, and a save that would write what the row already holds is skipped.
+with everything in it, and a save that would write what the row already holds is skipped. A sign-in takes the new
+row (new_row()) and writes it with its other rows, in one statement (accounts.services.sessions.start_sign_in).
 """
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.contrib.sessions.models import Session
 from django.db import DatabaseError, IntegrityError
 from django.utils.crypto import get_random_string
 
@@ -21,6 +23,7 @@ class SessionStore(DatabaseSessionStore):
         super().__init__(session_key)
         self._row_missing = False  # a key drawn, its row not yet inserted
         self._written: bytes | None = None  # the data the row holds, as serialized, when this store wrote it
+        self._handed: bytes | None = None  # the data of the row new_row() gave, until it is written
 
     def _get_new_session_key(self) -> str:
         return get_random_string(32, VALID_KEY_CHARS)
@@ -31,6 +34,18 @@ class SessionStore(DatabaseSessionStore):
         self._row_missing = True
         self._written = None
         self.modified = True
+
+    def new_row(self) -> Session:
+        """The row the first save() would insert, for the caller to insert; then row_written()."""
+        if not self._row_missing:
+            raise RuntimeError("new_row() is for a session whose key was drawn and whose row is not yet written")
+        data = self._get_session(no_load=True)
+        self._handed = self.serializer().dumps(data)
+        return self.create_model_instance(data)
+
+    def row_written(self) -> None:
+        """The row new_row() gave is in the database: a save() with nothing new writes nothing."""
+        self._row_missing, self._written, self._handed = False, self._handed, None
 
     def save(self, must_create: bool = False) -> None:
         if self.session_key is None:

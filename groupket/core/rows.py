@@ -2,16 +2,17 @@
 than the statement it runs.
 
 Model.save() builds its query and compiles it to SQL on every call: about 0.2 ms of CPU a row, twice what
-running the statement costs. A sign-in writes three rows and updates one, beside a hash it must leave
-as the only costly step (bench/sign_in.py). insert_row() and update_row() keep each statement's SQL per model,
-fields and database, and take the values as save() does: each field's pre_save() (where an encrypted field seals
-its value under the row's data key, core.fields), then get_db_prep_save(). They send no signals, as
-QuerySet.update() sends none: use them only for models no signal receiver watches.
+running the statement costs. A sign-in writes three rows, beside a hash it must leave as the only costly step
+(bench/sign_in.py): insert_rows() writes them with one statement. insert_row(), insert_rows() and update_row()
+keep each statement's SQL per model, fields and database, and take the values as save() does: each field's
+pre_save() (where an encrypted field seals its value under the row's data key, core.fields), then
+get_db_prep_save(). They send no signals, as QuerySet.update() sends none: use them only for models no signal
+receiver watches.
 """
 
 from functools import lru_cache
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
@@ -55,6 +56,47 @@ def insert_row(instance: Model) -> None:
             instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
     instance._state.db = using
+
+
+@lru_cache(maxsize=16)
+def _combined_insert(models: tuple[type[Model], ...], using: str) -> str:
+    """One statement inserting a row of each model, in order: a data-modifying WITH, answering the keys made."""
+    # Only the statements of _insert_statement() and names made here are written into the SQL.
+    parts, keys = [], []
+    for number, model in enumerate(models, 1):
+        sql, _fields, returns_key = _insert_statement(model, using)
+        parts.append(f"row_{number} AS ({sql})")
+        keys.append(f"(SELECT * FROM row_{number})" if returns_key else "NULL")  # noqa: S608
+    return f"WITH {', '.join(parts)} SELECT {', '.join(keys)}"
+
+
+def insert_rows(*instances: Model) -> None:
+    """Insert each instance as insert_row() does, all of them or none.
+
+    On PostgreSQL in one statement, which is a transaction by itself: one round trip, and no BEGIN or COMMIT when
+    no transaction is open (a sign-in's three rows, bench/sign_in.py). Elsewhere one statement each, in a
+    transaction. All the instances go to one database.
+    """
+    using = router.db_for_write(type(instances[0]), instance=instances[0])
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using, savepoint=False):
+            for instance in instances:
+                insert_row(instance)
+        return
+    sql = _combined_insert(tuple(type(instance) for instance in instances), using)
+    values = []
+    for instance in instances:
+        _sql, fields, _returns_key = _insert_statement(type(instance), using)
+        values += [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        keys = cursor.fetchone()
+    for instance, key in zip(instances, keys, strict=True):
+        if key is not None:
+            instance.pk = key
+        instance._state.adding = False
+        instance._state.db = using
 
 
 @lru_cache(maxsize=64)

@@ -70,9 +70,9 @@ def test_a_new_members_page_is_a_profile_card_and_one_line_for_what_is_not_given
     request_keys = [item.key for item in inventory.ITEMS if item.category == inventory.REQUEST]
     assert f'data-items="{" ".join(request_keys)}"' in nothing_yet
     assert not any(f'<tr data-item="{key}"' in page for key in request_keys)
-    # Rows only for what is held: the four items given at signup and this browser's session.
+    # Rows only for what is held: the four items given at signup, the sign-in's record and this browser's session.
     held_rows = re.findall(r'<tr data-item="([^"]+)"', page)
-    assert held_rows == ["username", "name", "email", "password", "session_user_agent"]
+    assert held_rows == ["username", "name", "email", "password", "login_ip", "login_user_agent", "session_user_agent"]
     assert "None" in section(page, "requests")
 
 

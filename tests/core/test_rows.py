@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 from django.contrib.sessions.models import Session
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext, isolate_apps
 from django.utils import timezone
 
-from groupket.accounts.models import LoginRecord, Member
+from groupket.accounts.models import LoginRecord, Member, SignIn
 from groupket.accounts.session_store import SessionStore
-from groupket.core.rows import insert_row, update_row
+from groupket.core.rows import insert_row, insert_rows, update_row
 from tests.factories import MemberFactory
 
 
@@ -45,6 +45,44 @@ def test_a_row_whose_key_the_model_makes_is_inserted_with_it() -> None:
     session = Session(session_key="k" * 32, session_data="data", expire_date=timezone.now() + timedelta(days=1))
     insert_row(session)
     assert Session.objects.get(pk="k" * 32).session_data == "data"
+
+
+def _sign_in_rows(member: Member, session_key: str) -> tuple[LoginRecord, SignIn, Session]:
+    record = LoginRecord(
+        member_id=member.pk, data_key_id=member.data_key_id, succeeded=True, ip_address="203.0.113.9", user_agent="UA"
+    )
+    listing = SignIn(member=member, data_key_id=member.data_key_id, session_key=session_key, user_agent="UA")
+    session = Session(session_key=session_key, session_data="data", expire_date=timezone.now() + timedelta(days=1))
+    return record, listing, session
+
+
+@pytest.mark.django_db
+def test_rows_inserted_together_get_their_keys_in_one_statement_on_postgresql() -> None:
+    member = MemberFactory()
+    record, listing, session = _sign_in_rows(member, "t" * 32)
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(record, listing, session)
+    # PostgreSQL: one statement, a transaction by itself. Elsewhere one each, in a transaction (inside the test's
+    # own: no savepoint).
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert record.pk is not None and not record._state.adding and not listing._state.adding
+    assert LoginRecord.objects.get(pk=record.pk).ip_address == "203.0.113.9"
+    assert SignIn.objects.get(pk=listing.pk).session_key == "t" * 32
+    assert Session.objects.get(pk="t" * 32).session_data == "data"
+    assert b"203.0.113.9" not in _raw("accounts_loginrecord", "ip_address", record.pk)
+
+
+@pytest.mark.django_db
+def test_rows_inserted_together_are_all_written_or_none() -> None:
+    member = MemberFactory()
+    Session.objects.create(session_key="u" * 32, session_data="taken", expire_date=timezone.now())
+    record, listing, session = _sign_in_rows(member, "u" * 32)
+    # The session's key is taken: the statement fails, and the record and the listing before it are not written.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(record, listing, session)
+    assert not LoginRecord.objects.filter(member=member).exists()
+    assert not SignIn.objects.filter(member=member).exists()
+    assert Session.objects.get(pk="u" * 32).session_data == "taken"
 
 
 @pytest.mark.django_db

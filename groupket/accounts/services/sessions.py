@@ -1,5 +1,6 @@
 """Signing a member in and out of one browser, and ending their other sessions (P7.9)."""
 
+from contextlib import nullcontext
 from datetime import datetime
 from importlib import import_module
 
@@ -10,8 +11,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
-from groupket.core.rows import insert_row
+from groupket.accounts.models import SIGN_IN_ID, LoginRecord, Member, SignIn
+from groupket.core.rows import insert_rows
 
 
 def _session_store(session_key: str) -> SessionBase:
@@ -19,15 +20,18 @@ def _session_store(session_key: str) -> SessionBase:
     return engine.SessionStore(session_key=session_key)
 
 
-def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool) -> SignIn:
-    """Log the member in on this browser and list the session on /me/sessions/.
+def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool, record: LoginRecord) -> SignIn:
+    """Log the member in on this browser, list the session on /me/sessions/, and keep the sign-in's record.
 
-    login() gives the session a new key (cycle_key); the session's row is written here once, with the member,
-    the expiry and SIGN_IN_ID, in the sign-in's transaction with its listing, and SessionMiddleware has nothing
-    left to write unless the rest of the request changes the session (accounts.session_store).
+    login() gives the session a new key (cycle_key); the session's row is written once, with the member, the
+    expiry and SIGN_IN_ID, together with the listing and the record, and SessionMiddleware has nothing left to
+    write unless the rest of the request changes the session (accounts.session_store). On PostgreSQL the three
+    rows are one statement, a transaction by itself (core.rows.insert_rows).
     """
-    # No savepoint of its own: inside sign_in_with_password's transaction, a failure fails the whole sign-in.
-    with transaction.atomic(savepoint=False):
+    # A browser that has a session has it deleted by login(), in the same transaction as the new rows. Most sign-ins
+    # come with none (the login page makes none), and their one statement needs no transaction around it.
+    replaces_a_session = request.session.session_key is not None
+    with transaction.atomic(savepoint=False) if replaces_a_session else nullcontext():
         login(request, member, backend=settings.AUTHENTICATION_BACKENDS[0])
         if shared_computer:
             # Ends when the browser closes; the middleware ends it after 30 idle minutes.
@@ -42,9 +46,9 @@ def start_sign_in(*, request: HttpRequest, member: Member, shared_computer: bool
             created_at=now,
             last_seen_at=now,
         )
-        insert_row(sign_in)
         request.session[SIGN_IN_ID] = sign_in.pk
-        request.session.save()
+        insert_rows(record, sign_in, request.session.new_row())
+        request.session.row_written()
     return sign_in
 
 

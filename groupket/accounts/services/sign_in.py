@@ -48,9 +48,8 @@ def sign_in_with_password(*, request: HttpRequest, username: str, password: str,
         if attempt.failed():
             raise SignInRefused("this failure reached the limit")
         raise WrongCredentials("no active member with this ID and password")
-    with transaction.atomic():
-        record_login_attempt(member=member, request=request, succeeded=True)
-        start_sign_in(request=request, member=member, shared_computer=shared_computer)
+    record = login_record(member=member, request=request, succeeded=True)
+    start_sign_in(request=request, member=member, shared_computer=shared_computer, record=record)
     attempt.succeeded()
     return member
 
@@ -62,15 +61,20 @@ def _record_wrong_password(*, request: HttpRequest, username: str) -> None:
         record_login_attempt(member=member, request=request, succeeded=False)
 
 
-def record_login_attempt(*, member: Member, request: HttpRequest, succeeded: bool) -> LoginRecord:
-    """One sign-in record: time, address and browser, sealed under the member's key (P7.9)."""
-    record = LoginRecord(
+def login_record(*, member: Member, request: HttpRequest, succeeded: bool) -> LoginRecord:
+    """One sign-in record, not yet written: time, address and browser, sealed under the member's key (P7.9)."""
+    return LoginRecord(
         member_id=member.pk,
         data_key_id=member.data_key_id,
         succeeded=succeeded,
         ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:_USER_AGENT_LIMIT],
     )
+
+
+def record_login_attempt(*, member: Member, request: HttpRequest, succeeded: bool) -> LoginRecord:
+    """Write one sign-in record by itself (the form's sign-in writes its record with its session: start_sign_in)."""
+    record = login_record(member=member, request=request, succeeded=succeeded)
     insert_row(record)
     return record
 

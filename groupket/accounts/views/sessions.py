@@ -82,5 +82,6 @@ def _end_sessions(request: HttpRequest) -> HttpResponse | None:
 
 
 def _sign_in_id(value: str) -> int | None:
-    # ASCII digits of a size a database integer holds; anything else names no session.
-    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
+    # ASCII digits of a number a database bigint holds (a listing's number is random, up to 2**63: core.ids);
+    # anything else names no session.
+    return int(value) if re.fullmatch(r"[0-9]{1,19}", value) and int(value) < 2**63 else None
