@@ -288,11 +288,11 @@ def seed() -> None:
 
 def signed_in_client():  # noqa: ANN201
     from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
     from django.test import Client, RequestFactory
 
     from groupket.accounts.models import Member
     from groupket.accounts.services.sessions import start_sign_in
+    from groupket.accounts.session_store import SessionStore
 
     viewer = Member.objects.with_username(VIEWER).get()
     request = RequestFactory().get("/", HTTP_USER_AGENT="groupket-bench")

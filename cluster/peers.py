@@ -95,6 +95,7 @@ def _site_changes(*, ports: NginxPorts, nodes: tuple[int, int], folder: Path, st
         "certificate key": f"ssl_certificate_key {folder / 'key.pem'};",
         "static files": f"alias {static}/;",
         "access log": f"access_log {folder / 'access.log'} groupket;",
+        "error log": f"error_log {folder / 'error.log'} crit;",
     }
 
 
@@ -112,7 +113,7 @@ def render_site(*, ports: NginxPorts, nodes: tuple[int, int], folder: Path, stat
         pinned = location.replace("http://groupket_nodes", f"http://127.0.0.1:{node}")
         text += (
             f"\nserver {{\n    listen 127.0.0.1:{port} ssl;\n    server_name 127.0.0.1;\n"
-            f"    access_log {folder / 'access.log'} groupket;\n"
+            f"    access_log {folder / 'access.log'} groupket;\n    error_log {folder / 'error.log'} crit;\n"
             f"    ssl_certificate {folder / 'cert.pem'};\n    ssl_certificate_key {folder / 'key.pem'};\n{pinned}\n}}\n"
         )
     return text

@@ -138,10 +138,12 @@ DATABASES = {
 # transaction mode before 1.21).
 _PREPARED_STATEMENTS = env.bool("GROUPKET_DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["OPTIONS"] = {
-        "server_side_binding": True,
-        "prepare_threshold": 5 if _PREPARED_STATEMENTS else None,
-    }
+    # Django's backend, with bulk statements cut to the protocol's parameter limit (core.postgresql).
+    DATABASES["default"]["ENGINE"] = "groupket.core.postgresql"
+    # Added to what the URL's query string says (sslmode and the like), never in its place.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5 if _PREPARED_STATEMENTS else None
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with the database file (and its -wal and -shm) created 0600.
     DATABASES["default"]["ENGINE"] = "groupket.core.sqlite"

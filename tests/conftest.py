@@ -7,7 +7,6 @@ from django.test import Client, RequestFactory
 
 from groupket.accounts.models import Member
 from groupket.accounts.services.sessions import start_sign_in
-from groupket.accounts.services.sign_in import login_record
 from groupket.accounts.session_store import SessionStore
 from groupket.core.actors import SystemActor
 from tests.clamd_peer import clamd_daemon  # noqa: F401 (a session fixture: one real clamd for every test)
@@ -53,8 +52,7 @@ def sign_in(client: Client, member: Member, *, shared_computer: bool = False) ->
     """Sign the member in on this test client, exactly as the login view does."""
     request = RequestFactory().get("/", HTTP_USER_AGENT="pytest-browser")
     request.session = SessionStore()
-    record = login_record(member=member, request=request, succeeded=True)
-    start_sign_in(request=request, member=member, shared_computer=shared_computer, record=record)
+    start_sign_in(request=request, member=member, shared_computer=shared_computer)
     request.session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key
 
@@ -91,8 +89,7 @@ def sign_in_staff(client: Client, staff: Member) -> None:
 
     request = RequestFactory().get("/", HTTP_USER_AGENT="pytest-browser")
     request.session = SessionStore()
-    record = login_record(member=staff, request=request, succeeded=True)
-    start_sign_in(request=request, member=staff, shared_computer=False, record=record)
+    start_sign_in(request=request, member=staff, shared_computer=False)
     request.user = staff
     otp_login(request, Authenticator.objects.get(user=staff))
     request.session.save()

@@ -131,9 +131,14 @@ def test_read_values_reach_the_settings(tmp_path: Path) -> None:
 def test_postgresql_binds_parameters_on_the_server_and_prepares_what_runs_often(
     tmp_path: Path, prepared: dict[str, str], threshold: int | None
 ) -> None:
-    # Only named, not reached: setting Django up opens no connection.
-    seen = read_settings(tmp_path, DATABASE_URL="postgres://groupket@db.example:5432/groupket", **prepared)
-    assert seen["DATABASE_OPTIONS"] == {"server_side_binding": True, "prepare_threshold": threshold}
+    # Only named, not reached: setting Django up opens no connection. What the URL asks for is kept.
+    url = "postgres://groupket@db.example:5432/groupket?sslmode=verify-full"
+    seen = read_settings(tmp_path, DATABASE_URL=url, **prepared)
+    assert seen["DATABASE_OPTIONS"] == {
+        "sslmode": "verify-full",
+        "server_side_binding": True,
+        "prepare_threshold": threshold,
+    }
 
 
 def test_the_defaults_are_a_laptops(tmp_path: Path) -> None:

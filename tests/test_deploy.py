@@ -151,6 +151,11 @@ def test_nginx_logs_each_request_without_the_visitors_address_browser_query_or_e
             "/accounts/password-reset/set-password/",
             f"/news/unsubscribe/{token}/",
             "/s/garden/?q=private+words",
+            f"/notifications/off/{token}/",
+            f"/privacy/contact/verify/{token}/",
+            "/privacy/contact/verify/confirm/",
+            f"/s/hidden-garden/invite/{token}/",
+            "/accounts/verify/confirm/",
         ):
             secure.request("GET", path, headers=visitor)
             assert secure.getresponse().read() == b"ok"
@@ -162,14 +167,21 @@ def test_nginx_logs_each_request_without_the_visitors_address_browser_query_or_e
         nginx.wait(timeout=30)
         node.shutdown()
     lines = (tmp_path / "access.log").read_text().splitlines()
-    assert len(lines) == 5, lines
+    assert len(lines) == 10, lines
     assert [line.split(" ")[2] for line in lines] == [
         '"/accounts/password-reset/<token>/"',
         '"/accounts/password-reset/set-password/"',
         '"/news/unsubscribe/<token>/"',
         '"/s/garden/"',
+        '"/notifications/off/<token>/"',
+        '"/privacy/contact/verify/<token>/"',
+        '"/privacy/contact/verify/confirm/"',
+        '"/s/hidden-garden/invite/<token>/"',
+        '"/accounts/verify/confirm/"',
         '"/accounts/verify/<token>/"',
     ]
     assert lines[0].split(" ")[3] == "200" and lines[-1].split(" ")[3] == "301"
+    errors = (tmp_path / "error.log").read_text() if (tmp_path / "error.log").exists() else ""
+    assert token not in errors and "198.51.100.7" not in errors
     for secret in (token, "Private-Browser", "198.51.100.7", "127.0.0.1", "next=", "private"):
         assert secret not in "\n".join(lines)

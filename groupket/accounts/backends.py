@@ -13,8 +13,8 @@ from django.utils.module_loading import import_string
 
 from groupket.accounts.models import Member, username_candidates
 
-# What signing in reads: the hash, and what login() and the sign-in records write. Not the sealed items (the
-# photo alone can be hundreds of kilobytes): a sign-in needs none of them.
+# What signing in reads: the hash, whether the member may sign in, and the data key the sign-in's rows are sealed
+# under. Not the sealed items (the photo alone can be hundreds of kilobytes): a sign-in needs none of them.
 SIGN_IN_FIELDS = ("pk", "password", "is_active", "data_key_id")
 
 

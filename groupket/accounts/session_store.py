@@ -43,6 +43,12 @@ class SessionStore(DatabaseSessionStore):
         self._handed = self.serializer().dumps(data)
         return self.create_model_instance(data)
 
+    def forget_new_row(self) -> None:
+        """The row new_row() gave was not written (the sign-in failed): the store holds no session and saves none."""
+        self._session_key = None
+        self._session_cache = {}
+        self._row_missing, self._handed, self.modified = False, None, False
+
     def row_written(self) -> None:
         """The row new_row() gave is in the database: a save() with nothing new writes nothing."""
         self._row_missing, self._written, self._handed = False, self._handed, None

@@ -5,12 +5,13 @@ from collections.abc import Callable
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import connection
-from django.test import Client
+from django.db import IntegrityError, connection, transaction
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from groupket.accounts.models import SIGN_IN_ID, Member, SignIn
+from groupket.accounts.models import SIGN_IN_ID, LoginRecord, Member, SignIn
+from groupket.accounts.services.sessions import start_sign_in
 from groupket.accounts.session_store import SessionStore
 from groupket.staff.middleware import STAFF_SESSION
 from groupket.staff.models import RoleGrant
@@ -177,6 +178,25 @@ def test_a_browser_that_had_a_session_gets_a_new_one_at_sign_in_and_the_old_one_
     assert not Session.objects.filter(pk=before.session_key).exists()
     assert SignIn.objects.get(member=member).session_key == client.session.session_key
     assert is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_a_sign_in_whose_rows_cannot_be_written_leaves_the_browser_signed_out(
+    member: Member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken = "x" * 32
+    Session.objects.create(session_key=taken, session_data="", expire_date=timezone.now())
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: taken)
+    request = RequestFactory().get("/", HTTP_USER_AGENT="pytest-browser")
+    request.session = SessionStore()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        start_sign_in(request=request, member=member, shared_computer=False)
+    # Nothing written, and nothing of the sign-in left on the request for the rest of it to act on.
+    assert not LoginRecord.objects.filter(member=member).exists()
+    assert not SignIn.objects.filter(member=member).exists()
+    assert request.user.is_anonymous
+    assert request.session.session_key is None and "_auth_user_id" not in request.session
+    assert not request.session.modified
 
 
 @pytest.mark.django_db

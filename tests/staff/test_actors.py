@@ -40,7 +40,7 @@ NO_ACTOR = {
     "groupket.staff.services.requests.file_web_request": "the requester acts (the public contact form)",
     "groupket.staff.services.requests.request_for_token": "reads a signed link",
     "groupket.staff.services.requests.verify_requester": "the requester acts, by their signed link",
-    "groupket.accounts.services.sign_in.client_ip": "reads the request",
+    "groupket.accounts.services.sessions.client_ip": "reads the request",
     "groupket.accounts.services.registration.register_member": "the member signs up (demo data)",
     "groupket.accounts.services.registration.verify_email": "the member confirms, by their signed link",
     "groupket.privacy.services.documents.notice_days": "a computation",

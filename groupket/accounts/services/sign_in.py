@@ -10,13 +10,12 @@ from django.utils import timezone
 
 from groupket.accounts import throttle
 from groupket.accounts.models import SIGN_IN_ID, LoginRecord, Member, SignIn
-from groupket.accounts.services.sessions import end_sign_ins, start_sign_in
+from groupket.accounts.services.sessions import client_ip, end_sign_ins, login_record, start_sign_in
 from groupket.core.rows import insert_row
 from groupket.privacy.services import record_destruction
 
 PURGE_METHOD = "rows deleted"
 PURGE_BASIS = "retention period of sign-in records (3 months) ended"
-_USER_AGENT_LIMIT = 500
 
 
 class SignInRefused(Exception):
@@ -25,11 +24,6 @@ class SignInRefused(Exception):
 
 class WrongCredentials(Exception):
     """The ID does not exist or the password is wrong; which of the two is never said."""
-
-
-def client_ip(request: HttpRequest) -> str:
-    # The visitor's address: behind a trusted reverse proxy, core.middleware.ClientAddressMiddleware put it here.
-    return request.META.get("REMOTE_ADDR") or ""
 
 
 def sign_in_with_password(*, request: HttpRequest, username: str, password: str, shared_computer: bool) -> Member:
@@ -48,8 +42,7 @@ def sign_in_with_password(*, request: HttpRequest, username: str, password: str,
         if attempt.failed():
             raise SignInRefused("this failure reached the limit")
         raise WrongCredentials("no active member with this ID and password")
-    record = login_record(member=member, request=request, succeeded=True)
-    start_sign_in(request=request, member=member, shared_computer=shared_computer, record=record)
+    start_sign_in(request=request, member=member, shared_computer=shared_computer)
     attempt.succeeded()
     return member
 
@@ -59,17 +52,6 @@ def _record_wrong_password(*, request: HttpRequest, username: str) -> None:
     member = Member.objects.with_username(username).filter(is_active=True).only("pk", "data_key_id").first()
     if member is not None:
         record_login_attempt(member=member, request=request, succeeded=False)
-
-
-def login_record(*, member: Member, request: HttpRequest, succeeded: bool) -> LoginRecord:
-    """One sign-in record, not yet written: time, address and browser, sealed under the member's key (P7.9)."""
-    return LoginRecord(
-        member_id=member.pk,
-        data_key_id=member.data_key_id,
-        succeeded=succeeded,
-        ip_address=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:_USER_AGENT_LIMIT],
-    )
 
 
 def record_login_attempt(*, member: Member, request: HttpRequest, succeeded: bool) -> LoginRecord:

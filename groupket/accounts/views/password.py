@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from groupket.accounts.forms.password import NewPasswordForm, PasswordChangeForm, PasswordResetRequestForm
 from groupket.accounts.links import EmailedLink
 from groupket.accounts.services import passwords
-from groupket.accounts.services.sign_in import client_ip
+from groupket.accounts.services.sessions import client_ip
 from groupket.accounts.views.login import safe_next
 from groupket.core.throttling import TooManyAttempts
 

@@ -18,7 +18,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from groupket.accounts.photos import photo_response
-from groupket.accounts.services.sign_in import client_ip
+from groupket.accounts.services.sessions import client_ip
 from groupket.core.keys import open_data_keys
 from groupket.moderation import personal_info, selectors
 from groupket.moderation.forms import AppealDecisionForm, DecisionForm, RemoveWordForm, WatchedWordForm

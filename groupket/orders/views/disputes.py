@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from groupket.accounts.photos import uploads_kept_in_memory
-from groupket.accounts.services.sign_in import client_ip
+from groupket.accounts.services.sessions import client_ip
 from groupket.orders.dispute_uploads import DisputeUploadHandler
 from groupket.orders.forms.disputes import DisputeAnswerForm, DisputeForm
 from groupket.orders.models import Dispute, DisputeImage

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from groupket.accounts.links import EmailedLink
-from groupket.accounts.services.sign_in import client_ip
+from groupket.accounts.services.sessions import client_ip
 from groupket.core import blind_index
 from groupket.privacy.officer import privacy_officer
 from groupket.staff.forms.desk import ContactForm

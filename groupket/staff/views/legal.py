@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from groupket.accounts.services.sign_in import client_ip
+from groupket.accounts.services.sessions import client_ip
 from groupket.privacy.selectors import inventory_labels
 from groupket.staff.forms.legal import LegalRequestForm
 from groupket.staff.models import LegalRequest

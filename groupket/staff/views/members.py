@@ -12,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from groupket.accounts.selectors import member_by_username_or_email
-from groupket.accounts.services.sign_in import client_ip
+from groupket.accounts.services.sessions import client_ip
 from groupket.privacy import inventory
 from groupket.staff.forms.access import MemberLookupForm
 from groupket.staff.permissions import staff_view

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from groupket.accounts.models import Member
 from groupket.accounts.selectors import member_by_id
-from groupket.accounts.services.sign_in import client_ip
+from groupket.accounts.services.sessions import client_ip
 from groupket.staff.forms.desk import (
     ACTION_LABELS,
     ITEM_LABELS,

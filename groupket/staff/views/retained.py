@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from groupket.accounts.services.sign_in import client_ip
+from groupket.accounts.services.sessions import client_ip
 from groupket.privacy.models import RetainedRecord
 from groupket.privacy.selectors import held_retained_record
 from groupket.privacy.services.retention import RetainedReadRefused
