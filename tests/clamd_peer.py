@@ -77,17 +77,21 @@ class Clamd:
     def watch(self) -> Iterator[list[str]]:
         """The verdicts clamd gives inside the block, filled in when it ends.
 
-        clamd logs a verdict just after it answers, so the log is read until it has been still for a moment.
+        clamd logs a verdict just after it answers, so the log is read until it has been still for a moment, at the
+        end and at the start too: a verdict of the scan before the block, logged late, is not counted in it.
         """
-        before = len(self.verdicts())
+        before = len(self.settled_verdicts())
         seen: list[str] = []
         yield seen
+        seen.extend(self.settled_verdicts()[before:])
+
+    def settled_verdicts(self) -> list[str]:
         verdicts, still_since, deadline = self.verdicts(), time.monotonic(), time.monotonic() + 5
         while time.monotonic() - still_since < LOG_SETTLE_SECONDS and time.monotonic() < deadline:
             time.sleep(0.02)
             if len(latest := self.verdicts()) != len(verdicts):
                 verdicts, still_since = latest, time.monotonic()
-        seen.extend(verdicts[before:])
+        return verdicts
 
 
 def _answers_ping(path: Path) -> bool:
