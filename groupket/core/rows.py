@@ -49,11 +49,19 @@ def insert_row(instance: Model) -> None:
     using = router.db_for_write(type(instance), instance=instance)
     connection = connections[using]
     sql, fields, returns_key = _insert_statement(type(instance), using)
-    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        if returns_key:
-            instance.pk = cursor.fetchone()[0]
+        cursor.execute(sql, _values(instance, fields, connection, adding=True))
+        _saved(instance, using, key=cursor.fetchone()[0] if returns_key else None)
+
+
+def _values(instance: Model, fields: tuple[Field, ...], connection: BaseDatabaseWrapper, *, adding: bool) -> list:
+    # As save() takes them: pre_save() (an encrypted field seals here), then the database's form of the value.
+    return [field.get_db_prep_save(field.pre_save(instance, adding), connection) for field in fields]
+
+
+def _saved(instance: Model, using: str, *, key: object) -> None:
+    if key is not None:
+        instance.pk = key
     instance._state.adding = False
     instance._state.db = using
 
@@ -87,16 +95,12 @@ def insert_rows(*instances: Model) -> None:
     sql = _combined_insert(tuple(type(instance) for instance in instances), using)
     values = []
     for instance in instances:
-        _sql, fields, _returns_key = _insert_statement(type(instance), using)
-        values += [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+        values += _values(instance, _insert_statement(type(instance), using)[1], connection, adding=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         keys = cursor.fetchone()
     for instance, key in zip(instances, keys, strict=True):
-        if key is not None:
-            instance.pk = key
-        instance._state.adding = False
-        instance._state.db = using
+        _saved(instance, using, key=key)
 
 
 @lru_cache(maxsize=64)
@@ -115,7 +119,7 @@ def update_row(instance: Model, *, fields: tuple[str, ...]) -> bool:
     using = router.db_for_write(type(instance), instance=instance)
     connection = connections[using]
     sql, model_fields = _update_statement(type(instance), fields, using)
-    values = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in model_fields]
+    values = _values(instance, model_fields, connection, adding=False)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance._meta.pk.get_db_prep_value(instance.pk, connection)])
         return cursor.rowcount == 1
