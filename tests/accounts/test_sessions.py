@@ -131,6 +131,8 @@ def test_another_members_session_cannot_be_ended(signed_in: Client) -> None:
         {"action": "end", "sign_in": "abc"},
         {"action": "end", "sign_in": "²"},
         {"action": "end", "sign_in": "9" * 40},
+        # Nineteen digits, as a listing's random number may have, but past what a bigint holds.
+        {"action": "end", "sign_in": str(2**63)},
         {"action": "nonsense", "sign_in": "1"},
     ],
 )
